@@ -1,0 +1,60 @@
+/* A saved execution context: just enough registers to resume a coroutine.
+ *
+ * Only the registers the calling convention says a callee must preserve are
+ * kept; everything else is dead across a switch because every switch is a
+ * function call. Floating-point control words (MXCSR, x87 CW) are not saved:
+ * nothing in a coroutine is expected to change them, and saving them costs
+ * more than the rest of the switch.
+ *
+ * This header is C so that <libdill.h>'s go() macro can save the parent's
+ * context inline. Field offsets are used by the assembly. */
+#ifndef CANOPY_CONTEXT_H_INCLUDED
+#define CANOPY_CONTEXT_H_INCLUDED
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__x86_64__)
+typedef struct canopy_ctx {
+  void* sp;     /* stack pointer to restore (as the caller saw it) */
+  void* pc;     /* where to continue */
+  void* rbx;    /* callee-saved; the trampoline passes the entry argument here */
+  void* rbp;    /* callee-saved frame pointer */
+  void* r12;    /* callee-saved; the trampoline passes the entry function here */
+  void* r13;
+  void* r14;
+  void* r15;
+} canopy_ctx;
+#elif defined(__aarch64__)
+typedef struct canopy_ctx {
+  void* sp;       /* stack pointer to restore */
+  void* pc;       /* where to continue (the saved link register) */
+  void* x[11];    /* x19..x29: callee-saved, x19/x20 carry the entry arg/function */
+  double d[8];    /* d8..d15: callee-saved low halves of v8..v15 */
+} canopy_ctx;
+#else
+#error "Canopy switches contexts on x86-64 and AArch64 only"
+#endif
+
+/* Saves the caller's context into `ctx` and returns 0. Returns again, with 1,
+ * when something later jumps to `ctx`. returns_twice makes the compiler keep
+ * every variable that lives across the call in memory, which is what lets a
+ * parent see writes a child made through a pointer to its locals. */
+__attribute__((returns_twice)) int canopy_ctx_save(canopy_ctx* ctx);
+
+/* Saves the caller into `from`, resumes `to`; returns when `from` is resumed. */
+void canopy_ctx_swap(canopy_ctx* from, const canopy_ctx* to);
+
+/* Resumes `to` and never comes back: for a coroutine that has finished. */
+__attribute__((noreturn)) void canopy_ctx_jump(const canopy_ctx* to);
+
+/* First code run on a new stack: calls fn(arg) from the registers the
+ * context was prepared with, and traps if fn ever returns. */
+void canopy_ctx_trampoline(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,89 @@
+// The C++ face's entry points (canopy/detail/api.hpp): each finds this
+// thread's scheduler and forwards. <libdill.h>'s functions wrap these.
+#include "canopy/detail/api.hpp"
+
+#include <cerrno>
+
+#include "canopy/version.hpp"
+#include "scheduler.hpp"
+
+namespace canopy {
+
+const char* version() noexcept { return CANOPY_VERSION; }
+
+namespace detail {
+
+using core::Scheduler;
+
+// The C++ wrappers are inline, so the return address of these out-of-line
+// functions lies in the user's code: that is the call site served.
+#define SERVING (Scheduler::serving(__builtin_return_address(0)))
+
+std::int64_t now_ms() noexcept { return Scheduler::current().now_ms(); }
+
+int yield() noexcept { return SERVING.yield(); }
+
+int msleep(std::int64_t deadline_ms) noexcept { return SERVING.msleep(deadline_ms); }
+
+int hclose(int handle) noexcept { return SERVING.hclose(handle); }
+
+int hdone(int handle, std::int64_t deadline_ms) noexcept {
+  return SERVING.hdone(handle, deadline_ms);
+}
+
+int bundle_open(void* memory) noexcept {
+  int h = Scheduler::current().bundle_open(memory);
+  return h >= 0 ? h : -errno;
+}
+
+int bundle_wait(int handle, std::int64_t deadline_ms) noexcept {
+  return SERVING.bundle_wait(handle, deadline_ms);
+}
+
+int spawn(int bundle_handle, void* memory, std::size_t memory_bytes, std::size_t stack_bytes,
+          spawn_site site, std::size_t closure_bytes, std::size_t closure_align,
+          void (*construct)(void*, void*), void* src, void (*run)(void*)) noexcept {
+  core::SpawnRequest request;
+  request.bundle_handle = bundle_handle;
+  request.memory = memory;
+  request.memory_bytes = memory_bytes;
+  request.stack_bytes = stack_bytes;
+  request.site = {site.file, site.line, site.function};
+  int h = SERVING.spawn_closure(request, closure_bytes, closure_align, construct, src,
+                                             run);
+  return h >= 0 ? h : -errno;
+}
+
+int chmake(void* memory, int ends[2]) noexcept {
+  return Scheduler::current().channel_open(memory, ends);
+}
+
+int choose(const choose_clause* clauses, int count, std::int64_t deadline_ms, int& err) noexcept {
+  static_assert(sizeof(choose_clause) == sizeof(core::ChooseClause));
+  auto reason = runtime::BlockReason::choose;
+  if (count == 1) reason = clauses[0].send ? runtime::BlockReason::chsend : runtime::BlockReason::chrecv;
+  int saved = errno;
+  int r = SERVING.choose(reinterpret_cast<const core::ChooseClause*>(clauses), count,
+                                      deadline_ms, err, reason);
+  if (r < 0) r = -errno;
+  errno = saved;
+  return r;
+}
+
+int chdone(int handle) noexcept { return SERVING.chdone(handle); }
+
+int fd_wait(int fd, bool out, std::int64_t deadline_ms) noexcept {
+  return SERVING.fd_wait(fd, out ? runtime::Direction::out : runtime::Direction::in,
+                                      deadline_ms);
+}
+
+int fd_clean(int fd) noexcept { return Scheduler::current().fd_clean(fd); }
+
+std::uint64_t current_id() noexcept { return Scheduler::current().running().id; }
+
+void set_default_stack_bytes(std::size_t bytes) noexcept {
+  Scheduler::current().set_default_stack(bytes);
+}
+
+}  // namespace detail
+}  // namespace canopy

@@ -1,0 +1,144 @@
+// <libdill.h>: the C face. Each function records its caller (for fault
+// injection and cancellation coverage), calls the runtime, and turns an
+// errno value into libdill's -1-and-errno contract.
+// The runtime's headers come first: <libdill.h> defines a `coroutine`
+// macro that would rewrite their identifiers.
+#include "scheduler.hpp"
+
+#include <vector>
+
+#include "libdill.h"
+
+using canopy::core::Scheduler;
+
+namespace {
+
+inline int fail_or(int err, int ok_value = 0) {
+  if (err == 0) return ok_value;
+  errno = err;
+  return -1;
+}
+
+#define CALLER __builtin_return_address(0)
+
+}  // namespace
+
+extern "C" {
+
+int canopy_vla_bytes = 1;
+
+int64_t now(void) { return Scheduler::current().now_ms(); }
+
+int hclose(int h) { return fail_or(Scheduler::serving(CALLER).hclose(h)); }
+
+int hdone(int h, int64_t deadline) { return fail_or(Scheduler::serving(CALLER).hdone(h, deadline)); }
+
+int bundle(void) { return Scheduler::serving(CALLER).bundle_open(nullptr); }
+
+int bundle_mem(void* mem) {
+  if (mem == nullptr) {
+    errno = EINVAL;
+    return -1;
+  }
+  return Scheduler::serving(CALLER).bundle_open(mem);
+}
+
+int bundle_wait(int bndl, int64_t deadline) {
+  return fail_or(Scheduler::serving(CALLER).bundle_wait(bndl, deadline));
+}
+
+int yield(void) { return fail_or(Scheduler::serving(CALLER).yield()); }
+
+int msleep(int64_t deadline) { return fail_or(Scheduler::serving(CALLER).msleep(deadline)); }
+
+int fdclean(int fd) { return fail_or(Scheduler::current().fd_clean(fd)); }
+
+int fdin(int fd, int64_t deadline) {
+  return fail_or(Scheduler::serving(CALLER).fd_wait(fd, canopy::runtime::Direction::in, deadline));
+}
+
+int fdout(int fd, int64_t deadline) {
+  return fail_or(Scheduler::serving(CALLER).fd_wait(fd, canopy::runtime::Direction::out, deadline));
+}
+
+int canopy_go_prologue(canopy_ctx** parent, void** stack_top, void* mem, size_t len, int bndl,
+                       const char* file, int line, const char* expr) {
+  canopy::core::SpawnRequest request;
+  request.bundle_handle = bndl;
+  request.memory = mem;
+  request.memory_bytes = len;
+  request.site = {file, line, expr};
+  return Scheduler::serving(CALLER).spawn_inline(request, parent, stack_top);
+}
+
+void canopy_go_started(void) { Scheduler::current().inline_child_started(); }
+
+void canopy_go_resumed(void) { Scheduler::current().inline_parent_resumed(); }
+
+void canopy_go_epilogue(void) { Scheduler::current().exit_current(); }
+
+int canopy_go_closure(void* mem, size_t len, int bndl, const char* file, int line, const char* expr,
+                      size_t closure_bytes, size_t closure_align, void (*construct)(void*, void*),
+                      void* src, void (*run)(void*)) {
+  canopy::core::SpawnRequest request;
+  request.bundle_handle = bndl;
+  request.memory = mem;
+  request.memory_bytes = len;
+  request.site = {file, line, expr};
+  return Scheduler::serving(CALLER).spawn_closure(request, closure_bytes, closure_align, construct, src, run);
+}
+
+int chmake(int chv[2]) {
+  if (chv == nullptr) return fail_or(EINVAL);
+  return fail_or(Scheduler::serving(CALLER).channel_open(nullptr, chv));
+}
+
+int chmake_mem(void* mem, int chv[2]) {
+  if (mem == nullptr || chv == nullptr) return fail_or(EINVAL);
+  return fail_or(Scheduler::serving(CALLER).channel_open(mem, chv));
+}
+
+int chsend(int ch, const void* val, size_t len, int64_t deadline) {
+  canopy::core::ChooseClause c{true, ch, const_cast<void*>(val), len, nullptr};
+  int err = 0;
+  int r = Scheduler::serving(CALLER).choose(&c, 1, deadline, err, canopy::runtime::BlockReason::chsend);
+  if (r < 0) return -1;
+  return fail_or(err);
+}
+
+int chrecv(int ch, void* val, size_t len, int64_t deadline) {
+  canopy::core::ChooseClause c{false, ch, val, len, nullptr};
+  int err = 0;
+  int r = Scheduler::serving(CALLER).choose(&c, 1, deadline, err, canopy::runtime::BlockReason::chrecv);
+  if (r < 0) return -1;
+  return fail_or(err);
+}
+
+int chdone(int ch) { return fail_or(Scheduler::serving(CALLER).chdone(ch)); }
+
+int choose(struct chclause* clauses, int nclauses, int64_t deadline) {
+  if (nclauses < 0 || nclauses > Scheduler::max_clauses || (nclauses > 0 && clauses == nullptr)) {
+    return fail_or(EINVAL);
+  }
+  canopy::core::ChooseClause small[16];
+  std::vector<canopy::core::ChooseClause> large;
+  canopy::core::ChooseClause* converted = small;
+  if (nclauses > 16) {
+    large.resize(static_cast<std::size_t>(nclauses));
+    converted = large.data();
+  }
+  for (int i = 0; i < nclauses; ++i) {
+    if (clauses[i].op != CHSEND && clauses[i].op != CHRECV) return fail_or(EINVAL);
+    converted[i] = {clauses[i].op == CHSEND, clauses[i].ch, clauses[i].val, clauses[i].len, nullptr};
+  }
+  int err = 0;
+  int r = Scheduler::serving(CALLER).choose(converted, nclauses, deadline, err,
+                                 canopy::runtime::BlockReason::choose);
+  if (r >= 0) errno = err;
+  return r;
+}
+
+}  // extern "C"
+
+static_assert(sizeof(canopy::core::Bundle) <= BUNDLE_SIZE, "BUNDLE_SIZE must hold a bundle");
+static_assert(sizeof(canopy::core::Channel) <= CHSIZE, "CHSIZE must hold a channel");

@@ -1,0 +1,240 @@
+// Channels: unbuffered rendezvous between a sender and a receiver.
+//
+// chsend and chrecv are choose() with one clause, so there is one code path
+// for matching, blocking, deadlines and cancellation. A message is copied
+// straight from the sender's buffer into the receiver's, by whichever side
+// arrives second; nothing is buffered in the channel.
+#include <cassert>
+#include <cerrno>
+#include <cstring>
+#include <new>
+#include <vector>
+
+#include "scheduler.hpp"
+
+namespace canopy::core {
+
+namespace {
+
+void push_back(Clause*& head, Clause*& tail, Clause& c) {
+  c.prev = tail;
+  c.next = nullptr;
+  (tail != nullptr ? tail->next : head) = &c;
+  tail = &c;
+}
+
+void transfer(void* dst, void* src, std::size_t bytes, void (*move)(void*, void*)) {
+  if (move != nullptr) {
+    move(dst, src);
+  } else if (bytes != 0) {
+    std::memcpy(dst, src, bytes);
+  }
+}
+
+// The half a clause on end `end` of its channel sends into or receives from.
+ChannelHalf& half_for(ChannelEnd& end, bool send) {
+  return end.channel->halves[send ? end.side : 1 - end.side];
+}
+
+}  // namespace
+
+int Scheduler::channel_open(void* memory, int ends[2]) {
+  Channel* ch = memory != nullptr ? new (memory) Channel() : new (std::nothrow) Channel();
+  if (ch == nullptr) return ENOMEM;
+  ch->user_memory = memory != nullptr;
+  runtime::ObjectId id = next_object_id();
+  for (int side = 0; side < 2; ++side) {
+    ChannelEnd& e = ch->ends[side];
+    e.channel = ch;
+    e.side = side;
+    e.id = id;
+    ch->halves[side].channel = ch;
+    ch->halves[side].from = side;
+    e.handle = handles_.open(&e);
+    if (e.handle < 0) {
+      if (side == 1) handles_.close(ch->ends[0].handle);
+      if (!ch->user_memory) delete ch;
+      return ENOMEM;
+    }
+  }
+  ends[0] = ch->ends[0].handle;
+  ends[1] = ch->ends[1].handle;
+  emit({.kind = runtime::EventKind::object_open, .coroutine = current_->id, .object = id,
+        .object_kind = runtime::ObjectKind::channel});
+  return 0;
+}
+
+int Scheduler::choose(const ChooseClause* clauses, int count, std::int64_t deadline_ms, int& err,
+                      runtime::BlockReason reason) {
+  err = 0;
+  if (count < 0 || count > max_clauses || (count > 0 && clauses == nullptr)) {
+    errno = EINVAL;
+    return -1;
+  }
+  // Validate everything before touching anything: a bad clause must not
+  // leave half an operation done.
+  ChannelEnd* small[8];
+  std::vector<ChannelEnd*> large;
+  ChannelEnd** ends = small;
+  if (count > 8) {
+    large.resize(static_cast<std::size_t>(count));
+    ends = large.data();
+  }
+  for (int i = 0; i < count; ++i) {
+    Object* o = handles_.find(clauses[i].handle);
+    if (o == nullptr || o->kind != runtime::ObjectKind::channel) {
+      errno = EBADF;
+      return -1;
+    }
+    ends[i] = static_cast<ChannelEnd*>(o);
+    if (clauses[i].bytes != 0 && clauses[i].value == nullptr) {
+      errno = EINVAL;
+      return -1;
+    }
+  }
+  if (refuse_if_cancelled()) {
+    errno = ECANCELED;
+    return -1;
+  }
+  // The first clause that can complete now wins, in the caller's order.
+  for (int i = 0; i < count; ++i) {
+    const ChooseClause& c = clauses[i];
+    ChannelHalf& half = half_for(*ends[i], c.send);
+    runtime::ObjectId channel_id = ends[i]->id;
+    if (c.send) {
+      if (half.done) {
+        err = EPIPE;
+        return i;
+      }
+      if (Clause* r = half.receivers_head) {
+        if (r->bytes != c.bytes) {
+          wake(*r->waiter, EMSGSIZE, r->index);
+          err = EMSGSIZE;
+          return i;
+        }
+        transfer(r->value, c.value, c.bytes, c.move);
+        emit({.kind = runtime::EventKind::chsend, .coroutine = current_->id, .other = r->waiter->id,
+              .object = channel_id, .object_kind = runtime::ObjectKind::channel, .bytes = c.bytes,
+              .side = ends[i]->side});
+        emit({.kind = runtime::EventKind::chrecv, .coroutine = r->waiter->id, .other = current_->id,
+              .object = channel_id, .object_kind = runtime::ObjectKind::channel, .bytes = c.bytes,
+              .side = 1 - ends[i]->side});
+        wake(*r->waiter, 0, r->index);
+        return i;
+      }
+    } else {
+      if (Clause* s = half.senders_head) {
+        if (s->bytes != c.bytes) {
+          wake(*s->waiter, EMSGSIZE, s->index);
+          err = EMSGSIZE;
+          return i;
+        }
+        transfer(c.value, s->value, c.bytes, s->move);
+        emit({.kind = runtime::EventKind::chsend, .coroutine = s->waiter->id, .other = current_->id,
+              .object = channel_id, .object_kind = runtime::ObjectKind::channel, .bytes = c.bytes,
+              .side = 1 - ends[i]->side});
+        emit({.kind = runtime::EventKind::chrecv, .coroutine = current_->id, .other = s->waiter->id,
+              .object = channel_id, .object_kind = runtime::ObjectKind::channel, .bytes = c.bytes,
+              .side = ends[i]->side});
+        wake(*s->waiter, 0, s->index);
+        return i;
+      }
+      if (half.done) {
+        err = EPIPE;
+        return i;
+      }
+    }
+  }
+  if (deadline_ms == 0 || count == 0) {
+    // Nothing can complete now and the caller will not wait (an empty
+    // choose can only wait for its deadline, or forever).
+    if (count == 0 && deadline_ms != 0) {
+      Wait w;
+      w.reason = reason;
+      int e = injected_failure(reason, deadline_ms);
+      if (e == 0) e = block(w, deadline_ms);
+      errno = e;
+      return -1;
+    }
+    errno = ETIMEDOUT;
+    return -1;
+  }
+  if (int injected = injected_failure(reason, deadline_ms)) {
+    errno = injected;
+    return -1;
+  }
+  Clause small_clauses[8];
+  std::vector<Clause> large_clauses;
+  Clause* queued = small_clauses;
+  if (count > 8) {
+    large_clauses.resize(static_cast<std::size_t>(count));
+    queued = large_clauses.data();
+  }
+  Wait w;
+  w.reason = reason;
+  w.object = ends[0]->id;
+  w.clauses = queued;
+  w.clause_count = count;
+  for (int i = 0; i < count; ++i) {
+    Clause& q = queued[i];
+    q.waiter = current_;
+    q.value = clauses[i].value;
+    q.bytes = clauses[i].bytes;
+    q.move = clauses[i].move;
+    q.index = i;
+    q.sending = clauses[i].send;
+    q.half = &half_for(*ends[i], q.sending);
+    if (q.sending) {
+      push_back(q.half->senders_head, q.half->senders_tail, q);
+    } else {
+      push_back(q.half->receivers_head, q.half->receivers_tail, q);
+    }
+  }
+  int e = block(w, deadline_ms);
+  Coroutine& self = *current_;
+  if (self.wake_index >= 0) {
+    err = e;
+    return self.wake_index;
+  }
+  errno = e;
+  return -1;
+}
+
+void Scheduler::end_half(ChannelHalf& half) {
+  half.done = true;
+  while (Clause* s = half.senders_head) wake(*s->waiter, EPIPE, s->index);
+  while (Clause* r = half.receivers_head) wake(*r->waiter, EPIPE, r->index);
+}
+
+int Scheduler::chdone(int handle) {
+  Object* o = handles_.find(handle);
+  if (o == nullptr || o->kind != runtime::ObjectKind::channel) return EBADF;
+  auto& e = *static_cast<ChannelEnd*>(o);
+  ChannelHalf& half = e.channel->halves[e.side];
+  if (half.done) return EPIPE;
+  emit({.kind = runtime::EventKind::chdone, .coroutine = current_->id, .object = e.id,
+        .object_kind = runtime::ObjectKind::channel, .side = e.side});
+  end_half(half);
+  return 0;
+}
+
+int Scheduler::close_channel_end(ChannelEnd& e, int handle) {
+  handles_.close(handle);
+  e.closed = true;
+  Channel& ch = *e.channel;
+  // Nothing can be sent from or received at a closed end any more: both
+  // directions are over, and whoever waits on either is told so now.
+  end_half(ch.halves[0]);
+  end_half(ch.halves[1]);
+  if (!ch.ends[0].closed || !ch.ends[1].closed) return 0;
+  emit({.kind = runtime::EventKind::object_close, .coroutine = current_->id, .object = e.id,
+        .object_kind = runtime::ObjectKind::channel});
+  if (ch.user_memory) {
+    ch.~Channel();
+  } else {
+    delete &ch;
+  }
+  return 0;
+}
+
+}  // namespace canopy::core

@@ -1,0 +1,323 @@
+// Coroutines: creating them, ending them, closing their handles.
+#include <cassert>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <typeinfo>
+
+#include "asan_fiber.hpp"
+#include "failure.hpp"
+#include "scheduler.hpp"
+
+namespace canopy::core {
+
+namespace {
+
+std::uintptr_t align_down(std::uintptr_t p, std::size_t a) { return p & ~(std::uintptr_t{a} - 1); }
+
+// Entered through canopy_ctx_trampoline on the new stack.
+void coroutine_main(void* arg) {
+  auto* self = static_cast<Coroutine*>(arg);
+  Scheduler& s = Scheduler::current();
+  asan_arrive(*self, nullptr);
+  s.settle();
+  std::string crash;
+  try {
+    self->entry(self->entry_arg);
+  } catch (const std::exception& e) {
+    crash = std::string("uncaught exception ") + typeid(e).name() + ": " + e.what();
+  } catch (...) {
+    crash = "uncaught exception of unknown type";
+  }
+  // Reported outside the handler: a failure sink that never returns must
+  // not leave an exception "being handled" on this thread forever.
+  if (!crash.empty()) report_crash(s, *self, crash);
+  s.exit_current();
+}
+
+}  // namespace
+
+Coroutine* Scheduler::create(const SpawnRequest& request, int& handle) {
+  Bundle* bundle = nullptr;
+  if (request.bundle_handle >= 0 || request.bundle_handle < -1) {
+    Object* o = handles_.find(request.bundle_handle);
+    if (o == nullptr || o->kind != runtime::ObjectKind::bundle) {
+      errno = EBADF;
+      return nullptr;
+    }
+    bundle = static_cast<Bundle*>(o);
+    assert(!bundle->closing && "a closing bundle's handle is already invalid");
+  }
+  Stack stack;
+  if (request.memory != nullptr) {
+    if (request.memory_bytes < min_user_stack_bytes) {
+      errno = EINVAL;
+      return nullptr;
+    }
+    stack.limit = static_cast<std::byte*>(request.memory);
+    stack.top = stack.limit + request.memory_bytes;
+  } else if (!stacks_.acquire(request.stack_bytes != 0 ? request.stack_bytes : default_stack_bytes_,
+                              stack)) {
+    return nullptr;
+  }
+  Coroutine* c;
+  if (!free_records_.empty()) {
+    c = free_records_.back();
+    free_records_.pop_back();
+    c->~Coroutine();
+    new (c) Coroutine();
+  } else {
+    c = new (std::nothrow) Coroutine();
+    if (c == nullptr) {
+      if (stack.slab != nullptr) stacks_.release(stack);
+      errno = ENOMEM;
+      return nullptr;
+    }
+  }
+  handle = 0;
+  if (bundle == nullptr) {
+    handle = handles_.open(c);
+    if (handle < 0) {
+      if (stack.slab != nullptr) stacks_.release(stack);
+      free_records_.push_back(c);
+      return nullptr;
+    }
+    c->handle = handle;
+    // The spawner owns the handle: it must close it before it exits.
+    c->owner = current_;
+    c->owned_next = current_->owned;
+    if (current_->owned != nullptr) current_->owned->owned_prev = c;
+    current_->owned = c;
+  } else {
+    c->bundle = bundle;
+    c->member_prev = bundle->members_tail;
+    (bundle->members_tail != nullptr ? bundle->members_tail->member_next : bundle->members_head) = c;
+    bundle->members_tail = c;
+    ++bundle->member_count;
+  }
+  c->stack = stack;
+  c->asan_bottom = stack.limit;
+  c->asan_size = stack.usable_bytes();
+  c->id = ++last_coroutine_id_;
+  c->parent = current_->id;
+  c->site = request.site;
+  c->all_prev = all_tail_;
+  (all_tail_ != nullptr ? all_tail_->all_next : all_head_) = c;
+  all_tail_ = c;
+  ++stats_.spawned;
+  ++stats_.live;
+  emit({.kind = runtime::EventKind::spawn, .coroutine = c->id, .other = current_->id,
+        .object = bundle != nullptr ? bundle->id : 0,
+        .object_kind = bundle != nullptr ? runtime::ObjectKind::bundle : runtime::ObjectKind::none,
+        .site = request.site});
+  return c;
+}
+
+int Scheduler::spawn_closure(const SpawnRequest& request, std::size_t bytes, std::size_t align,
+                             void (*construct)(void*, void*), void* src, void (*run)(void*)) {
+  int handle;
+  Coroutine* c = create(request, handle);
+  if (c == nullptr) return -1;
+  auto top = reinterpret_cast<std::uintptr_t>(c->stack.top);
+  std::uintptr_t closure = align_down(top - bytes, align < 16 ? 16 : align);
+  construct(reinterpret_cast<void*>(closure), src);
+  c->entry = run;
+  c->entry_arg = reinterpret_cast<void*>(closure);
+  // The trampoline calls coroutine_main(c) with a 16-byte aligned stack.
+  c->context.sp = reinterpret_cast<void*>(align_down(closure, 16));
+  c->context.pc = reinterpret_cast<void*>(&canopy_ctx_trampoline);
+#if defined(__x86_64__)
+  c->context.rbx = c;
+  c->context.r12 = reinterpret_cast<void*>(&coroutine_main);
+  c->context.rbp = nullptr;
+#elif defined(__aarch64__)
+  c->context.x[0] = c;
+  c->context.x[1] = reinterpret_cast<void*>(&coroutine_main);
+#endif
+  Coroutine& parent = *current_;
+  parent.state = CoroutineState::ready;
+  ready_.push(&parent);
+  switch_into(parent, *c);
+  return handle;
+}
+
+int Scheduler::spawn_inline(const SpawnRequest& request, canopy_ctx** parent_context,
+                            void** stack_top) {
+  int handle;
+  Coroutine* c = create(request, handle);
+  if (c == nullptr) return -1;
+  Coroutine& parent = *current_;
+  parent.state = CoroutineState::ready;
+  ready_.push(&parent);
+  ++stats_.switches;
+  current_ = c;
+  c->state = CoroutineState::running;
+  switched_from_ = &parent;
+  *parent_context = &parent.context;
+  *stack_top = reinterpret_cast<void*>(align_down(reinterpret_cast<std::uintptr_t>(c->stack.top), 16));
+  asan_leave(&parent, *c);
+  return handle;
+}
+
+void Scheduler::inline_child_started() {
+  asan_arrive(*current_, switched_from_);
+  settle();
+}
+
+void Scheduler::inline_parent_resumed() {
+  asan_arrive(*current_, switched_from_);
+  settle();
+}
+
+void Scheduler::exit_current() {
+  Coroutine& self = *current_;
+  assert(!self.is_main && "the thread's main context never exits through the scheduler");
+  emit({.kind = runtime::EventKind::exit, .coroutine = self.id, .err = self.cancelled ? ECANCELED : 0});
+  if (self.owned != nullptr) report_orphans(self);
+  if (Bundle* b = self.bundle) {
+    (self.member_prev != nullptr ? self.member_prev->member_next : b->members_head) = self.member_next;
+    (self.member_next != nullptr ? self.member_next->member_prev : b->members_tail) = self.member_prev;
+    self.bundle = nullptr;
+    if (--b->member_count == 0) {
+      if (b->closer != nullptr) wake(*b->closer, 0);
+      while (b->waiters != nullptr) wake(*b->waiters->waiter, 0);
+    }
+  }
+  self.state = CoroutineState::finished;
+  --stats_.live;
+  (self.all_prev != nullptr ? self.all_prev->all_next : all_head_) = self.all_next;
+  (self.all_next != nullptr ? self.all_next->all_prev : all_tail_) = self.all_prev;
+  self.all_prev = self.all_next = nullptr;
+  // The stack is still under our feet: whoever we switch to releases it.
+  // The record can go back to its pool now, as nothing from here to the
+  // jump creates a coroutine.
+  assert(finished_stack_.slab == nullptr && "the previous finished stack was settled");
+  if (self.stack.slab != nullptr) finished_stack_ = self.stack;
+  self.stack = Stack{};
+  if (self.handle < 0) {
+    release_coroutine(&self);
+  } else if (self.joiner != nullptr) {
+    Coroutine* joiner = self.joiner;
+    self.joiner = nullptr;
+    wake(*joiner, 0);
+  }
+  current_ = nullptr;
+  run_next_forever();
+}
+
+void Scheduler::release_coroutine(Coroutine* c) {
+  if (free_records_.size() < max_free_records) {
+    free_records_.push_back(c);
+  } else {
+    delete c;
+  }
+}
+
+void Scheduler::disown(Object& o) {
+  if (o.owner == nullptr) return;
+  (o.owned_prev != nullptr ? o.owned_prev->owned_next : o.owner->owned) = o.owned_next;
+  if (o.owned_next != nullptr) o.owned_next->owned_prev = o.owned_prev;
+  o.owner = nullptr;
+  o.owned_prev = o.owned_next = nullptr;
+}
+
+void Scheduler::report_orphans(Coroutine& c) {
+  std::string report;
+  while (Object* o = c.owned) {
+    disown(*o);
+    bool running = false;
+    std::string what;
+    if (o->kind == runtime::ObjectKind::coroutine) {
+      auto* child = static_cast<Coroutine*>(o);
+      running = child->state != CoroutineState::finished;
+      what = "coroutine " + std::to_string(child->id) + " spawned at " + describe_site(child->site);
+    } else if (o->kind == runtime::ObjectKind::bundle) {
+      auto* b = static_cast<Bundle*>(o);
+      running = b->member_count != 0;
+      what = "bundle " + std::to_string(b->id) + " with " + std::to_string(b->member_count) +
+             " running member(s)";
+    }
+    if (running) report += "\n  still running: " + what;
+  }
+  if (report.empty()) return;
+  report_structure_broken(*this, "coroutine " + std::to_string(c.id) + " spawned at " +
+                                     describe_site(c.site) +
+                                     " exited while children it owns were running:" + report);
+}
+
+// ---------------------------------------------------------------------------
+// Blocking calls that belong to no object
+
+int Scheduler::yield() {
+  if (refuse_if_cancelled()) return ECANCELED;
+  Coroutine& self = *current_;
+  emit({.kind = runtime::EventKind::block, .coroutine = self.id, .reason = runtime::BlockReason::yield});
+  self.state = CoroutineState::ready;
+  ready_.push(&self);
+  switch_to_next();
+  if (self.cancelled) {
+    emit({.kind = runtime::EventKind::ecanceled, .coroutine = self.id});
+    return ECANCELED;
+  }
+  return 0;
+}
+
+int Scheduler::msleep(std::int64_t deadline_ms) {
+  if (refuse_if_cancelled()) return ECANCELED;
+  if (deadline_ms == 0) return 0;
+  if (int injected = injected_failure(runtime::BlockReason::msleep, deadline_ms)) {
+    return injected == ETIMEDOUT ? 0 : injected;
+  }
+  Wait w;
+  w.reason = runtime::BlockReason::msleep;
+  int err = block(w, deadline_ms);
+  return err == ETIMEDOUT ? 0 : err;
+}
+
+int Scheduler::hclose(int handle) {
+  Object* o = handles_.find(handle);
+  if (o == nullptr) return EBADF;
+  switch (o->kind) {
+    case runtime::ObjectKind::coroutine:
+      return close_coroutine(*static_cast<Coroutine*>(o), handle);
+    case runtime::ObjectKind::bundle:
+      return close_bundle(*static_cast<Bundle*>(o), handle);
+    case runtime::ObjectKind::channel:
+      return close_channel_end(*static_cast<ChannelEnd*>(o), handle);
+    case runtime::ObjectKind::none:
+      break;
+  }
+  return EBADF;
+}
+
+int Scheduler::hdone(int handle, std::int64_t deadline_ms) {
+  (void)deadline_ms;  // ending a channel side never blocks
+  Object* o = handles_.find(handle);
+  if (o == nullptr) return EBADF;
+  if (o->kind != runtime::ObjectKind::channel) return ENOTSUP;
+  return chdone(handle);
+}
+
+int Scheduler::close_coroutine(Coroutine& c, int handle) {
+  // Waiting for oneself to exit would never end.
+  if (&c == current_) return EINVAL;
+  handles_.close(handle);
+  disown(c);
+  if (c.state != CoroutineState::finished) {
+    cancel(c, *current_, c.id);
+    c.joiner = current_;
+    Wait w;
+    w.reason = runtime::BlockReason::hclose;
+    w.object = c.id;
+    w.cancellable = false;
+    block(w, -1);
+    assert(c.state == CoroutineState::finished && "hclose returns only after the child exited");
+  }
+  c.handle = -1;
+  release_coroutine(&c);
+  return 0;
+}
+
+}  // namespace canopy::core

@@ -1,0 +1,74 @@
+// A coroutine: a function running on its own stack, and what it waits on.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "canopy/detail/context.h"
+#include "object.hpp"
+#include "runtime/platform.hpp"
+#include "stack_pool.hpp"
+#include "timer_heap.hpp"
+
+namespace canopy::core {
+
+struct Bundle;
+struct Clause;
+
+enum class CoroutineState : std::uint8_t {
+  running,   ///< the one on the CPU
+  ready,     ///< in the ready queue
+  blocked,   ///< waiting; `wait` says on what
+  finished,  ///< returned; only its handle keeps the record alive
+};
+
+/// Everything a blocked coroutine is registered with, so that whoever wakes
+/// it can unregister all of it at once. Lives on the blocked coroutine's stack.
+struct Wait {
+  runtime::BlockReason reason = runtime::BlockReason::yield;  ///< for reports and traces
+  runtime::ObjectId object = 0;      ///< what it waits on, for reports and traces
+  bool cancellable = true;           ///< false only while waiting in hclose
+  bool has_timer = false;            ///< `timer` is in the heap
+  Timer timer{};                     ///< the deadline, if any
+  Clause* clauses = nullptr;         ///< channel operations queued (choose/chsend/chrecv)
+  int clause_count = 0;
+  int fd = -1;                       ///< descriptor watched (fdin/fdout), -1: none
+  runtime::Direction direction = runtime::Direction::in;
+  Bundle* bundle = nullptr;          ///< bundle waited on in bundle_wait, to unlink from
+  Wait* bundle_prev = nullptr;       ///< neighbours among that bundle's waiters
+  Wait* bundle_next = nullptr;
+  Coroutine* waiter = nullptr;       ///< the coroutine this record belongs to
+};
+
+struct Coroutine : Object {
+  canopy_ctx context{};              ///< registers while not running
+  CoroutineState state = CoroutineState::ready;
+  bool cancelled = false;            ///< closed: every blocking call fails with ECANCELED
+  bool is_main = false;              ///< the thread's own stack; never freed
+  int handle = -1;                   ///< its own handle (go), or -1 (bundle member)
+  int wake_err = 0;                  ///< what the waker delivered: 0 or an errno value
+  int wake_index = -1;               ///< which choose clause completed, -1: none
+  runtime::CoroutineId parent = 0;   ///< who spawned it, for the tree
+  Wait* wait = nullptr;              ///< set while blocked
+  Coroutine* joiner = nullptr;       ///< who waits in hclose for it to finish
+  Bundle* bundle = nullptr;          ///< bundle it belongs to, if any
+  Coroutine* member_prev = nullptr;  ///< neighbours among the bundle's members
+  Coroutine* member_next = nullptr;
+  Object* owned = nullptr;           ///< open child handles it owns (structure check)
+  Coroutine* all_prev = nullptr;     ///< neighbours among all live coroutines, for reports
+  Coroutine* all_next = nullptr;
+  Stack stack{};                     ///< where it runs; pooled unless user memory
+  runtime::SpawnSite site{};         ///< go() call site, for reports
+  void (*entry)(void*) = nullptr;    ///< C++ go: the type-erased callable runner
+  void* entry_arg = nullptr;         ///< C++ go: the callable, stored at the stack top
+  std::uint64_t steps_since_cancel = 0; ///< switches into it after cancellation, for livelock checks
+  // AddressSanitizer's view of the stack, kept even when not built with ASan
+  // so that the layout does not depend on build flags.
+  void* asan_fake_stack = nullptr;   ///< ASan's fake stack while switched out
+  const void* asan_bottom = nullptr; ///< lowest stack address, as ASan knows it
+  std::size_t asan_size = 0;         ///< stack size, as ASan knows it
+
+  Coroutine() : Object(runtime::ObjectKind::coroutine) {}
+};
+
+}  // namespace canopy::core

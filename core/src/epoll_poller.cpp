@@ -1,0 +1,175 @@
+// The real poller: epoll, level-triggered, registrations kept lazily.
+//
+// Registering and unregistering on every wait would cost two system calls
+// per fdin. Instead a descriptor stays registered after its waiter is served,
+// and is trimmed only when epoll reports an event nobody waits for any more
+// (libdill's approach). Regular files cannot be registered with epoll; they
+// are always ready, and are reported so at the next wait.
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <ctime>
+#include <vector>
+
+#include "real_platform.hpp"
+
+namespace canopy::core {
+
+runtime::Clock& monotonic_clock();
+
+namespace {
+
+constexpr std::uint8_t bit(runtime::Direction d) { return d == runtime::Direction::in ? 1 : 2; }
+
+class EpollPoller final : public runtime::Poller {
+ public:
+  ~EpollPoller() override {
+    if (epoll_fd_ >= 0) close(epoll_fd_);
+  }
+
+  int watch(int fd, runtime::Direction d) override {
+    if (static_cast<std::size_t>(fd) >= fds_.size()) fds_.resize(static_cast<std::size_t>(fd) + 1);
+    FdState& s = fds_[static_cast<std::size_t>(fd)];
+    if (s.wanted & bit(d)) return EBUSY;
+    if (s.always_ready) {
+      s.wanted |= bit(d);
+      ++watches_;
+      ++always_ready_watches_;
+      return 0;
+    }
+    if (epoll_fd_ < 0) {
+      epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+      if (epoll_fd_ < 0) return errno;
+    }
+    std::uint8_t wanted = s.wanted | bit(d);
+    if ((s.registered & wanted) != wanted) {
+      epoll_event ev{};
+      ev.events = events_for(wanted | s.registered);
+      ev.data.fd = fd;
+      int op = s.registered == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+      if (epoll_ctl(epoll_fd_, op, fd, &ev) != 0) {
+        if (errno == EPERM) {
+          // A regular file or similar: always ready for both directions.
+          s.always_ready = true;
+          s.wanted = wanted;
+          ++watches_;
+          ++always_ready_watches_;
+          return 0;
+        }
+        return errno == ENOENT ? EBADF : errno;
+      }
+      s.registered |= wanted;
+    }
+    s.wanted = wanted;
+    ++watches_;
+    return 0;
+  }
+
+  void unwatch(int fd, runtime::Direction d) override {
+    FdState& s = fds_[static_cast<std::size_t>(fd)];
+    if (s.wanted & bit(d)) {
+      s.wanted &= static_cast<std::uint8_t>(~bit(d));
+      --watches_;
+      if (s.always_ready) --always_ready_watches_;
+    }
+  }
+
+  int clean(int fd) override {
+    if (fd < 0) return EBADF;
+    if (static_cast<std::size_t>(fd) >= fds_.size()) return 0;
+    FdState& s = fds_[static_cast<std::size_t>(fd)];
+    if (s.wanted != 0) return EBUSY;
+    if (s.registered != 0) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+    s = FdState{};
+    return 0;
+  }
+
+  void wait(std::int64_t timeout_ns, runtime::ReadinessSink& sink) override {
+    bool have_always_ready = always_ready_watches_ != 0;
+    if (have_always_ready) timeout_ns = 0;
+    if (epoll_fd_ < 0) {
+      if (timeout_ns > 0) {
+        timespec ts{static_cast<time_t>(timeout_ns / 1'000'000'000),
+                    static_cast<long>(timeout_ns % 1'000'000'000)};
+        nanosleep(&ts, nullptr);
+      }
+    } else {
+      epoll_event events[max_events];
+      int n;
+      if (timeout_ns < 0) {
+        n = epoll_pwait2(epoll_fd_, events, max_events, nullptr, nullptr);
+      } else {
+        timespec ts{static_cast<time_t>(timeout_ns / 1'000'000'000),
+                    static_cast<long>(timeout_ns % 1'000'000'000)};
+        n = epoll_pwait2(epoll_fd_, events, max_events, &ts, nullptr);
+      }
+      for (int i = 0; i < n; ++i) deliver(events[i], sink);
+    }
+    if (have_always_ready) {
+      for (std::size_t fd = 0; fd < fds_.size(); ++fd) {
+        FdState& s = fds_[fd];
+        if (!s.always_ready) continue;
+        for (runtime::Direction d : {runtime::Direction::in, runtime::Direction::out}) {
+          if (s.wanted & bit(d)) sink.fd_ready(static_cast<int>(fd), d, 0);
+        }
+      }
+    }
+  }
+
+  std::size_t watch_count() const override { return watches_; }
+
+ private:
+  struct FdState {
+    std::uint8_t wanted = 0;      ///< directions a coroutine waits for
+    std::uint8_t registered = 0;  ///< directions epoll reports
+    bool always_ready = false;    ///< epoll refused it (regular file)
+  };
+  static constexpr int max_events = 256;
+
+  static std::uint32_t events_for(std::uint8_t directions) {
+    return ((directions & 1) ? EPOLLIN : 0u) | ((directions & 2) ? EPOLLOUT : 0u);
+  }
+
+  void deliver(const epoll_event& ev, runtime::ReadinessSink& sink) {
+    int fd = ev.data.fd;
+    FdState& s = fds_[static_cast<std::size_t>(fd)];
+    bool failed = (ev.events & (EPOLLERR | EPOLLHUP)) != 0;
+    if ((ev.events & (EPOLLIN | EPOLLRDHUP)) || failed) {
+      if (s.wanted & 1) sink.fd_ready(fd, runtime::Direction::in, 0);
+    }
+    if ((ev.events & EPOLLOUT) || failed) {
+      if (s.wanted & 2) sink.fd_ready(fd, runtime::Direction::out, 0);
+    }
+    // Trim what nobody waits for, or epoll reports it again at once.
+    if (s.registered != s.wanted) {
+      if (s.wanted == 0) {
+        epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+      } else {
+        epoll_event mod{};
+        mod.events = events_for(s.wanted);
+        mod.data.fd = fd;
+        epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &mod);
+      }
+      s.registered = s.wanted;
+    }
+  }
+
+  int epoll_fd_ = -1;           ///< created on the first watch
+  std::vector<FdState> fds_;    ///< indexed by descriptor; bounded by RLIMIT_NOFILE
+  std::size_t watches_ = 0;     ///< (fd, direction) pairs waited on
+  std::size_t always_ready_watches_ = 0;  ///< of those, on descriptors epoll refused
+};
+
+}  // namespace
+
+runtime::Platform real_platform() {
+  thread_local EpollPoller poller;
+  runtime::Platform p;
+  p.clock = &monotonic_clock();
+  p.poller = &poller;
+  return p;
+}
+
+}  // namespace canopy::core

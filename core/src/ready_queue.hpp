@@ -1,0 +1,73 @@
+// Coroutines ready to run, oldest first.
+//
+// A ring buffer of pointers rather than an intrusive list because a
+// simulation policy picks by position: random access must be O(1). The
+// capacity doubles as needed and never shrinks; it is bounded by the number
+// of coroutines, each of which is in the queue at most once.
+#pragma once
+
+#include <cassert>
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+#include <utility>
+
+namespace canopy::core {
+
+struct Coroutine;
+
+class ReadyQueue {
+ public:
+  ReadyQueue() = default;
+  ReadyQueue(const ReadyQueue&) = delete;
+  ReadyQueue& operator=(const ReadyQueue&) = delete;
+  ~ReadyQueue() { std::free(ring_); }
+
+  bool empty() const { return size_ == 0; }
+  std::size_t size() const { return size_; }
+  Coroutine* at(std::size_t i) const { return ring_[(head_ + i) & mask_]; }
+
+  void push(Coroutine* c) {
+    if (size_ == capacity()) grow();
+    ring_[(head_ + size_) & mask_] = c;
+    ++size_;
+  }
+  Coroutine* pop() {
+    assert(size_ > 0 && "pop needs a ready coroutine");
+    Coroutine* c = ring_[head_];
+    head_ = (head_ + 1) & mask_;
+    --size_;
+    return c;
+  }
+  /// Removes position `i` in O(1): the oldest takes its place. Policies
+  /// that pick by position (simulation) do not depend on the order of the
+  /// rest beyond it being reproducible.
+  Coroutine* take(std::size_t i) {
+    assert(i < size_ && "take needs a position inside the queue");
+    Coroutine* c = at(i);
+    ring_[(head_ + i) & mask_] = ring_[head_];
+    head_ = (head_ + 1) & mask_;
+    --size_;
+    return c;
+  }
+
+ private:
+  std::size_t capacity() const { return ring_ == nullptr ? 0 : mask_ + 1; }
+  void grow() {
+    std::size_t cap = capacity() == 0 ? 64 : capacity() * 2;
+    auto** ring = static_cast<Coroutine**>(std::malloc(cap * sizeof(Coroutine*)));
+    if (ring == nullptr) std::abort();  // cannot lose a ready coroutine
+    for (std::size_t i = 0; i < size_; ++i) ring[i] = at(i);
+    std::free(ring_);
+    ring_ = ring;
+    head_ = 0;
+    mask_ = cap - 1;
+  }
+
+  Coroutine** ring_ = nullptr;  ///< capacity is a power of two
+  std::size_t mask_ = 0;        ///< capacity - 1
+  std::size_t head_ = 0;        ///< position of the oldest
+  std::size_t size_ = 0;
+};
+
+}  // namespace canopy::core

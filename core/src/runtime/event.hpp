@@ -1,0 +1,94 @@
+// What the runtime tells an Observer: one flat record per thing it did.
+//
+// One struct for every kind keeps the observer interface to a single virtual
+// call and lets a recorder serialize without a visitor. Fields that do not
+// apply to a kind are left at their defaults. Identities are per-scheduler
+// sequence numbers, never addresses or handle values, so that the same
+// simulated run produces the same events byte for byte.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace canopy::runtime {
+
+/// Why a coroutine blocked.
+enum class BlockReason : std::uint8_t {
+  chsend,
+  chrecv,
+  choose,
+  msleep,
+  fdin,
+  fdout,
+  bundle_wait,
+  hclose,
+  yield,
+};
+
+/// Name used in traces and reports ("chsend", "bundle_wait", ...).
+const char* to_string(BlockReason reason);
+
+/// What kind of object a handle names.
+enum class ObjectKind : std::uint8_t { none, coroutine, bundle, channel };
+
+const char* to_string(ObjectKind kind);
+
+enum class EventKind : std::uint8_t {
+  spawn,              ///< coroutine created: parent, bundle, site
+  block,              ///< coroutine blocked: reason, object, deadline
+  wake,               ///< blocked coroutine made ready: by, err
+  cancel,             ///< cancellation requested: by, through handle
+  ecanceled,          ///< a blocking call returned ECANCELED
+  deadline_expired,   ///< a blocking call's deadline passed
+  exit,               ///< coroutine finished: err 0 (returned) or ECANCELED
+  chsend,             ///< a message left `coroutine` for `other`
+  chrecv,             ///< a message reached `coroutine` from `other`
+  chdone,             ///< a channel side was marked done
+  bundle_wait_begin,  ///< bundle_wait started: deadline
+  bundle_wait_end,    ///< bundle_wait ended: err
+  timer_set,          ///< a deadline was armed
+  timer_fired,        ///< a deadline fired
+  object_open,        ///< a bundle or channel was created
+  object_close,       ///< a bundle or channel was closed
+};
+
+const char* to_string(EventKind kind);
+
+/// Where a coroutine was spawned; static strings, never freed.
+struct SpawnSite {
+  const char* file = "";      ///< __FILE__ of the go() call
+  int line = 0;               ///< __LINE__ of the go() call
+  const char* function = "";  ///< the spawned expression or callable's name
+};
+
+/// Identity of a coroutine inside one scheduler; 0 is the thread's main.
+using CoroutineId = std::uint64_t;
+/// Identity of a bundle or channel inside one scheduler (0: none).
+using ObjectId = std::uint64_t;
+
+inline constexpr CoroutineId main_coroutine = 0;
+inline constexpr CoroutineId no_coroutine = ~CoroutineId{0};
+
+struct Event {
+  EventKind kind = EventKind::spawn;
+  std::int64_t time_ns = 0;                ///< clock reading when it happened
+  CoroutineId coroutine = main_coroutine;  ///< whom it is about
+  CoroutineId other = no_coroutine;        ///< parent, waker, canceller, peer
+  ObjectId object = 0;                     ///< bundle / channel / child id
+  ObjectKind object_kind = ObjectKind::none;
+  BlockReason reason = BlockReason::yield; ///< block only
+  std::int64_t deadline_ms = -1;           ///< block, timers, bundle_wait
+  int err = 0;                             ///< wake, exit, bundle_wait_end
+  std::size_t bytes = 0;                   ///< channel messages
+  int side = -1;                           ///< channel end (0 or 1)
+  SpawnSite site{};                        ///< spawn only
+};
+
+/// Receives events while tracing is on.
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  virtual void record(const Event& event) = 0;
+};
+
+}  // namespace canopy::runtime

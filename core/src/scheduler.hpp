@@ -1,0 +1,231 @@
+// The scheduler of one thread. The essay on its design is at the top of
+// scheduler.cpp; the operations on each kind of object are in that object's
+// file (coroutine.cpp, bundle.cpp, channel.cpp, fd.cpp).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "bundle.hpp"
+#include "channel.hpp"
+#include "coroutine.hpp"
+#include "handle_table.hpp"
+#include "ready_queue.hpp"
+#include "runtime/platform.hpp"
+#include "stack_pool.hpp"
+#include "timer_heap.hpp"
+
+namespace canopy::core {
+
+/// How a coroutine is to be created.
+struct SpawnRequest {
+  int bundle_handle = -1;          ///< -1: own handle; else the bundle to join
+  void* memory = nullptr;          ///< user-supplied stack (go_mem), or null
+  std::size_t memory_bytes = 0;    ///< its size
+  std::size_t stack_bytes = 0;     ///< pooled stack size, 0: the default
+  runtime::SpawnSite site{};
+};
+
+/// One operation of choose (and of chsend/chrecv, which are choose of one).
+struct ChooseClause {
+  bool send = false;
+  int handle = -1;
+  void* value = nullptr;
+  std::size_t bytes = 0;
+  void (*move)(void* dst, void* src) = nullptr;
+};
+
+/// Counters a simulation reports and the benchmarks read.
+struct SchedulerStats {
+  std::uint64_t switches = 0;        ///< context switches
+  std::uint64_t spawned = 0;         ///< coroutines created
+  std::uint64_t live = 0;            ///< coroutines created and not yet finished (main excluded)
+  std::uint64_t polls = 0;           ///< calls into the poller
+};
+
+class Scheduler final : public runtime::ReadinessSink {
+ public:
+  /// The largest choose() accepted; larger sets get EINVAL.
+  static constexpr int max_clauses = 1024;
+  /// Non-blocking polls happen at least once every this many switches, so
+  /// timers and descriptors are served even while coroutines stay ready.
+  static constexpr std::uint32_t switches_per_poll = 64;
+  /// Stack size when neither the call nor CANOPY_STACK_BYTES says.
+  static constexpr std::size_t default_stack_bytes = 256 * 1024;
+  /// The smallest user-supplied stack go_mem accepts.
+  static constexpr std::size_t min_user_stack_bytes = 512;
+
+  /// A scheduler on `platform`. With `stacks`, coroutine stacks come from
+  /// that pool, which must outlive the scheduler (a simulator running many
+  /// short runs keeps one pool so that no run maps or unmaps memory).
+  explicit Scheduler(const runtime::Platform& platform, StackPool* stacks = nullptr);
+  ~Scheduler() override;
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  /// This thread's scheduler, created on first use from the environment.
+  static Scheduler& current();
+  /// This thread's scheduler, told the return address of the user's call
+  /// it is about to serve (for fault injection and cancellation coverage).
+  static Scheduler& serving(const void* caller) {
+    Scheduler& s = current();
+    s.call_site_ = caller;
+    return s;
+  }
+  /// The scheduler in use on this thread, or null before first use.
+  static Scheduler* current_if_any();
+  /// Makes `s` this thread's scheduler and returns the previous one. For
+  /// embedding (the simulator's runs); `s` may be null to uninstall.
+  static Scheduler* install(Scheduler* s);
+
+  // --- time ---
+  std::int64_t now_ms() { return platform_.clock->now_ns() / 1'000'000; }
+  std::int64_t now_ns() { return platform_.clock->now_ns(); }
+
+  // --- coroutines (coroutine.cpp) ---
+  /// C++ go: moves a callable of `bytes` onto the new stack with `construct`
+  /// and runs it with `run` (which also destroys it). Returns a handle, 0 for
+  /// a bundle member, or -1 with errno.
+  int spawn_closure(const SpawnRequest& request, std::size_t bytes, std::size_t align,
+                    void (*construct)(void* dst, void* src), void* src, void (*run)(void*));
+  /// C go() macro: creates the child and makes it current; the macro saves
+  /// the parent into *parent_context and continues on *stack_top.
+  int spawn_inline(const SpawnRequest& request, canopy_ctx** parent_context, void** stack_top);
+  /// First thing the macro's child path does on its new stack.
+  void inline_child_started();
+  /// What the macro's parent path does when it is resumed.
+  void inline_parent_resumed();
+  /// Ends the running coroutine; never returns.
+  [[noreturn]] void exit_current();
+
+  int yield();
+  int msleep(std::int64_t deadline_ms);
+  int hclose(int handle);
+  int hdone(int handle, std::int64_t deadline_ms);
+
+  // --- bundles (bundle.cpp) ---
+  int bundle_open(void* memory);
+  int bundle_wait(int handle, std::int64_t deadline_ms);
+
+  // --- channels (channel.cpp) ---
+  int channel_open(void* memory, int ends[2]);
+  /// Returns the index of the clause that completed and sets `err` to 0 or
+  /// the clause's error (EPIPE, EMSGSIZE); or -1 with errno.
+  int choose(const ChooseClause* clauses, int count, std::int64_t deadline_ms, int& err,
+             runtime::BlockReason reason);
+  int chdone(int handle);
+
+  // --- descriptors (fd.cpp) ---
+  int fd_wait(int fd, runtime::Direction direction, std::int64_t deadline_ms);
+  int fd_clean(int fd);
+
+  // --- introspection ---
+  const SchedulerStats& stats() const { return stats_; }
+  Coroutine& running() { return *current_; }
+  /// The running coroutine, or null in the instant a finished one leaves.
+  const Coroutine* running_or_null() const { return current_; }
+  const HandleTable& handles() const { return handles_; }
+  const runtime::Platform& platform() const { return platform_; }
+  StackPool& stacks() { return stacks_; }
+  const StackPool& stacks() const { return stacks_; }
+  /// Calls fn(coroutine) for every live coroutine, main first, then oldest first.
+  template <class Fn>
+  void for_each_coroutine(Fn&& fn) {
+    fn(main_);
+    for (Coroutine* c = all_head_; c != nullptr; c = c->all_next) fn(*c);
+  }
+  /// Who waits on what, with spawn sites: the deadlock report.
+  std::string describe_blocked();
+  /// Return address of the API call being served, for injection and reports.
+  void set_call_site(const void* address) { call_site_ = address; }
+  const void* call_site() const { return call_site_; }
+  /// The default pooled stack size for this scheduler.
+  std::size_t default_stack() const { return default_stack_bytes_; }
+  void set_default_stack(std::size_t bytes) { default_stack_bytes_ = bytes; }
+  /// Runs fn(arg) on the calling (main) context with this scheduler
+  /// installed; returns true when fn returned, false when the run was
+  /// abandoned. Coroutines still alive afterwards are never resumed.
+  bool run_main(void (*fn)(void*), void* arg);
+  /// From anywhere inside run_main: stops the run at once and makes
+  /// run_main return false. Used by a simulation that has seen enough (a
+  /// deadlock, a failure). Destructors of abandoned frames do not run.
+  [[noreturn]] void abandon_to_main();
+  /// True while the thread's main context is the one running.
+  bool on_main() const { return current_ == &main_; }
+
+  // --- shared by the object files ---
+  /// Tells the observer, if any; the time is filled in here so that an
+  /// untraced run never reads the clock for it.
+  void emit(runtime::Event event) {
+    if (__builtin_expect(platform_.observer != nullptr, 0)) emit_slow(event);
+  }
+  void wake(Coroutine& c, int err, int index = -1);
+  /// Blocks the running coroutine on everything `wait` links, plus the
+  /// deadline; returns what the waker delivered (0 or an errno value).
+  int block(Wait& wait, std::int64_t deadline_ms);
+  /// Asks the injector (simulation) whether the blocking call about to be
+  /// made fails at once: 0, ECANCELED or ETIMEDOUT. Called before a blocking
+  /// call links anything, so a refused call leaves nothing behind.
+  int injected_failure(runtime::BlockReason reason, std::int64_t deadline_ms);
+  void cancel(Coroutine& c, Coroutine& by, runtime::ObjectId through);
+  bool refuse_if_cancelled();
+  runtime::ObjectId next_object_id() { return ++last_object_id_; }
+
+  void fd_ready(int fd, runtime::Direction direction, int err) override;
+  /// Done wherever a switch lands: gives back the stack of a coroutine that
+  /// finished, now that nobody runs on it any more.
+  void settle() {
+    if (__builtin_expect(finished_stack_.slab != nullptr, 0)) release_finished_stack();
+  }
+
+ private:
+  friend struct SchedulerAccess;
+  void switch_to_next();
+  [[noreturn]] void run_next_forever();
+  Coroutine* pick_next();
+  void poll(bool may_block);
+  void fire_timers();
+  void emit_slow(runtime::Event event);
+  void release_finished_stack();
+  void switch_into(Coroutine& from, Coroutine& to);
+  Coroutine* create(const SpawnRequest& request, int& handle);
+  void release_coroutine(Coroutine* c);
+  void disown(Object& o);
+  void report_orphans(Coroutine& c);
+  int close_coroutine(Coroutine& c, int handle);
+  int close_bundle(Bundle& b, int handle);
+  int close_channel_end(ChannelEnd& e, int handle);
+  void end_half(ChannelHalf& half);
+  [[noreturn]] void deadlock();
+
+  runtime::Platform platform_;
+  Coroutine main_;                         ///< the thread's own stack
+  Coroutine* current_ = &main_;            ///< who runs now
+  Coroutine* switched_from_ = nullptr;     ///< who switched to current_ last (ASan bookkeeping)
+  Coroutine* all_head_ = nullptr;          ///< live coroutines except main, oldest first
+  Coroutine* all_tail_ = nullptr;
+  ReadyQueue ready_;
+  TimerHeap timers_;
+  HandleTable handles_;
+  StackPool own_stacks_;                   ///< used unless a pool was lent
+  StackPool& stacks_;                      ///< where stacks come from
+  std::vector<Coroutine*> free_records_;   ///< finished coroutine records kept for reuse, bounded
+  std::unordered_map<std::int64_t, Coroutine*> fd_waiters_;  ///< (fd << 1 | direction) -> waiter; looked up, never iterated
+  std::uint64_t timer_arrivals_ = 0;       ///< tiebreak for timers without a policy
+  std::uint32_t switches_until_poll_ = switches_per_poll;
+  runtime::ObjectId last_object_id_ = 0;
+  runtime::CoroutineId last_coroutine_id_ = 0;
+  std::size_t default_stack_bytes_ = default_stack_bytes;
+  const void* call_site_ = nullptr;
+  SchedulerStats stats_{};
+  Stack finished_stack_{};                 ///< a finished coroutine's stack, released by settle()
+  canopy_ctx abandon_context_{};           ///< where abandon_to_main resumes main
+  bool abandon_armed_ = false;
+  bool in_poll_ = false;                   ///< wakes now come from the clock or a descriptor
+  static constexpr std::size_t max_free_records = 1024;
+};
+
+}  // namespace canopy::core

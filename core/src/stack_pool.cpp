@@ -1,0 +1,174 @@
+#include "stack_pool.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cassert>
+#include <cerrno>
+#include <cstdio>
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
+
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#endif
+
+namespace canopy::core {
+
+/// A run of stacks mapped at once.
+struct Slab {
+  std::byte* base = nullptr;          ///< start of the mapping
+  std::size_t stack_bytes = 0;        ///< per stack, guard included
+  std::uint32_t stack_count = 0;      ///< stacks in this slab
+  std::vector<std::uint32_t> free;    ///< indexes not handed out, LIFO so hot stacks are reused
+};
+
+namespace {
+
+constexpr std::size_t slab_target_bytes = 16 * 1024 * 1024;
+constexpr std::uint32_t max_stacks_per_slab = 64;
+
+// Whether madvise guard regions work here; learned on the first slab.
+enum class GuardMode { unknown, madvise, mprotect };
+GuardMode guard_mode = GuardMode::unknown;
+
+bool install_guard(std::byte* address, std::size_t bytes) {
+  if (guard_mode != GuardMode::mprotect) {
+    if (madvise(address, bytes, MADV_GUARD_INSTALL) == 0) {
+      guard_mode = GuardMode::madvise;
+      return true;
+    }
+    if (errno != EINVAL) return false;
+    if (guard_mode == GuardMode::unknown) {
+      std::fprintf(stderr,
+                   "canopy: this kernel has no MADV_GUARD_INSTALL; guard pages use mprotect, "
+                   "two memory maps per stack\n");
+    }
+    guard_mode = GuardMode::mprotect;
+  }
+  return mprotect(address, bytes, PROT_NONE) == 0;
+}
+
+}  // namespace
+
+std::size_t page_bytes() {
+  static const std::size_t bytes = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  return bytes;
+}
+
+bool Stack::contains_guard(const void* address) const {
+  auto* a = static_cast<const std::byte*>(address);
+  return guard != nullptr && a >= guard && a < guard + guard_bytes;
+}
+
+StackPool::~StackPool() {
+  for (SizeClass& c : classes_) {
+    for (Slab* s : c.with_free) unmap_slab(s);
+    if (c.spare != nullptr) unmap_slab(c.spare);
+  }
+}
+
+StackPool::SizeClass* StackPool::size_class(std::size_t stack_bytes) {
+  for (SizeClass& c : classes_) {
+    if (c.stack_bytes == stack_bytes) return &c;
+  }
+  if (classes_.size() == max_size_classes) return nullptr;
+  classes_.push_back(SizeClass{stack_bytes, {}, nullptr});
+  return &classes_.back();
+}
+
+Slab* StackPool::map_slab(std::size_t stack_bytes) {
+  std::uint32_t count = static_cast<std::uint32_t>(
+      std::clamp<std::size_t>(slab_target_bytes / stack_bytes, 1, max_stacks_per_slab));
+  std::size_t bytes = stack_bytes * count;
+  void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (mem == MAP_FAILED) return nullptr;
+  auto* slab = new Slab{static_cast<std::byte*>(mem), stack_bytes, count, {}};
+  slab->free.reserve(count);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    if (!install_guard(slab->base + std::size_t{i} * stack_bytes, guard_bytes)) {
+      munmap(mem, bytes);
+      delete slab;
+      errno = ENOMEM;
+      return nullptr;
+    }
+  }
+  // Highest index last so the first stack handed out is index 0.
+  for (std::uint32_t i = count; i > 0; --i) slab->free.push_back(i - 1);
+  ++slab_count_;
+  return slab;
+}
+
+void StackPool::unmap_slab(Slab* slab) {
+  munmap(slab->base, slab->stack_bytes * slab->stack_count);
+  delete slab;
+  --slab_count_;
+}
+
+bool StackPool::acquire(std::size_t usable_bytes, Stack& out) {
+  std::size_t page = page_bytes();
+  std::size_t stack_bytes = (usable_bytes + guard_bytes + page - 1) / page * page;
+  SizeClass* c = size_class(stack_bytes);
+  if (c == nullptr) {
+    errno = EINVAL;
+    return false;
+  }
+  Slab* slab = nullptr;
+  if (!c->with_free.empty()) {
+    slab = c->with_free.back();
+  } else if (c->spare != nullptr) {
+    slab = c->spare;
+    c->spare = nullptr;
+    c->with_free.push_back(slab);
+  } else {
+    slab = map_slab(stack_bytes);
+    if (slab == nullptr) {
+      errno = ENOMEM;
+      return false;
+    }
+    c->with_free.push_back(slab);
+  }
+  assert(!slab->free.empty() && "a slab on the free list must have a free stack");
+  std::uint32_t index = slab->free.back();
+  slab->free.pop_back();
+  if (slab->free.empty()) c->with_free.pop_back();
+
+  std::byte* base = slab->base + std::size_t{index} * stack_bytes;
+  out.guard = base;
+  out.guard_bytes = guard_bytes;
+  out.limit = base + guard_bytes;
+  out.top = base + stack_bytes;
+  out.slab = slab;
+  out.index = index;
+#if defined(__SANITIZE_ADDRESS__)
+  // Frames of the stack's previous owner left poisoned redzones behind.
+  ASAN_UNPOISON_MEMORY_REGION(out.limit, out.usable_bytes());
+#endif
+  ++in_use_;
+  return true;
+}
+
+void StackPool::release(const Stack& stack) {
+  Slab* slab = stack.slab;
+  assert(slab != nullptr && "only pooled stacks go back to the pool");
+  assert(in_use_ > 0 && "a stack is released more often than acquired");
+  --in_use_;
+  SizeClass* c = size_class(slab->stack_bytes);
+  assert(c != nullptr && "a pooled stack's size class exists");
+  if (slab->free.empty()) c->with_free.push_back(slab);
+  slab->free.push_back(stack.index);
+  if (slab->free.size() < slab->stack_count) return;
+  // The slab is entirely free: keep one per size as a spare, unmap the rest.
+  c->with_free.erase(std::find(c->with_free.begin(), c->with_free.end(), slab));
+  if (c->spare == nullptr) {
+    c->spare = slab;
+  } else {
+    unmap_slab(slab);
+  }
+}
+
+}  // namespace canopy::core

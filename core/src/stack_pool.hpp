@@ -1,0 +1,77 @@
+// Coroutine stacks: mapped in slabs, each stack with a guard region below it,
+// reused through a per-scheduler pool.
+//
+// Why slabs and MADV_GUARD_INSTALL: a guard page made with mprotect splits the
+// mapping, so every stack costs two memory maps, and the kernel's default
+// limit of 65,530 maps caps a process near 32,000 live coroutines (libdill's
+// ceiling). Guard regions installed with madvise (Linux 6.13+) fault like
+// PROT_NONE pages without splitting anything: one slab of 64 stacks is one
+// map. On older kernels the pool falls back to mprotect and says so once.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace canopy::core {
+
+struct Slab;
+
+/// One coroutine stack. `limit` is the lowest usable byte, `top` one past
+/// the highest; the guard region lies just below `limit`.
+struct Stack {
+  std::byte* limit = nullptr;   ///< lowest usable address (stack grows down to it)
+  std::byte* top = nullptr;     ///< highest address + 1; the stack starts here
+  std::byte* guard = nullptr;   ///< start of the guard region (null: none, user memory)
+  std::size_t guard_bytes = 0;  ///< size of the guard region
+  Slab* slab = nullptr;         ///< owning slab; null for user-supplied memory
+  std::uint32_t index = 0;      ///< position inside the slab
+
+  std::size_t usable_bytes() const { return static_cast<std::size_t>(top - limit); }
+  bool contains_guard(const void* address) const;
+};
+
+/// A bounded cache of stacks of one scheduler. Not thread-safe: one per thread.
+class StackPool {
+ public:
+  StackPool() = default;
+  StackPool(const StackPool&) = delete;
+  StackPool& operator=(const StackPool&) = delete;
+  ~StackPool();
+
+  /// Hands out a stack of at least `usable_bytes`, or returns false (errno
+  /// ENOMEM) when the kernel refuses memory.
+  bool acquire(std::size_t usable_bytes, Stack& out);
+  /// Takes a stack back. Its memory stays mapped while its slab has other
+  /// stacks in use or is the one spare slab kept per size.
+  void release(const Stack& stack);
+
+  /// Stacks currently handed out (for leak checks).
+  std::size_t in_use() const { return in_use_; }
+  /// Memory maps this pool holds (for the benchmark's map count).
+  std::size_t slab_count() const { return slab_count_; }
+
+  /// Bytes of the guard region below every pooled stack.
+  static constexpr std::size_t guard_bytes = 16 * 1024;
+  /// At most this many distinct stack sizes are pooled at once.
+  static constexpr std::size_t max_size_classes = 16;
+
+ private:
+  struct SizeClass {
+    std::size_t stack_bytes = 0;        ///< usable + guard, page aligned
+    std::vector<Slab*> with_free;       ///< slabs that can hand out a stack
+    Slab* spare = nullptr;              ///< one entirely free slab kept mapped
+  };
+  SizeClass* size_class(std::size_t stack_bytes);
+  Slab* map_slab(std::size_t stack_bytes);
+  void unmap_slab(Slab* slab);
+
+  std::vector<SizeClass> classes_;  ///< bounded by max_size_classes
+  std::size_t in_use_ = 0;
+  std::size_t slab_count_ = 0;
+};
+
+/// The system page size, read once.
+std::size_t page_bytes();
+
+}  // namespace canopy::core

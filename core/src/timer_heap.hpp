@@ -1,0 +1,49 @@
+// Pending deadlines, earliest first.
+//
+// A binary heap of pointers to timers that live inside the waiting
+// coroutine's wait record, each remembering its heap position, so that a
+// coroutine woken by something else removes its timer in O(log n) without
+// searching. Ties on the deadline are broken by a key the policy supplies:
+// arrival order for the real runtime, seeded keys under simulation.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace canopy::core {
+
+struct Coroutine;
+
+struct Timer {
+  std::int64_t fire_ms = 0;      ///< when it fires (deadline plus any simulated lateness)
+  std::int64_t deadline_ms = 0;  ///< the deadline the caller asked for
+  std::uint64_t tiebreak = 0;    ///< orders timers with equal fire_ms
+  std::size_t heap_index = 0;    ///< position in the heap, kept current by the heap
+  Coroutine* waiter = nullptr;   ///< whom it wakes
+};
+
+class TimerHeap {
+ public:
+  bool empty() const { return heap_.empty(); }
+  std::size_t size() const { return heap_.size(); }
+  Timer* top() const { return heap_.front(); }
+  void push(Timer* timer);
+  void remove(Timer* timer);
+  Timer* pop();
+
+ private:
+  static bool before(const Timer* a, const Timer* b) {
+    if (a->fire_ms != b->fire_ms) return a->fire_ms < b->fire_ms;
+    return a->tiebreak < b->tiebreak;
+  }
+  void sift_up(std::size_t i);
+  void sift_down(std::size_t i);
+  void place(std::size_t i, Timer* t) {
+    heap_[i] = t;
+    t->heap_index = i;
+  }
+  std::vector<Timer*> heap_;  ///< bounded by the number of blocked coroutines
+};
+
+}  // namespace canopy::core

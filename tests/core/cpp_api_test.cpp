@@ -1,0 +1,141 @@
+// The C++ face: RAII handles, bundles, typed channels (non-trivial types
+// included), typed choose, std::chrono deadlines.
+// First: <libdill.h> defines a `coroutine` macro that runtime headers must not see.
+#include "virtual_time.hpp"
+
+#include <canopy/canopy.hpp>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+
+using namespace std::chrono_literals;
+using canopy::testing::run_virtual;
+using Record = std::vector<std::string>;
+
+TEST_CASE("a child's handle going out of scope cancels the child and waits for it") {
+  Record record;
+  auto run = run_virtual([&] {
+    {
+      canopy::child c = canopy::go([&] {
+        auto s = canopy::sleep_for(10s);
+        record.push_back(s.cancelled() ? "child cancelled" : "child finished");
+      });
+      (void)canopy::sleep_for(100ms);
+      record.push_back("scope ends");
+    }
+    record.push_back("after scope at " + std::to_string(canopy::clock::now().time_since_epoch().count()));
+  });
+  CHECK(run.finished);
+  CHECK(record == Record{"scope ends", "child cancelled", "after scope at 1100"});
+}
+
+TEST_CASE("a bundle's destructor cancels its members in parallel after a grace period") {
+  Record record;
+  auto run = run_virtual([&] {
+    canopy::bundle b;
+    for (int i = 1; i <= 3; ++i) {
+      b.go([&record, i] {
+        auto s = canopy::sleep_for(std::chrono::milliseconds(i * 400));
+        record.push_back("member " + std::to_string(i) + (s.ok() ? " done" : " cancelled"));
+      });
+    }
+    auto w = b.wait(canopy::after(1s));
+    CHECK(w.timed_out());
+  });
+  CHECK(run.finished);
+  CHECK(record == Record{"member 1 done", "member 2 done", "member 3 cancelled"});
+}
+
+TEST_CASE("typed channels move non-trivial messages from sender to receiver") {
+  std::vector<std::string> got;
+  auto run = run_virtual([&] {
+    canopy::channel<std::unique_ptr<std::string>> ch;
+    canopy::child producer = canopy::go([tx = ch.tx()] {
+      for (const char* w : {"alpha", "beta", "gamma"}) {
+        if (!tx.send(std::make_unique<std::string>(w)).ok()) return;
+      }
+      (void)tx.done();
+    });
+    for (;;) {
+      auto m = ch.recv();
+      if (!m) {
+        CHECK(m.error().ended());
+        break;
+      }
+      got.push_back(**m);
+    }
+  });
+  CHECK(run.finished);
+  CHECK(got == std::vector<std::string>{"alpha", "beta", "gamma"});
+}
+
+TEST_CASE("typed choose runs the handler of the clause that completed") {
+  Record record;
+  auto run = run_virtual([&] {
+    canopy::channel<int> numbers;
+    canopy::channel<std::string> words;
+    canopy::child c = canopy::go([&] {
+      (void)canopy::sleep_for(50ms);
+      (void)words.send("hello");
+    });
+    auto r = canopy::choose(canopy::after(1s),
+        canopy::on_recv(numbers.rx(), [&](canopy::result<int>) { record.push_back("number"); }),
+        canopy::on_recv(words.rx(), [&](canopy::result<std::string> w) { record.push_back("word " + *w); }));
+    REQUIRE(r.ok());
+    CHECK(*r == 1);
+    auto t = canopy::choose(canopy::after(200ms),
+        canopy::on_recv(numbers.rx(), [&](canopy::result<int>) { record.push_back("number"); }));
+    CHECK(t.error().timed_out());
+    record.push_back("at " + std::to_string(canopy::clock::now().time_since_epoch().count()));
+  });
+  CHECK(run.finished);
+  CHECK(record == Record{"word hello", "at 1250"});
+}
+
+TEST_CASE("deadlines: forever, immediately, and time points on the runtime's clock") {
+  auto run = run_virtual([] {
+    canopy::channel<int> ch;
+    CHECK(ch.recv(canopy::deadline::immediately()).error().timed_out());
+    auto start = canopy::clock::now();
+    CHECK(ch.recv(start + 300ms).error().timed_out());
+    CHECK(canopy::clock::now() - start == 300ms);
+    CHECK(canopy::deadline::forever().ms() == -1);
+  });
+  CHECK(run.finished);
+}
+
+TEST_CASE("go_options run a coroutine on given memory or with a given stack size") {
+  auto run = run_virtual([] {
+    alignas(16) static std::byte memory[32 * 1024];
+    int where = 0;
+    {
+      canopy::child c = canopy::go([&] {
+        int local = 0;
+        where = (reinterpret_cast<std::byte*>(&local) >= memory &&
+                 reinterpret_cast<std::byte*>(&local) < memory + sizeof memory) ? 1 : 2;
+      }, {.stack_memory = memory});
+    }
+    CHECK(where == 1);
+    canopy::child big = canopy::go([] { volatile char buf[512 * 1024]; buf[0] = 1; (void)buf; },
+                                   {.stack_bytes = 1024 * 1024, .name = "big"});
+  });
+  CHECK(run.finished);
+}
+
+TEST_CASE("misuse is refused with a clear error instead of corrupting state") {
+  auto run = run_virtual([] {
+    canopy::bundle b;
+    CHECK(b.close().ok());
+    CHECK_THROWS_AS(b.go([] {}), std::system_error);
+    canopy::child none;
+    CHECK(none.close().ok());
+    canopy::child bogus(4242);
+    CHECK(bogus.close().error() == EBADF);
+    alignas(16) static std::byte tiny[64];
+    CHECK_THROWS_WITH(canopy::go([] {}, {.stack_memory = tiny}), Catch::Contains("Invalid argument"));
+  });
+  CHECK(run.finished);
+}

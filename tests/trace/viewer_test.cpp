@@ -1,0 +1,149 @@
+#include <cstdlib>
+#include <regex>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "canopy/viewer/diff.hpp"
+#include "canopy/viewer/render.hpp"
+#include "support.hpp"
+
+using namespace canopy;
+
+namespace {
+
+bool updating_golden() {
+  const char* update = std::getenv("CANOPY_UPDATE_GOLDEN");
+  return update != nullptr && std::string(update) == "1";
+}
+
+// Compares against tests/trace/golden/<name>, or rewrites it when
+// CANOPY_UPDATE_GOLDEN=1.
+void check_golden(const std::string& name, const std::string& actual) {
+  const std::string path = "golden/" + name;
+  if (updating_golden()) {
+    test::write_fixture(path, actual);
+    return;
+  }
+  const std::string expected = test::read_fixture(path);
+  INFO("golden file " << path << " differs; rerun with CANOPY_UPDATE_GOLDEN=1 after checking the picture");
+  CHECK(actual == expected);
+}
+
+std::size_t occurrences(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// A parent with `fanout` children, each with `fanout` children.
+trace::Model wide_tree(int fanout) {
+  test::TraceText text;
+  runtime::CoroutineId next = 1;
+  std::int64_t t = 0;
+  for (int i = 0; i < fanout; ++i) {
+    const runtime::CoroutineId child = next++;
+    text.spawn(t++, child, 0, 0, "child");
+    for (int j = 0; j < fanout; ++j) text.spawn(t++, next++, child, 0, "grandchild");
+  }
+  return test::model_of(text.text());
+}
+
+}  // namespace
+
+TEST_CASE("Rendering the same trace twice gives byte-identical SVG and HTML") {
+  const trace::Model model = test::fixture_model("traces/bundle_cancel.trace");
+  CHECK(viewer::render_svg(model) == viewer::render_svg(model));
+  CHECK(viewer::render_html(model) == viewer::render_html(model));
+  const trace::Model again = test::fixture_model("traces/bundle_cancel.trace");
+  CHECK(viewer::render_svg(model) == viewer::render_svg(again));
+}
+
+TEST_CASE("The SVG diagrams match the golden files") {
+  check_golden("bundle_cancel.svg", viewer::render_svg(test::fixture_model("traces/bundle_cancel.trace")));
+  viewer::RenderOptions by_seq;
+  by_seq.event_order_axis = true;
+  check_golden("bundle_cancel_seq.svg", viewer::render_svg(test::fixture_model("traces/bundle_cancel.trace"), by_seq));
+  check_golden("leaky.svg", viewer::render_svg(test::fixture_model("traces/leaky.trace")));
+  check_golden("pipeline.svg", viewer::render_svg(test::fixture_model("traces/pipeline.trace")));
+}
+
+TEST_CASE("The SVG shows lanes, bundles, grace, cancellation, deadlines, the axis and the legend") {
+  viewer::RenderOptions by_seq;
+  by_seq.event_order_axis = true;
+  const std::string svg = viewer::render_svg(test::fixture_model("traces/bundle_cancel.trace"), by_seq);
+  CHECK(occurrences(svg, "class=\"lane-row\"") == 4);
+  CHECK(occurrences(svg, "class=\"bracket\"") >= 1);
+  // Counts include the legend's one sample of each.
+  CHECK(occurrences(svg, "class=\"grace\"") == 2 + 1);
+  CHECK(occurrences(svg, "class=\"cancel\" x1") == 2 + 1);  // one fan, two branches
+  CHECK(occurrences(svg, "class=\"cancel-origin\"") == 1);
+  CHECK(occurrences(svg, "class=\"ecanceled\" transform") == 2 + 1);
+  CHECK(svg.find("blocked: chrecv ch 2") != std::string::npos);
+  CHECK(svg.find("class=\"dl-missed\"") != std::string::npos);  // bundle_wait's deadline expired
+  CHECK(svg.find("id=\"legend\"") != std::string::npos);
+  CHECK(svg.find("event seq") != std::string::npos);
+  const std::string timed = viewer::render_svg(test::fixture_model("traces/bundle_cancel.trace"));
+  CHECK(timed.find("virtual ms") != std::string::npos);
+}
+
+TEST_CASE("A child outliving its parent is drawn as not structured") {
+  const std::string svg = viewer::render_svg(test::fixture_model("traces/leaky.trace"));
+  CHECK(occurrences(svg, "class=\"not-structured\" x=") == 2);
+  CHECK(svg.find("not structured: outlived parent co 1") != std::string::npos);
+  CHECK(svg.find(">ms</text>") != std::string::npos);  // real clock: plain ms
+  const std::string clean = viewer::render_svg(test::fixture_model("traces/pipeline.trace"));
+  CHECK(occurrences(clean, "class=\"not-structured\" x=") == 0);
+}
+
+TEST_CASE("Over a thousand coroutines collapse into summary lanes within the lane budget") {
+  const trace::Model model = wide_tree(40);  // 1,640 coroutines
+  REQUIRE(model.coroutines.size() == 1641);
+  viewer::RenderOptions options;
+  options.lane_budget = 100;
+  const std::string svg = viewer::render_svg(model, options);
+  const std::size_t lanes = occurrences(svg, "class=\"lane-row\"");
+  CHECK(lanes <= 100);
+  CHECK(lanes >= 50);
+  CHECK(svg.find("+40 coroutines") != std::string::npos);  // a child's collapsed grandchildren
+  CHECK(svg == viewer::render_svg(model, options));
+}
+
+TEST_CASE("The HTML page is self-contained and has its interactive parts") {
+  const std::string html = viewer::render_html(test::fixture_model("traces/bundle_cancel.trace"));
+  CHECK(html.find("http://") == std::string::npos);
+  CHECK(html.find("https://") == std::string::npos);
+  CHECK_FALSE(std::regex_search(html, std::regex("(src|href)\\s*=")));
+  CHECK(html.find("<svg id=\"diagram\"") != std::string::npos);
+  CHECK(html.find("<script>") != std::string::npos);
+  CHECK(html.find("<style>") != std::string::npos);
+  CHECK(html.find("id=\"zoom-in\"") != std::string::npos);
+  CHECK(html.find("id=\"reset\"") != std::string::npos);
+  CHECK(html.find("id=\"tip\"") != std::string::npos);
+  CHECK(html.find("data-label=\"1\"") != std::string::npos);
+  CHECK(html.find("replay: CANOPY_SEED=42 ./server") != std::string::npos);
+  CHECK(html.find("<desc class=\"events\">co 1 worker (server.cpp:20)\n{&quot;seq&quot;:1") != std::string::npos);
+}
+
+TEST_CASE("Diff says identical for equal traces and names the first divergence otherwise") {
+  const trace::Model a = test::fixture_model("traces/bundle_cancel.trace");
+  viewer::DiffResult same = viewer::diff(a.trace, a.trace);
+  CHECK(same.identical);
+  CHECK_THAT(same.report, Catch::StartsWith("identical: both traces have the same 37 events"));
+
+  trace::Trace b = a.trace;
+  b.events[20].event.time_ns += 1;
+  viewer::DiffResult changed = viewer::diff(a.trace, b);
+  CHECK_FALSE(changed.identical);
+  CHECK(changed.first_difference_seq == 20);
+  CHECK_THAT(changed.report, Catch::Contains("diverge at seq 20 (line 22)"));
+  CHECK_THAT(changed.report, Catch::Contains("a: {\"seq\":20,\"t\":100000000,"));
+  CHECK_THAT(changed.report, Catch::Contains("b: {\"seq\":20,\"t\":100000001,"));
+
+  trace::Trace shorter = a.trace;
+  shorter.events.resize(10);
+  viewer::DiffResult prefix = viewer::diff(shorter, a.trace);
+  CHECK_FALSE(prefix.identical);
+  CHECK(prefix.first_difference_seq == 10);
+  CHECK_THAT(prefix.report, Catch::Contains("(trace a ends here)"));
+}

@@ -1,0 +1,116 @@
+// What a trace says happened, rebuilt as a coroutine tree with lifetimes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "canopy/trace/read.hpp"
+
+namespace canopy::trace {
+
+/// What a coroutine was doing during one interval of its life.
+enum class State : std::uint8_t { ready, running, blocked };
+
+/// "ready", "running", "blocked".
+const char* state_name(State state);
+
+/// One stretch of a coroutine's life in one state, [begin, end).
+struct StateInterval {
+  State state = State::ready;
+  std::int64_t begin_ns = 0;
+  std::int64_t end_ns = 0;
+  std::uint64_t begin_seq = 0;
+  std::uint64_t end_seq = 0;  ///< the event that ended it (or the last event)
+  // Blocked only: what it waited on.
+  runtime::BlockReason reason = runtime::BlockReason::yield;
+  runtime::ObjectId object = 0;
+  runtime::ObjectKind object_kind = runtime::ObjectKind::none;
+  std::int64_t deadline_ms = -1;
+  int wake_err = 0;  ///< how the block ended (0, ECANCELED, ETIMEDOUT...)
+};
+
+/// A deadline a coroutine armed, and what became of it.
+struct Deadline {
+  std::uint64_t set_seq = 0;
+  std::int64_t set_ns = 0;
+  std::int64_t deadline_ms = 0;
+  bool expired = false;
+  std::uint64_t expired_seq = 0;
+};
+
+/// One coroutine: identity, place in the tree, lifetime and history.
+struct Coroutine {
+  runtime::CoroutineId id = 0;
+  runtime::CoroutineId parent = runtime::no_coroutine;
+  runtime::ObjectId bundle = 0;  ///< 0 when spawned outside a bundle
+  std::string site;              ///< "file:line" ("" for main)
+  std::string fn;                ///< spawned function ("main" for 0)
+  std::vector<runtime::CoroutineId> children;  ///< in spawn order
+  std::size_t depth = 0;                       ///< main is 0
+
+  std::int64_t spawn_ns = 0;
+  std::uint64_t spawn_seq = 0;
+  bool exited = false;
+  std::int64_t exit_ns = 0;  ///< trace end when !exited
+  std::uint64_t exit_seq = 0;
+  int exit_err = 0;
+
+  bool cancel_requested = false;
+  std::int64_t cancel_ns = 0;  ///< first request
+  std::uint64_t cancel_seq = 0;
+  runtime::CoroutineId cancelled_by = runtime::no_coroutine;
+
+  bool got_ecanceled = false;
+  std::int64_t ecanceled_ns = 0;  ///< first ECANCELED delivered
+  std::uint64_t ecanceled_seq = 0;
+
+  std::vector<StateInterval> intervals;
+  std::vector<Deadline> deadlines;
+
+  /// "co 3 worker (main.cpp:12)".
+  std::string label() const;
+  /// Grace period: from the cancel request to exit (or trace end).
+  std::int64_t grace_ns() const { return cancel_requested ? exit_ns - cancel_ns : 0; }
+};
+
+/// A message that went from one coroutine to another.
+struct Rendezvous {
+  runtime::ObjectId channel = 0;
+  runtime::CoroutineId sender = 0;
+  runtime::CoroutineId receiver = 0;
+  std::uint64_t send_seq = 0;
+  std::uint64_t recv_seq = 0;
+  std::int64_t time_ns = 0;
+  std::size_t bytes = 0;
+};
+
+/// The rebuilt trace. Coroutines are kept in id order.
+struct Model {
+  Trace trace;
+  std::map<runtime::CoroutineId, Coroutine> coroutines;
+  std::vector<Rendezvous> rendezvous;
+  std::int64_t begin_ns = 0;  ///< first event's time (0 for an empty trace)
+  std::int64_t end_ns = 0;    ///< last event's time
+
+  /// The coroutine with `id`, or null.
+  const Coroutine* find(runtime::CoroutineId id) const;
+  /// Every coroutine, depth-first from main, children in spawn order.
+  std::vector<runtime::CoroutineId> depth_first() const;
+};
+
+/// Rebuilds the model from a validated trace (parse_trace's output). Running
+/// intervals are inferred: events carry no context switches, so a
+/// coroutine runs from the first event it causes after being made ready
+/// until it blocks or exits, or until another coroutine causes an event.
+Model build_model(Trace trace);
+
+/// The coroutine that caused `event` (the parent for spawn, the waker for
+/// wake, the canceller for cancel, the coroutine itself otherwise), or
+/// no_coroutine when the runtime did (a timer or descriptor).
+runtime::CoroutineId actor_of(const runtime::Event& event);
+
+}  // namespace canopy::trace

@@ -1,0 +1,93 @@
+// The names traces use for enums and errno values, in one table each.
+//
+// Header-only on purpose: the recorder (linked into the runtime) and the
+// reader (a separate tools library) both need them, and a program may link
+// both; inline tables cannot collide at link time the way two copies of one
+// function definition would.
+#pragma once
+
+#include <cerrno>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "runtime/event.hpp"
+
+namespace canopy::trace::names {
+
+inline constexpr const char* block_reasons[] = {
+    "chsend", "chrecv", "choose", "msleep", "fdin",
+    "fdout",  "bundle_wait", "hclose", "yield"};
+
+inline constexpr const char* object_kinds[] = {"none", "coroutine", "bundle", "channel"};
+
+inline constexpr const char* event_kinds[] = {
+    "spawn",  "block",  "wake",    "cancel",  "ecanceled",         "deadline_expired",
+    "exit",   "chsend", "chrecv",  "chdone",  "bundle_wait_begin", "bundle_wait_end",
+    "timer_set", "timer_fired", "object_open", "object_close"};
+
+inline constexpr std::size_t block_reason_count = sizeof(block_reasons) / sizeof(block_reasons[0]);
+inline constexpr std::size_t object_kind_count = sizeof(object_kinds) / sizeof(object_kinds[0]);
+inline constexpr std::size_t event_kind_count = sizeof(event_kinds) / sizeof(event_kinds[0]);
+
+/// The name of the enumerator at `index` in `table`, or "?" when out of range
+/// (a value cast from garbage must still print something).
+template <std::size_t N>
+constexpr const char* name_at(const char* const (&table)[N], std::size_t index) {
+  return index < N ? table[index] : "?";
+}
+
+/// The index of `name` in `table`, or nullopt when it is not there.
+template <std::size_t N>
+std::optional<std::size_t> index_of(const char* const (&table)[N], std::string_view name) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (name == table[i]) return i;
+  }
+  return std::nullopt;
+}
+
+struct ErrnoName {
+  int value;
+  const char* name;
+};
+
+/// The errno values a trace names; others are written "errno:N".
+inline constexpr ErrnoName errno_names[] = {
+    {ECANCELED, "ECANCELED"}, {ETIMEDOUT, "ETIMEDOUT"}, {EPIPE, "EPIPE"},
+    {EBADF, "EBADF"},         {EBUSY, "EBUSY"},         {ENOTSUP, "ENOTSUP"},
+    {EINVAL, "EINVAL"},       {ENOMEM, "ENOMEM"},       {ECONNRESET, "ECONNRESET"},
+    {EAGAIN, "EAGAIN"},       {EINTR, "EINTR"},         {EEXIST, "EEXIST"},
+    {ENOENT, "ENOENT"},       {EMFILE, "EMFILE"},       {EPROTO, "EPROTO"},
+    {EMSGSIZE, "EMSGSIZE"},   {ECONNREFUSED, "ECONNREFUSED"},
+    {EIO, "EIO"},             {ENOTCONN, "ENOTCONN"},   {EACCES, "EACCES"},
+};
+
+/// "ECANCELED" for ECANCELED, "errno:N" for values without a name here.
+inline std::string errno_name(int err) {
+  for (const auto& entry : errno_names) {
+    if (entry.value == err) return entry.name;
+  }
+  return "errno:" + std::to_string(err);
+}
+
+/// Inverse of errno_name; nullopt for anything it could not have produced.
+inline std::optional<int> errno_from_name(std::string_view name) {
+  for (const auto& entry : errno_names) {
+    if (name == entry.name) return entry.value;
+  }
+  constexpr std::string_view prefix = "errno:";
+  if (name.substr(0, prefix.size()) != prefix || name.size() == prefix.size() ||
+      name.size() > prefix.size() + 9) {
+    return std::nullopt;
+  }
+  int value = 0;
+  for (char c : name.substr(prefix.size())) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
+}  // namespace canopy::trace::names

@@ -1,0 +1,276 @@
+// Rebuilding lifetimes, states and the tree from a validated event list.
+#include "canopy/trace/model.hpp"
+
+#include <cassert>
+#include <cerrno>
+#include <deque>
+#include <tuple>
+
+namespace canopy::trace {
+
+using runtime::CoroutineId;
+using runtime::EventKind;
+
+const char* state_name(State state) {
+  switch (state) {
+    case State::ready: return "ready";
+    case State::running: return "running";
+    case State::blocked: return "blocked";
+  }
+  return "?";
+}
+
+std::string Coroutine::label() const {
+  std::string text = "co " + std::to_string(id) + " " + (fn.empty() ? "?" : fn);
+  if (!site.empty()) text += " (" + site + ")";
+  return text;
+}
+
+const Coroutine* Model::find(CoroutineId id) const {
+  auto it = coroutines.find(id);
+  return it == coroutines.end() ? nullptr : &it->second;
+}
+
+std::vector<CoroutineId> Model::depth_first() const {
+  std::vector<CoroutineId> order;
+  order.reserve(coroutines.size());
+  // Roots: main, and any coroutine whose parent is unknown (null parent).
+  std::vector<CoroutineId> stack;
+  for (auto it = coroutines.rbegin(); it != coroutines.rend(); ++it) {
+    const Coroutine& co = it->second;
+    if (co.id == runtime::main_coroutine || find(co.parent) == nullptr) stack.push_back(co.id);
+  }
+  while (!stack.empty()) {
+    CoroutineId id = stack.back();
+    stack.pop_back();
+    order.push_back(id);
+    const Coroutine& co = coroutines.at(id);
+    for (auto child = co.children.rbegin(); child != co.children.rend(); ++child) stack.push_back(*child);
+  }
+  return order;
+}
+
+CoroutineId actor_of(const runtime::Event& event) {
+  switch (event.kind) {
+    case EventKind::spawn:
+    case EventKind::wake:
+    case EventKind::cancel:
+      return event.other;
+    case EventKind::timer_fired:
+      return runtime::no_coroutine;
+    default:
+      return event.coroutine;
+  }
+}
+
+namespace {
+
+class Builder {
+ public:
+  explicit Builder(Model& model) : model_(model) {}
+
+  void run() {
+    const auto& events = model_.trace.events;
+    if (!events.empty()) {
+      model_.begin_ns = events.front().event.time_ns;
+      model_.end_ns = events.back().event.time_ns;
+    }
+    Coroutine& main = model_.coroutines[runtime::main_coroutine];
+    main.id = runtime::main_coroutine;
+    main.fn = "main";
+    main.spawn_ns = model_.begin_ns;
+    main.intervals.push_back(StateInterval{State::running, model_.begin_ns, model_.begin_ns, 0, 0});
+    running_ = runtime::main_coroutine;
+    for (const TraceEvent& event : events) apply(event);
+    finish(events.empty() ? 0 : events.back().seq);
+  }
+
+ private:
+  void transition(Coroutine& co, State state, std::int64_t time_ns, std::uint64_t seq) {
+    if (!co.intervals.empty()) {
+      co.intervals.back().end_ns = time_ns;
+      co.intervals.back().end_seq = seq;
+    }
+    StateInterval next;
+    next.state = state;
+    next.begin_ns = next.end_ns = time_ns;
+    next.begin_seq = next.end_seq = seq;
+    co.intervals.push_back(next);
+  }
+
+  static State current(const Coroutine& co) {
+    return co.intervals.empty() ? State::ready : co.intervals.back().state;
+  }
+
+  Coroutine* live(CoroutineId id) {
+    auto it = model_.coroutines.find(id);
+    if (it == model_.coroutines.end() || it->second.exited) return nullptr;
+    return &it->second;
+  }
+
+  // Whoever causes an event is running; whoever ran before is now ready.
+  void note_actor(CoroutineId actor, std::int64_t time_ns, std::uint64_t seq) {
+    if (actor == runtime::no_coroutine || actor == running_) return;
+    if (Coroutine* previous = live(running_); previous != nullptr && current(*previous) == State::running)
+      transition(*previous, State::ready, time_ns, seq);
+    running_ = actor;
+    if (Coroutine* next = live(actor); next != nullptr && current(*next) == State::ready)
+      transition(*next, State::running, time_ns, seq);
+  }
+
+  void apply(const TraceEvent& traced) {
+    const runtime::Event& event = traced.event;
+    const std::uint64_t seq = traced.seq;
+    const std::int64_t t = event.time_ns;
+    note_actor(actor_of(event), t, seq);
+    if (event.kind == EventKind::spawn) {
+      spawn(traced);
+      return;
+    }
+    Coroutine* co = live(event.coroutine);
+    if (co == nullptr) return;  // events after exit change nothing
+    switch (event.kind) {
+      case EventKind::block: {
+        transition(*co, State::blocked, t, seq);
+        StateInterval& blocked = co->intervals.back();
+        blocked.reason = event.reason;
+        blocked.object = event.object;
+        blocked.object_kind = event.object_kind;
+        blocked.deadline_ms = event.deadline_ms;
+        if (running_ == co->id) running_ = runtime::no_coroutine;
+        break;
+      }
+      case EventKind::wake:
+        if (current(*co) == State::blocked) {
+          co->intervals.back().wake_err = event.err;
+          transition(*co, State::ready, t, seq);
+        }
+        break;
+      case EventKind::cancel:
+        if (!co->cancel_requested) {
+          co->cancel_requested = true;
+          co->cancel_ns = t;
+          co->cancel_seq = seq;
+          co->cancelled_by = event.other;
+        }
+        break;
+      case EventKind::ecanceled:
+        if (!co->got_ecanceled) {
+          co->got_ecanceled = true;
+          co->ecanceled_ns = t;
+          co->ecanceled_seq = seq;
+        }
+        break;
+      case EventKind::timer_set:
+        co->deadlines.push_back(Deadline{seq, t, event.deadline_ms, false, 0});
+        break;
+      case EventKind::deadline_expired: {
+        Deadline* match = nullptr;
+        for (auto it = co->deadlines.rbegin(); it != co->deadlines.rend(); ++it) {
+          if (!it->expired && it->deadline_ms == event.deadline_ms) {
+            match = &*it;
+            break;
+          }
+        }
+        if (match == nullptr) {
+          co->deadlines.push_back(Deadline{seq, t, event.deadline_ms, false, 0});
+          match = &co->deadlines.back();
+        }
+        match->expired = true;
+        match->expired_seq = seq;
+        break;
+      }
+      case EventKind::exit:
+        transition(*co, State::running, t, seq);
+        co->intervals.pop_back();  // the exit closes the last interval; nothing follows it
+        co->exited = true;
+        co->exit_ns = t;
+        co->exit_seq = seq;
+        co->exit_err = event.err;
+        if (running_ == co->id) running_ = runtime::no_coroutine;
+        break;
+      case EventKind::chsend:
+      case EventKind::chrecv:
+        pair_message(traced);
+        break;
+      default:
+        break;
+    }
+  }
+
+  void spawn(const TraceEvent& traced) {
+    const runtime::Event& event = traced.event;
+    Coroutine& co = model_.coroutines[event.coroutine];
+    co.id = event.coroutine;
+    co.parent = event.other;
+    co.bundle = event.object;
+    co.site = traced.site_file + ":" + std::to_string(traced.site_line);
+    co.fn = traced.fn;
+    co.spawn_ns = event.time_ns;
+    co.spawn_seq = traced.seq;
+    if (auto parent = model_.coroutines.find(co.parent); parent != model_.coroutines.end()) {
+      parent->second.children.push_back(co.id);
+      co.depth = parent->second.depth + 1;
+    }
+    transition(co, State::ready, event.time_ns, traced.seq);
+  }
+
+  // A send and its receive are paired first-in first-out per (channel,
+  // sender, receiver), whichever of the two the runtime reported first.
+  void pair_message(const TraceEvent& traced) {
+    const runtime::Event& event = traced.event;
+    const bool is_send = event.kind == EventKind::chsend;
+    const CoroutineId sender = is_send ? event.coroutine : event.other;
+    const CoroutineId receiver = is_send ? event.other : event.coroutine;
+    const auto key = std::make_tuple(event.object, sender, receiver);
+    auto& mine = is_send ? pending_sends_[key] : pending_recvs_[key];
+    auto& theirs = is_send ? pending_recvs_[key] : pending_sends_[key];
+    if (theirs.empty()) {
+      if (mine.size() < max_pending_messages) mine.push_back(traced.seq);
+      return;
+    }
+    Rendezvous message;
+    message.channel = event.object;
+    message.sender = sender;
+    message.receiver = receiver;
+    message.send_seq = is_send ? traced.seq : theirs.front();
+    message.recv_seq = is_send ? theirs.front() : traced.seq;
+    message.time_ns = event.time_ns;
+    message.bytes = event.bytes;
+    theirs.pop_front();
+    model_.rendezvous.push_back(message);
+  }
+
+  void finish(std::uint64_t last_seq) {
+    for (auto& [id, co] : model_.coroutines) {
+      if (co.exited) continue;
+      co.exit_ns = model_.end_ns;
+      co.exit_seq = last_seq;
+      if (!co.intervals.empty()) {
+        co.intervals.back().end_ns = model_.end_ns;
+        co.intervals.back().end_seq = last_seq;
+      }
+    }
+  }
+
+  // Unbuffered channels pair at once; a bound keeps a broken trace with
+  // unmatched sends from growing the queues without limit.
+  static constexpr std::size_t max_pending_messages = 4096;
+
+  Model& model_;
+  CoroutineId running_ = runtime::no_coroutine;
+  using MessageKey = std::tuple<runtime::ObjectId, CoroutineId, CoroutineId>;
+  std::map<MessageKey, std::deque<std::uint64_t>> pending_sends_;
+  std::map<MessageKey, std::deque<std::uint64_t>> pending_recvs_;
+};
+
+}  // namespace
+
+Model build_model(Trace trace) {
+  Model model;
+  model.trace = std::move(trace);
+  Builder(model).run();
+  return model;
+}
+
+}  // namespace canopy::trace
