@@ -120,10 +120,10 @@ int choose(struct chclause* clauses, int nclauses, int64_t deadline) {
   if (nclauses < 0 || nclauses > Scheduler::max_clauses || (nclauses > 0 && clauses == nullptr)) {
     return fail_or(EINVAL);
   }
-  canopy::core::ChooseClause small[16];
+  canopy::core::ChooseClause small[2];
   std::vector<canopy::core::ChooseClause> large;
   canopy::core::ChooseClause* converted = small;
-  if (nclauses > 16) {
+  if (nclauses > 2) {
     large.resize(static_cast<std::size_t>(nclauses));
     converted = large.data();
   }

@@ -73,10 +73,12 @@ int Scheduler::choose(const ChooseClause* clauses, int count, std::int64_t deadl
   }
   // Validate everything before touching anything: a bad clause must not
   // leave half an operation done.
-  ChannelEnd* small[8];
+  // Room for chsend/chrecv and a two-way choose on the stack; more goes to
+  // the heap (the caller's stack may be a 1 KiB stack-on-stack).
+  ChannelEnd* small[2];
   std::vector<ChannelEnd*> large;
   ChannelEnd** ends = small;
-  if (count > 8) {
+  if (count > 2) {
     large.resize(static_cast<std::size_t>(count));
     ends = large.data();
   }
@@ -163,10 +165,10 @@ int Scheduler::choose(const ChooseClause* clauses, int count, std::int64_t deadl
     errno = injected;
     return -1;
   }
-  Clause small_clauses[8];
+  Clause small_clauses[2];
   std::vector<Clause> large_clauses;
   Clause* queued = small_clauses;
-  if (count > 8) {
+  if (count > 2) {
     large_clauses.resize(static_cast<std::size_t>(count));
     queued = large_clauses.data();
   }

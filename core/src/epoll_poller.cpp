@@ -96,7 +96,7 @@ class EpollPoller final : public runtime::Poller {
         nanosleep(&ts, nullptr);
       }
     } else {
-      epoll_event events[max_events];
+      epoll_event* events = events_;
       int n;
       if (timeout_ns < 0) {
         n = epoll_pwait2(epoll_fd_, events, max_events, nullptr, nullptr);
@@ -156,6 +156,9 @@ class EpollPoller final : public runtime::Poller {
     }
   }
 
+  // Kept here, not on the stack: the poller runs on whichever coroutine's
+  // stack blocked, and that may be a 1 KiB stack-on-stack.
+  epoll_event events_[max_events];
   int epoll_fd_ = -1;           ///< created on the first watch
   std::vector<FdState> fds_;    ///< indexed by descriptor; bounded by RLIMIT_NOFILE
   std::size_t watches_ = 0;     ///< (fd, direction) pairs waited on

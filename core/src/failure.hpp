@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "runtime/event.hpp"
+#include "canopy/runtime/event.hpp"
 
 namespace canopy::core {
 

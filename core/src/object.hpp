@@ -1,7 +1,7 @@
 // The base of everything a handle can name.
 #pragma once
 
-#include "runtime/event.hpp"
+#include "canopy/runtime/event.hpp"
 
 namespace canopy::core {
 

@@ -61,6 +61,7 @@
 #include <new>
 
 #include "asan_fiber.hpp"
+#include "lazy_binding.hpp"
 #include "real_platform.hpp"
 #include "runtime/environment.hpp"
 #include "stack_guard.hpp"
@@ -141,6 +142,7 @@ Scheduler::Scheduler(const runtime::Platform& platform, StackPool* stacks)
   main_.id = runtime::main_coroutine;
   main_.site = {"", 0, "main"};
   install_stack_guard_for_thread();
+  resolve_lazy_bindings();
 }
 
 Scheduler::~Scheduler() {
@@ -148,18 +150,17 @@ Scheduler::~Scheduler() {
   // Abandoned coroutines (a simulation that stopped early) are freed without
   // running; their stacks go with the pool.
   settle();
-  Coroutine* c = all_head_;
-  while (c != nullptr) {
-    Coroutine* next = c->all_next;
-    // Nobody runs on an abandoned stack any more: it can serve again.
-    if (c->stack.slab != nullptr) stacks_.release(c->stack);
-    delete c;
-    c = next;
-  }
-  for (Coroutine* r : free_records_) delete r;
-  // Bundles and channels still open are reachable only through handles.
+  // Bundles and channels still open are reachable only through handles;
+  // collect them before freeing coroutines, whose records handles also name.
   std::vector<Object*> open;
-  handles_.for_each([&](int, Object* o) { open.push_back(o); });
+  std::vector<Coroutine*> finished_unclosed;
+  handles_.for_each([&](int, Object* o) {
+    if (o->kind != runtime::ObjectKind::coroutine) {
+      open.push_back(o);
+    } else if (static_cast<Coroutine*>(o)->state == CoroutineState::finished) {
+      finished_unclosed.push_back(static_cast<Coroutine*>(o));
+    }
+  });
   for (Object* o : open) {
     if (o->kind == runtime::ObjectKind::bundle) {
       auto* b = static_cast<Bundle*>(o);
@@ -171,6 +172,18 @@ Scheduler::~Scheduler() {
       if (ch->ends[0].closed && ch->ends[1].closed && !ch->user_memory) delete ch;
     }
   }
+  // Abandoned coroutines (a simulation that stopped early) are freed
+  // without running; nobody runs on their stacks any more, so the stacks
+  // can serve again. Finished ones whose handles were never closed go too.
+  Coroutine* c = all_head_;
+  while (c != nullptr) {
+    Coroutine* next = c->all_next;
+    if (c->stack.slab != nullptr) stacks_.release(c->stack);
+    delete c;
+    c = next;
+  }
+  for (Coroutine* f : finished_unclosed) delete f;
+  for (Coroutine* r : free_records_) delete r;
   if (tl_scheduler == this) tl_scheduler = nullptr;
 }
 

@@ -21,11 +21,24 @@ for example in "$source"/scenarios/seed_examples/*.c; do
   name=$(basename "$example" .c)
   # shellcheck disable=SC2046
   cc -std=gnu11 -O2 "$example" $(pkg-config --cflags --libs canopy) -o "$work/$name"
-  # Under the simulator the examples' sleeps (up to 5.5 s) take no time.
-  if ! CANOPY_SEED=1 timeout 60 "$work/$name" > "$work/$name.out" 2>&1; then
+  # On the real runtime, as written.
+  if ! timeout 60 "$work/$name" > "$work/$name.out" 2>&1; then
     echo "FAILED: $name"; cat "$work/$name.out"; exit 1
   fi
-  echo "ok: $name"
+  # Under the simulator, unchanged, where its sleeps take no time. Two of
+  # the documents' programs never close their channel: the simulator must
+  # say so, and nothing else. The simulator's hooks run on the coroutine's
+  # own stack and need more than the stack-on-stack example's 1 KiB, so
+  # that one runs on the real runtime only (docs/simulation.md).
+  if [[ $name == 09_stack_on_stack ]]; then
+    echo "ok: $name (real; 1 KiB is too small a stack for the simulator's hooks)"
+  elif CANOPY_SEED=1 timeout 60 "$work/$name" > "$work/$name.sim" 2>&1; then
+    echo "ok: $name (real and simulated)"
+  elif ! grep -q 'hclose(ch\[' "$example" && grep -q "canopy: leak: 2 handle(s) still open at exit" "$work/$name.sim"; then
+    echo "ok: $name (real; simulated: reports the channel it never closes)"
+  else
+    echo "FAILED under the simulator: $name"; cat "$work/$name.sim"; exit 1
+  fi
 done
 
 cmake -S "$source/tests/install/cpp_consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$prefix" \

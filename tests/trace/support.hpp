@@ -7,7 +7,7 @@
 
 #include "canopy/trace/header.hpp"
 #include "canopy/trace/model.hpp"
-#include "runtime/event.hpp"
+#include "canopy/runtime/event.hpp"
 
 namespace canopy::test {
 using namespace canopy::trace;

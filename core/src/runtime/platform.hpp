@@ -17,7 +17,7 @@
 #include <cstdint>
 #include <string>
 
-#include "runtime/event.hpp"
+#include "canopy/runtime/event.hpp"
 
 namespace canopy::runtime {
 

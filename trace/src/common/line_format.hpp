@@ -14,7 +14,7 @@
 
 #include "canopy/trace/header.hpp"
 #include "names_table.hpp"
-#include "runtime/event.hpp"
+#include "canopy/runtime/event.hpp"
 
 namespace canopy::trace::line {
 

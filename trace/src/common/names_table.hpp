@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "runtime/event.hpp"
+#include "canopy/runtime/event.hpp"
 
 namespace canopy::trace::names {
 

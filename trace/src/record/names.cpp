@@ -2,7 +2,7 @@
 // the trace format's names are one table (names_table.hpp).
 #include "../common/names_table.hpp"
 
-#include "runtime/event.hpp"
+#include "canopy/runtime/event.hpp"
 
 namespace canopy::runtime {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "canopy/trace/header.hpp"
-#include "runtime/event.hpp"
+#include "canopy/runtime/event.hpp"
 
 namespace canopy::trace {
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "canopy/trace/header.hpp"
-#include "runtime/event.hpp"
+#include "canopy/runtime/event.hpp"
 
 namespace canopy::trace {
 

@@ -1,0 +1,16 @@
+// A SIGABRT handler that prints the replay line before the process dies of a
+// failed assertion, so that even a crash in the middle of a run says how to
+// repeat it. Also registered as the stack-overflow report's crash note.
+#pragma once
+
+#include <string>
+
+namespace canopy::sim::detail {
+
+/// Sets the line printed on abort (and on stack overflow); installs the
+/// handler the first time. The previous SIGABRT disposition still runs after.
+void set_abort_note(const std::string& replay_line);
+/// Prints nothing on abort any more.
+void clear_abort_note();
+
+}  // namespace canopy::sim::detail

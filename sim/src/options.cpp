@@ -1,0 +1,309 @@
+// Options from the environment and from replay lines, and back to lines.
+//
+// A replay line is "v1:" then key=value pairs separated by ';', in a fixed
+// order, only those that differ from the defaults (seed and strategy are
+// always written):
+//   v1:seed=42;strategy=replay;decisions=0,1,0*12,2;injections=3c,7t
+// Decision lists drop trailing zeros (past the end a replay is fifo, which
+// picks 0) and write runs as value*count.
+#include <cerrno>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "canopy/sim/options.hpp"
+
+namespace canopy::sim {
+
+namespace {
+
+bool parse_u64(std::string_view text, std::uint64_t& out) {
+  if (text.empty() || text.size() > 20) return false;
+  std::uint64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    std::uint64_t next = v * 10 + static_cast<std::uint64_t>(c - '0');
+    if (next / 10 != v) return false;
+    v = next;
+  }
+  out = v;
+  return true;
+}
+
+bool parse_int(std::string_view text, int low, int high, int& out) {
+  std::uint64_t v;
+  if (!parse_u64(text, v) || v < static_cast<std::uint64_t>(low) || v > static_cast<std::uint64_t>(high)) return false;
+  out = static_cast<int>(v);
+  return true;
+}
+
+std::vector<std::string_view> split(std::string_view text, char separator) {
+  std::vector<std::string_view> parts;
+  if (text.empty()) return parts;
+  std::size_t start = 0;
+  for (;;) {
+    std::size_t at = text.find(separator, start);
+    parts.push_back(text.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+    if (at == std::string_view::npos) return parts;
+    start = at + 1;
+  }
+}
+
+bool parse_decisions(std::string_view text, std::vector<std::uint32_t>& out) {
+  out.clear();
+  for (std::string_view part : split(text, ',')) {
+    std::size_t star = part.find('*');
+    std::uint64_t value, count = 1;
+    if (!parse_u64(part.substr(0, star), value) || value > 0xFFFFFFFFu) return false;
+    if (star != std::string_view::npos && (!parse_u64(part.substr(star + 1), count) || count > (1u << 24))) return false;
+    out.insert(out.end(), count, static_cast<std::uint32_t>(value));
+  }
+  return true;
+}
+
+std::string format_decisions(const std::vector<std::uint32_t>& decisions) {
+  std::size_t end = decisions.size();
+  while (end > 0 && decisions[end - 1] == 0) --end;
+  std::string s;
+  for (std::size_t i = 0; i < end;) {
+    std::size_t j = i;
+    while (j < end && decisions[j] == decisions[i]) ++j;
+    if (!s.empty()) s += ',';
+    s += std::to_string(decisions[i]);
+    if (j - i > 2) {
+      s += '*' + std::to_string(j - i);
+    } else if (j - i == 2) {
+      s += ',' + std::to_string(decisions[i]);
+    }
+    i = j;
+  }
+  return s;
+}
+
+bool parse_injections(std::string_view text, std::vector<injection>& out) {
+  out.clear();
+  for (std::string_view part : split(text, ',')) {
+    if (part.size() < 2) return false;
+    char kind = part.back();
+    std::uint64_t index;
+    if (!parse_u64(part.substr(0, part.size() - 1), index)) return false;
+    if (kind != 'c' && kind != 't') return false;
+    if (!out.empty() && out.back().call_index >= index) return false;  // strictly increasing
+    out.push_back({index, kind == 'c' ? ECANCELED : ETIMEDOUT});
+  }
+  return true;
+}
+
+std::string format_injections(const std::vector<injection>& list) {
+  std::string s;
+  for (const injection& i : list) {
+    if (!s.empty()) s += ',';
+    s += std::to_string(i.call_index) + (i.err == ECANCELED ? "c" : "t");
+  }
+  return s;
+}
+
+bool parse_inject_kinds(std::string_view text, options& o) {
+  o.inject_cancel = o.inject_timeout = false;
+  for (std::string_view part : split(text, ',')) {
+    if (part == "cancel") {
+      o.inject_cancel = true;
+    } else if (part == "timeout") {
+      o.inject_timeout = true;
+    } else if (part != "none" && !part.empty()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string inject_kinds(const options& o) {
+  if (o.inject_cancel && o.inject_timeout) return "cancel,timeout";
+  return o.inject_cancel ? "cancel" : "timeout";
+}
+
+// One setting, by its replay-line key; false when the value is malformed.
+bool apply(options& o, std::string_view key, std::string_view value) {
+  std::uint64_t u;
+  int i;
+  if (key == "seed") return parse_u64(value, o.seed);
+  if (key == "strategy") {
+    auto s = strategy_from_string(value);
+    if (s) o.strategy = *s;
+    return s.has_value();
+  }
+  if (key == "pct_depth") return parse_int(value, 1, 64, o.pct_depth);
+  if (key == "pct_steps") return parse_u64(value, o.pct_steps) && o.pct_steps > 0;
+  if (key == "dfs_bound") return parse_int(value, 0, 1000, o.dfs_preemption_bound);
+  if (key == "decisions") return parse_decisions(value, o.decisions);
+  if (key == "inject") return parse_inject_kinds(value, o);
+  if (key == "inject_per_mille") return parse_int(value, 0, 1000, o.inject_per_mille);
+  if (key == "injections") {
+    std::vector<injection> list;
+    if (!parse_injections(value, list)) return false;
+    o.injections = std::move(list);
+    return true;
+  }
+  if (key == "jitter_ms") return parse_int(value, 0, 1'000'000, o.jitter_ms);
+  if (key == "max_steps") return parse_u64(value, o.max_steps);
+  if (key == "max_virtual_ms") {
+    if (!parse_u64(value, u) || u > (1ull << 50)) return false;
+    o.max_virtual_ms = static_cast<std::int64_t>(u);
+    return true;
+  }
+  if (key == "cancelled_budget") return parse_u64(value, o.cancelled_call_budget);
+  if (key == "scenario") {
+    o.scenario = std::string(value);
+    return true;
+  }
+  (void)i;
+  return false;
+}
+
+struct Setting {
+  const char* key;
+  const char* variable;
+};
+// Replay-line keys and their environment variables, in writing order.
+constexpr Setting settings[] = {
+    {"scenario", "CANOPY_SCENARIO"},
+    {"seed", "CANOPY_SEED"},
+    {"strategy", "CANOPY_STRATEGY"},
+    {"pct_depth", "CANOPY_PCT_DEPTH"},
+    {"pct_steps", "CANOPY_PCT_STEPS"},
+    {"dfs_bound", "CANOPY_DFS_BOUND"},
+    {"decisions", "CANOPY_DECISIONS"},
+    {"inject", "CANOPY_INJECT"},
+    {"inject_per_mille", "CANOPY_INJECT_PER_MILLE"},
+    {"injections", "CANOPY_INJECTIONS"},
+    {"jitter_ms", "CANOPY_JITTER_MS"},
+    {"max_steps", "CANOPY_MAX_STEPS"},
+    {"max_virtual_ms", "CANOPY_MAX_VIRTUAL_MS"},
+    {"cancelled_budget", "CANOPY_CANCELLED_BUDGET"},
+};
+
+// (key, value) for every setting of `o` that differs from the defaults.
+// Whole programs run without budgets by default, so their lines leave 0 out.
+std::vector<std::pair<std::string, std::string>> differences(const options& o, bool for_environment) {
+  const options d;
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!o.scenario.empty()) out.push_back({"scenario", o.scenario});
+  out.push_back({"seed", std::to_string(o.seed)});
+  out.push_back({"strategy", to_string(o.strategy)});
+  if (o.strategy == strategy::pct) {
+    // The depth is what a person reading the line wants to know: always written.
+    out.push_back({"pct_depth", std::to_string(o.pct_depth)});
+    if (o.pct_steps != d.pct_steps) out.push_back({"pct_steps", std::to_string(o.pct_steps)});
+  }
+  if (o.strategy == strategy::dfs && o.dfs_preemption_bound != d.dfs_preemption_bound)
+    out.push_back({"dfs_bound", std::to_string(o.dfs_preemption_bound)});
+  if ((o.strategy == strategy::replay || o.strategy == strategy::dfs) && !format_decisions(o.decisions).empty())
+    out.push_back({"decisions", format_decisions(o.decisions)});
+  // An empty plan with injection off is the same as no plan: left out.
+  if (o.injections && (!o.injections->empty() || o.inject_cancel || o.inject_timeout)) {
+    out.push_back({"injections", format_injections(*o.injections)});
+  } else if (o.inject_cancel || o.inject_timeout) {
+    out.push_back({"inject", inject_kinds(o)});
+    if (o.inject_per_mille != d.inject_per_mille)
+      out.push_back({"inject_per_mille", std::to_string(o.inject_per_mille)});
+  }
+  if (o.jitter_ms != d.jitter_ms) out.push_back({"jitter_ms", std::to_string(o.jitter_ms)});
+  if (o.max_steps != d.max_steps && !(for_environment && o.max_steps == 0)) out.push_back({"max_steps", std::to_string(o.max_steps)});
+  if (o.max_virtual_ms != d.max_virtual_ms && !(for_environment && o.max_virtual_ms == 0)) out.push_back({"max_virtual_ms", std::to_string(o.max_virtual_ms)});
+  if (o.cancelled_call_budget != d.cancelled_call_budget)
+    out.push_back({"cancelled_budget", std::to_string(o.cancelled_call_budget)});
+  return out;
+}
+
+const char* variable_for(std::string_view key) {
+  for (const Setting& s : settings)
+    if (key == s.key) return s.variable;
+  return "?";
+}
+
+}  // namespace
+
+const char* to_string(strategy s) {
+  switch (s) {
+    case strategy::fifo: return "fifo";
+    case strategy::random: return "random";
+    case strategy::pct: return "pct";
+    case strategy::dfs: return "dfs";
+    case strategy::replay: return "replay";
+  }
+  return "?";
+}
+
+std::optional<strategy> strategy_from_string(std::string_view name) {
+  for (strategy s : {strategy::fifo, strategy::random, strategy::pct, strategy::dfs, strategy::replay})
+    if (name == to_string(s)) return s;
+  return std::nullopt;
+}
+
+options options::from_environment(const options& base, std::string& error) {
+  if (const char* line = std::getenv("CANOPY_REPLAY"); line != nullptr && *line != '\0') {
+    auto parsed = from_replay(line, error);
+    return parsed ? *parsed : base;
+  }
+  options o = base;
+  bool strategy_given = false;
+  for (const Setting& s : settings) {
+    const char* value = std::getenv(s.variable);
+    if (value == nullptr || *value == '\0') continue;
+    if (std::string_view(s.key) == "scenario") continue;  // names a scenario for tools, not a setting
+    if (!apply(o, s.key, value)) {
+      error = std::string(s.variable) + "=" + value + " is not valid" +
+              (std::string_view(s.key) == "strategy" ? " (expected fifo, random, pct, dfs or replay)"
+               : std::string_view(s.key) == "inject" ? " (expected cancel, timeout or cancel,timeout)"
+                                                     : " (expected a number, or a list of them)");
+      return base;
+    }
+    if (std::string_view(s.key) == "strategy") strategy_given = true;
+  }
+  // Decisions alone mean: replay them.
+  if (!strategy_given && !o.decisions.empty()) o.strategy = strategy::replay;
+  return o;
+}
+
+std::optional<options> options::from_replay(std::string_view line, std::string& error) {
+  if (line.substr(0, 3) != "v1:") {
+    error = "a replay line starts with \"v1:\", this one is \"" + std::string(line.substr(0, 20)) + "\"";
+    return std::nullopt;
+  }
+  options o;
+  for (std::string_view pair : split(line.substr(3), ';')) {
+    std::size_t eq = pair.find('=');
+    if (eq == std::string_view::npos) {
+      error = "replay line item \"" + std::string(pair) + "\" is not key=value";
+      return std::nullopt;
+    }
+    if (!apply(o, pair.substr(0, eq), pair.substr(eq + 1))) {
+      error = "replay line item \"" + std::string(pair) + "\" has an unknown key or a malformed value";
+      return std::nullopt;
+    }
+  }
+  return o;
+}
+
+std::string options::replay_line() const {
+  std::string line = "v1:";
+  bool first = true;
+  for (const auto& [key, value] : differences(*this, false)) {
+    if (!first) line += ';';
+    first = false;
+    line += key + "=" + value;
+  }
+  return line;
+}
+
+std::string options::environment_line() const {
+  std::string line;
+  for (const auto& [key, value] : differences(*this, true)) {
+    if (key == "scenario") continue;
+    if (!line.empty()) line += ' ';
+    line += std::string(variable_for(key)) + "=" + value;
+  }
+  return line;
+}
+
+}  // namespace canopy::sim

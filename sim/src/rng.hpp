@@ -1,0 +1,54 @@
+// The simulator's random numbers: splitmix64, written out here rather than
+// taken from <random> because the standard distributions differ between
+// library versions and a seed must mean the same run everywhere.
+#pragma once
+
+#include <cstdint>
+
+namespace canopy::sim::detail {
+
+/// Independent streams drawn from one seed, so that e.g. adding a timer does
+/// not change which coroutine the scheduler picks next.
+enum class stream : std::uint64_t {
+  schedule = 1,
+  timers = 2,
+  jitter = 3,
+  inject = 4,
+  network = 5,
+  scenario = 6,
+};
+
+class Rng {
+ public:
+  Rng() = default;
+  Rng(std::uint64_t seed, stream s) : state_(mix(seed ^ (0x9E3779B97F4A7C15ull * static_cast<std::uint64_t>(s)))) {}
+
+  /// For canopy::sim::generator, which keeps the state as a plain integer.
+  static Rng from_state(std::uint64_t state) {
+    Rng r;
+    r.state_ = state;
+    return r;
+  }
+  std::uint64_t state() const { return state_; }
+
+  std::uint64_t next() {
+    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+    return mix_step(z);
+  }
+  /// Uniform in [0, n); n > 0. Multiply-shift: the bias is below 2^-32 for
+  /// the sizes a scheduler sees.
+  std::uint64_t below(std::uint64_t n) {
+    return static_cast<std::uint64_t>((static_cast<unsigned __int128>(next()) * n) >> 64);
+  }
+
+ private:
+  static std::uint64_t mix_step(std::uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  static std::uint64_t mix(std::uint64_t z) { return mix_step(z + 0x9E3779B97F4A7C15ull); }
+  std::uint64_t state_ = 0;
+};
+
+}  // namespace canopy::sim::detail

@@ -1,0 +1,138 @@
+// The Simulation object: wiring the seams together and ending runs.
+#include "simulation.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "scheduler.hpp"
+
+namespace canopy::sim::detail {
+
+namespace {
+thread_local Simulation* tl_simulation = nullptr;
+}
+
+Simulation* current_simulation() { return tl_simulation; }
+
+Simulation* install_simulation(Simulation* s) {
+  Simulation* previous = tl_simulation;
+  tl_simulation = s;
+  return previous;
+}
+
+Simulation::Simulation(const options& o, mode m)
+    : options_(o), mode_(m), poller(*this), policy(*this), injector(*this),
+      observer(*this), failures(*this) {}
+
+runtime::Platform Simulation::platform() {
+  runtime::Platform p;
+  p.clock = &clock;
+  p.poller = &poller;
+  p.policy = &policy;
+  p.observer = &observer;
+  p.injector = &injector;
+  p.failures = &failures;
+  return p;
+}
+
+void Simulation::note_failure(failure_kind kind, const std::string& report) {
+  if (failure != failure_kind::none) return;
+  failure = kind;
+  failure_report = report;
+}
+
+int exit_status_for(failure_kind kind) {
+  switch (kind) {
+    case failure_kind::none: return 0;
+    case failure_kind::deadlock: return 3;          // as the real runtime
+    case failure_kind::crashed: return 4;           // as the real runtime
+    case failure_kind::structure_broken: return 5;
+    case failure_kind::cancelled_still_running: return 6;
+    case failure_kind::step_budget:
+    case failure_kind::time_budget: return 7;
+    case failure_kind::coroutines_leaked:
+    case failure_kind::handles_leaked: return 8;
+    case failure_kind::body_failed: return 1;
+  }
+  return 1;
+}
+
+void Simulation::fail(failure_kind kind, const std::string& report) {
+  note_failure(kind, report);
+  if (run_mode() == mode::whole_program) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "canopy: %s\ncanopy: replay: %s\n", report.c_str(), replay_line().c_str());
+    std::fflush(nullptr);
+    // exit() would run destructors of objects coroutines still use.
+    _exit(exit_status_for(kind));
+  }
+  core::Scheduler::current().abandon_to_main();
+}
+
+std::string Simulation::replay_line() const {
+  options o = options_;
+  if (o.strategy == strategy::replay || o.strategy == strategy::dfs) o.decisions = decisions;
+  if (run_mode() == mode::whole_program) {
+    std::string line = o.environment_line();
+    return program_command.empty() ? line : line + " " + program_command;
+  }
+  return o.replay_line();
+}
+
+void Simulation::finish(outcome& out) {
+  out.passed = failure == failure_kind::none;
+  out.kind = failure;
+  out.report = failure_report;
+  out.replay = replay_line();
+  out.stats = stats;
+  out.stats.virtual_ms = clock.now_ns() / 1'000'000 - epoch_ms;
+  out.decisions = decisions;
+  out.choices = decision_sizes;
+  out.injections = injections;
+  out.coverage = injector.coverage();
+  out.trace_hash = trace_hash;
+  out.structure_reports = structure_reports;
+  out.events = events;
+}
+
+std::string describe_event(const runtime::Event& e) {
+  std::string s = std::to_string(e.time_ns / 1'000'000 - epoch_ms) + "ms " + runtime::to_string(e.kind) +
+                  " co=" + std::to_string(e.coroutine);
+  if (e.other != runtime::no_coroutine) s += " other=" + std::to_string(e.other);
+  if (e.object != 0) s += " object=" + std::to_string(e.object);
+  if (e.kind == runtime::EventKind::block) s += std::string(" reason=") + runtime::to_string(e.reason);
+  if (e.deadline_ms >= 0) s += " deadline=" + std::to_string(e.deadline_ms - epoch_ms);
+  if (e.err != 0) s += " err=" + std::to_string(e.err);
+  if (e.bytes != 0) s += " bytes=" + std::to_string(e.bytes);
+  if (e.side >= 0) s += " side=" + std::to_string(e.side);
+  if (e.kind == runtime::EventKind::spawn && e.site.line != 0) s += " line=" + std::to_string(e.site.line);
+  return s;
+}
+
+}  // namespace canopy::sim::detail
+
+namespace canopy::sim {
+
+const char* to_string(failure_kind kind) {
+  switch (kind) {
+    case failure_kind::none: return "none";
+    case failure_kind::deadlock: return "deadlock";
+    case failure_kind::structure_broken: return "structure-broken";
+    case failure_kind::cancelled_still_running: return "cancelled-still-running";
+    case failure_kind::crashed: return "crashed";
+    case failure_kind::coroutines_leaked: return "coroutines-leaked";
+    case failure_kind::handles_leaked: return "handles-leaked";
+    case failure_kind::step_budget: return "step-budget";
+    case failure_kind::time_budget: return "time-budget";
+    case failure_kind::body_failed: return "body-failed";
+  }
+  return "unknown";
+}
+
+std::string outcome::describe() const {
+  if (passed) return "passed; replay: " + replay;
+  return std::string(to_string(kind)) + ": " + report + "\nreplay: " + replay;
+}
+
+}  // namespace canopy::sim

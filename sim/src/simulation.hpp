@@ -1,0 +1,179 @@
+// One simulated run: the clock, poller, policy, injector, observer and
+// failure sink it plugs into the scheduler's Platform, and what it has seen.
+//
+// A Simulation lives either for one call of run() (mode::embedded: a failure
+// is recorded and the run abandoned back to run()) or for the whole process
+// (mode::whole_program under CANOPY_SEED: a failure is printed with its
+// replay line and the process exits).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "canopy/sim/options.hpp"
+#include "canopy/sim/outcome.hpp"
+#include "poller.hpp"
+#include "rng.hpp"
+#include "runtime/platform.hpp"
+#include "strategy.hpp"
+
+namespace canopy::sim::detail {
+
+class Simulation;
+
+/// Virtual time: moves only when the poller says so.
+class SimClock final : public runtime::Clock {
+ public:
+  std::int64_t now_ns() override { return now_ns_; }
+  void advance_to(std::int64_t time_ns) {
+    if (time_ns > now_ns_) now_ns_ = time_ns;
+  }
+
+ private:
+  std::int64_t now_ns_ = epoch_ms * 1'000'000;
+};
+
+/// Counts steps, enforces the step budget, records decisions, and asks the
+/// strategy; also timer tie-breaks and jitter.
+class SimPolicy final : public runtime::Policy {
+ public:
+  explicit SimPolicy(Simulation& sim);
+  std::size_t pick(const runtime::ReadyView& ready) override;
+  std::uint64_t timer_tiebreak(std::uint64_t arrival) override;
+  std::int64_t timer_lateness_ms(std::int64_t deadline_ms) override;
+
+ private:
+  Simulation& sim_;
+  std::unique_ptr<Strategy> strategy_;
+  Rng timers_;
+  Rng jitter_;
+};
+
+/// Injects ECANCELED / ETIMEDOUT at blocking calls and keeps the coverage of
+/// call sites.
+class SimInjector final : public runtime::Injector {
+ public:
+  explicit SimInjector(Simulation& sim);
+  int before_block(std::uint64_t id, runtime::BlockReason reason, const void* call_site,
+                   bool has_deadline) override;
+  /// Coroutine `id` saw ECANCELED / ETIMEDOUT (from the observer).
+  void delivered(std::uint64_t id, int err);
+  /// Coroutine `id`, already cancelled, had a blocking call at `call_site`
+  /// refused at once with ECANCELED (from the observer).
+  void refused(std::uint64_t id, const void* call_site);
+  std::vector<call_site_coverage> coverage() const;
+
+ private:
+  struct Counts {
+    std::uint64_t calls = 0, ecanceled = 0, etimedout = 0;
+  };
+  Counts& counts_for(const void* call_site);
+  Simulation& sim_;
+  Rng rng_;
+  std::uint64_t calls_ = 0;
+  std::size_t next_planned_ = 0;
+  /// The coroutine whose ECANCELED was just injected: its ecanceled event
+  /// is that injection, already counted, not a refusal.
+  std::uint64_t injected_for_ = runtime::no_coroutine;
+  /// Symbolized site -> counts; a map so the report comes out sorted by name.
+  std::map<std::string, Counts> sites_;
+  /// Raw address -> symbolized name; looked up, never iterated.
+  std::unordered_map<const void*, Counts*> by_address_;
+  /// Coroutine id -> the counts of the site it last blocked at.
+  std::vector<Counts*> last_site_;
+};
+
+/// Watches every event: statistics, the trace hash, the cancelled-coroutine
+/// budget, coverage of delivered errors; forwards to the user's observer.
+class SimObserver final : public runtime::Observer {
+ public:
+  explicit SimObserver(Simulation& sim) : sim_(sim) {}
+  void record(const runtime::Event& event) override;
+
+ private:
+  void attribute_refusal(std::uint64_t id);
+  Simulation& sim_;
+  /// Coroutine id -> blocking calls made since it was cancelled, +1 (0: not cancelled).
+  std::vector<std::uint64_t> cancelled_calls_;
+};
+
+/// Turns the runtime's failure reports into the simulation's.
+class SimFailureSink final : public runtime::FailureSink {
+ public:
+  explicit SimFailureSink(Simulation& sim) : sim_(sim) {}
+  [[noreturn]] void deadlock(const std::string& report) override;
+  void structure_broken(const std::string& report) override;
+  [[noreturn]] void crashed(const std::string& report) override;
+
+ private:
+  Simulation& sim_;
+};
+
+/// Embedded: one call of run(). Whole program: the process, under CANOPY_SEED.
+enum class SimMode { embedded, whole_program };
+
+class Simulation {
+  // First: the components below read them while being constructed.
+  options options_;
+  SimMode mode_;
+
+ public:
+  using mode = SimMode;
+  Simulation(const options& o, mode m);
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  const options& opts() const { return options_; }
+  mode run_mode() const { return mode_; }
+  runtime::Platform platform();
+
+  /// Ends the run with a failure: embedded, records it and abandons to
+  /// run(); whole program, prints it with the replay line and exits.
+  [[noreturn]] void fail(failure_kind kind, const std::string& report);
+  /// Records a failure without ending the run (the first one wins).
+  void note_failure(failure_kind kind, const std::string& report);
+
+  /// The line that repeats this run so far: the seed form, or the decision
+  /// list when the strategy is replay/dfs.
+  std::string replay_line() const;
+  /// Fills `out` with the statistics, decisions, coverage and failure.
+  void finish(outcome& out);
+
+  SimClock clock;
+  SimPoller poller;
+  SimPolicy policy;
+  SimInjector injector;
+  SimObserver observer;
+  SimFailureSink failures;
+
+  // What the components share.
+  statistics stats{};
+  std::vector<std::uint32_t> decisions;
+  /// How many were ready at each decision (dfs needs it to backtrack).
+  std::vector<std::uint32_t> decision_sizes;
+  std::vector<injection> injections;
+  std::uint64_t trace_hash = 0xcbf29ce484222325ull;
+  std::vector<std::string> events;
+  std::vector<std::string> structure_reports;
+  failure_kind failure = failure_kind::none;
+  std::string failure_report;
+  /// Whole-program mode: the command that started the process, for replay lines.
+  std::string program_command;
+};
+
+/// The simulation running on this thread, or null.
+Simulation* current_simulation();
+/// Makes `s` this thread's simulation; returns the previous one.
+Simulation* install_simulation(Simulation* s);
+
+/// Exit statuses of a whole program stopped by the simulator.
+int exit_status_for(failure_kind kind);
+
+/// Flattens an event to one line of text (record_events, determinism checks).
+std::string describe_event(const runtime::Event& event);
+
+}  // namespace canopy::sim::detail

@@ -1,0 +1,108 @@
+// fifo, random, pct and replay. dfs is replay of a prefix chosen by the
+// explorer (explore.cpp), so it has no class of its own.
+#include <algorithm>
+#include <cassert>
+
+#include "strategy.hpp"
+
+namespace canopy::sim::detail {
+namespace {
+
+class Fifo final : public Strategy {
+ public:
+  std::size_t choose(const runtime::ReadyView&, std::uint64_t) override { return 0; }
+};
+
+class Random final : public Strategy {
+ public:
+  explicit Random(std::uint64_t seed) : rng_(seed, stream::schedule) {}
+  std::size_t choose(const runtime::ReadyView& ready, std::uint64_t) override {
+    return static_cast<std::size_t>(rng_.below(ready.size()));
+  }
+
+ private:
+  Rng rng_;
+};
+
+// PCT (Burckhardt et al., ASPLOS 2010): every coroutine gets a random
+// priority above d when first seen; the highest-priority ready one runs. At
+// d-1 steps chosen uniformly among the first n, the coroutine that last ran
+// drops to priority d-i, below every initial one. A bug of depth d is found
+// with probability at least 1/(k * n^(d-1)) per run for k coroutines.
+class Pct final : public Strategy {
+ public:
+  Pct(std::uint64_t seed, int depth, std::uint64_t steps) : rng_(seed, stream::schedule) {
+    int d = std::max(depth, 1);
+    depth_ = d;
+    std::uint64_t n = std::max<std::uint64_t>(steps, 1);
+    for (int i = 1; i < d; ++i) change_points_.push_back(1 + rng_.below(n));
+  }
+  std::size_t choose(const runtime::ReadyView& ready, std::uint64_t) override {
+    std::size_t best = 0;
+    std::uint64_t best_priority = 0;
+    for (std::size_t i = 0; i < ready.size(); ++i) {
+      std::uint64_t p = priority(ready.id(i));
+      // Ties (never among initial priorities, which are distinct with
+      // overwhelming probability) go to the older position: fifo.
+      if (i == 0 || p > best_priority) {
+        best = i;
+        best_priority = p;
+      }
+    }
+    return best;
+  }
+  void step(std::uint64_t step, std::uint64_t picked_id) override {
+    for (std::size_t i = 0; i < change_points_.size(); ++i) {
+      if (change_points_[i] == step && last_picked_ != runtime::no_coroutine) {
+        slot(last_picked_) = static_cast<std::uint64_t>(depth_) - 1 - i;
+      }
+    }
+    last_picked_ = picked_id;
+    (void)priority(picked_id);
+  }
+
+ private:
+  std::uint64_t& slot(std::uint64_t id) {
+    // Ids are small sequence numbers, so a vector indexed by id suffices.
+    if (id >= priorities_.size()) priorities_.resize(id + 1, 0);
+    return priorities_[id];
+  }
+  std::uint64_t priority(std::uint64_t id) {
+    std::uint64_t& p = slot(id);
+    if (p == 0) p = static_cast<std::uint64_t>(depth_) + 1 + (rng_.next() >> 2);
+    return p;
+  }
+  Rng rng_;
+  int depth_ = 1;
+  std::vector<std::uint64_t> change_points_;
+  std::vector<std::uint64_t> priorities_;  ///< 0: not seen yet
+  std::uint64_t last_picked_ = runtime::no_coroutine;
+};
+
+class Replay final : public Strategy {
+ public:
+  explicit Replay(std::vector<std::uint32_t> decisions) : decisions_(std::move(decisions)) {}
+  std::size_t choose(const runtime::ReadyView& ready, std::uint64_t decision) override {
+    if (decision >= decisions_.size()) return 0;
+    return decisions_[decision] % ready.size();
+  }
+
+ private:
+  std::vector<std::uint32_t> decisions_;
+};
+
+}  // namespace
+
+std::unique_ptr<Strategy> make_strategy(const options& o) {
+  switch (o.strategy) {
+    case strategy::fifo: return std::make_unique<Fifo>();
+    case strategy::random: return std::make_unique<Random>(o.seed);
+    case strategy::pct: return std::make_unique<Pct>(o.seed, o.pct_depth, o.pct_steps);
+    case strategy::dfs:
+    case strategy::replay: return std::make_unique<Replay>(o.decisions);
+  }
+  assert(false && "every strategy has a class");
+  return std::make_unique<Fifo>();
+}
+
+}  // namespace canopy::sim::detail

@@ -1,0 +1,29 @@
+// Scheduling strategies: given the ready queue at a step where more than one
+// coroutine is ready, which one runs. The Policy (policy.hpp) counts steps,
+// records decisions and enforces budgets around them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "canopy/sim/options.hpp"
+#include "rng.hpp"
+#include "runtime/platform.hpp"
+
+namespace canopy::sim::detail {
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  /// Index into `ready` (size >= 2) to run at decision number `decision`.
+  virtual std::size_t choose(const runtime::ReadyView& ready, std::uint64_t decision) = 0;
+  /// Told of every step, also those with one coroutine ready (pct counts them).
+  virtual void step(std::uint64_t /*step*/, std::uint64_t /*picked_id*/) {}
+};
+
+/// The strategy `o` names; dfs runs as `replay` of its current prefix.
+std::unique_ptr<Strategy> make_strategy(const options& o);
+
+}  // namespace canopy::sim::detail

@@ -1,0 +1,53 @@
+// Options, replay lines and environment lines.
+#include <catch2/catch.hpp>
+
+#include <cerrno>
+
+#include "canopy/sim/options.hpp"
+
+namespace sim = canopy::sim;
+
+TEST_CASE("a replay line writes only what differs from the defaults, in a fixed order") {
+  sim::options o;
+  o.seed = 42;
+  o.strategy = sim::strategy::pct;
+  o.pct_depth = 3;
+  CHECK(o.replay_line() == "v1:seed=42;strategy=pct;pct_depth=3");
+  o.pct_depth = 5;
+  o.jitter_ms = 4;
+  CHECK(o.replay_line() == "v1:seed=42;strategy=pct;pct_depth=5;jitter_ms=4");
+  CHECK(o.environment_line() == "CANOPY_SEED=42 CANOPY_STRATEGY=pct CANOPY_PCT_DEPTH=5 CANOPY_JITTER_MS=4");
+}
+
+TEST_CASE("decision lists drop trailing zeros and compress runs") {
+  sim::options o;
+  o.strategy = sim::strategy::replay;
+  o.decisions = {0, 1, 0, 0, 0, 0, 2, 2, 0, 0};
+  o.scenario = "parent-closes-child";
+  CHECK(o.replay_line() == "v1:scenario=parent-closes-child;seed=0;strategy=replay;decisions=0,1,0*4,2,2");
+  std::string error;
+  auto back = sim::options::from_replay(o.replay_line(), error);
+  REQUIRE(back);
+  CHECK(back->decisions == std::vector<std::uint32_t>{0, 1, 0, 0, 0, 0, 2, 2});
+  CHECK(back->scenario == "parent-closes-child");
+  CHECK(back->replay_line() == o.replay_line());
+}
+
+TEST_CASE("planned injections round-trip through a replay line") {
+  std::string error;
+  auto o = sim::options::from_replay("v1:seed=3;strategy=random;injections=2c,9t", error);
+  REQUIRE(o);
+  REQUIRE(o->injections);
+  CHECK(*o->injections == std::vector<sim::injection>{{2, ECANCELED}, {9, ETIMEDOUT}});
+  CHECK(o->replay_line() == "v1:seed=3;strategy=random;injections=2c,9t");
+}
+
+TEST_CASE("a malformed replay line is refused with a sentence naming the bad part") {
+  std::string error;
+  CHECK_FALSE(sim::options::from_replay("seed=3", error));
+  CHECK(error == "a replay line starts with \"v1:\", this one is \"seed=3\"");
+  CHECK_FALSE(sim::options::from_replay("v1:seed=3;strategy=sideways", error));
+  CHECK(error == "replay line item \"strategy=sideways\" has an unknown key or a malformed value");
+  CHECK_FALSE(sim::options::from_replay("v1:seed", error));
+  CHECK(error == "replay line item \"seed\" is not key=value");
+}

@@ -1,0 +1,111 @@
+// Whole programs, unmodified, under CANOPY_SEED: run as subprocesses.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <string>
+
+using Catch::Contains;
+
+namespace {
+struct Result {
+  std::string output;  ///< stdout and stderr
+  int status = -1;     ///< exit status
+};
+
+Result run(const std::string& environment, const char* program) {
+  std::string command = "env -u CANOPY_TRACE " + environment + " " + program + " 2>&1";
+  Result r;
+  FILE* p = popen(command.c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[512];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+  int status = pclose(p);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+}  // namespace
+
+TEST_CASE("an unmodified C program under CANOPY_SEED prints exact virtual times") {
+  for (const char* seed : {"1", "2", "99"}) {
+    Result r = run(std::string("CANOPY_SEED=") + seed, CANOPY_SIM_PROGRAM_SLEEPER);
+    CHECK(r.status == 0);
+    CHECK(r.output ==
+          "worker 1 woke at 1500 ms\n"
+          "worker 2 woke at 30000 ms\n"
+          "bundle_wait returned 0 at 30000 ms\n");
+  }
+}
+
+TEST_CASE("an unmodified C program that deadlocks exits with status 3, the report and the replay line") {
+  Result r = run("CANOPY_SEED=42 CANOPY_STRATEGY=pct CANOPY_PCT_DEPTH=3", CANOPY_SIM_PROGRAM_DEADLOCK);
+  CHECK(r.status == 3);
+  CHECK_THAT(r.output, Contains("waiting for the worker\n") &&
+                           Contains("canopy: deadlock: every coroutine is blocked") &&
+                           Contains("main blocked in chrecv on channel 2") &&
+                           Contains("coroutine 1 spawned at") && Contains("deadlock.c:") &&
+                           Contains("blocked in chrecv on channel 1") &&
+                           Contains("canopy: replay: CANOPY_SEED=42 CANOPY_STRATEGY=pct CANOPY_PCT_DEPTH=3 "));
+  // The replay line names the program; run it and the same report comes out.
+  std::size_t at = r.output.find("canopy: replay: ");
+  std::string line = r.output.substr(at + 16, r.output.find('\n', at) - at - 16);
+  Result again = run("", line.c_str());
+  CHECK(again.status == 3);
+  CHECK(again.output == r.output);
+}
+
+TEST_CASE("an unmodified C program that leaks a coroutine is reported at exit") {
+  Result r = run("CANOPY_SEED=7", CANOPY_SIM_PROGRAM_LEAKY);
+  CHECK(r.status == 8);
+  CHECK_THAT(r.output, Contains("canopy: leak: 1 coroutine(s) still alive at exit") &&
+                           Contains("leaky.c:") && Contains("blocked in msleep") &&
+                           Contains("canopy: replay: CANOPY_SEED=7 "));
+}
+
+TEST_CASE("without CANOPY_SEED the same program runs on the real runtime") {
+  Result r = run("CANOPY_SEED=", CANOPY_SIM_PROGRAM_LEAKY);
+  CHECK(r.status == 0);
+  CHECK(r.output.empty());
+}
+
+TEST_CASE("a malformed CANOPY_STRATEGY is refused with exit status 2 and a sentence naming it") {
+  Result r = run("CANOPY_SEED=1 CANOPY_STRATEGY=sideways", CANOPY_SIM_PROGRAM_LEAKY);
+  CHECK(r.status == 2);
+  CHECK(r.output == "canopy: CANOPY_STRATEGY=sideways is not valid (expected fifo, random, pct, dfs or replay)\n");
+}
+
+TEST_CASE("a failed assertion under the simulator prints the replay line before the process dies") {
+  Result r = run("CANOPY_SEED=11", CANOPY_SIM_PROGRAM_ABORTS);
+  CHECK(r.status == 128 + 6);  // SIGABRT
+  CHECK_THAT(r.output, Contains("the worker's assertion fails on purpose") &&
+                           Contains("canopy: aborted under the simulator; replay: CANOPY_SEED=11 "));
+}
+
+TEST_CASE("timer jitter from the environment moves wake-ups late within the bound, the same way for the same seed") {
+  Result a = run("CANOPY_SEED=5 CANOPY_JITTER_MS=7", CANOPY_SIM_PROGRAM_SLEEPER);
+  Result b = run("CANOPY_SEED=5 CANOPY_JITTER_MS=7", CANOPY_SIM_PROGRAM_SLEEPER);
+  CHECK(a.status == 0);
+  CHECK(a.output == b.output);
+  int w1 = 0, w2 = 0;
+  REQUIRE(std::sscanf(a.output.c_str(), "worker 1 woke at %d ms\nworker 2 woke at %d ms", &w1, &w2) == 2);
+  CHECK(w1 >= 1500);
+  CHECK(w1 <= 1507);
+  CHECK(w2 >= 30000);
+  CHECK(w2 <= 30007);
+}
+
+TEST_CASE("a cancelled coroutine that ignores ECANCELED in a whole program is reported with exit status 6") {
+  Result r = run("CANOPY_SEED=3 CANOPY_CANCELLED_BUDGET=50", CANOPY_SIM_PROGRAM_STUBBORN);
+  CHECK(r.status == 6);
+  CHECK_THAT(r.output, Contains("canopy: coroutine 1 was cancelled but kept running: 51 blocking calls") &&
+                           Contains("canopy: replay: CANOPY_SEED=3 CANOPY_STRATEGY=random CANOPY_CANCELLED_BUDGET=50 "));
+}
+
+TEST_CASE("a stack overflow under the simulator is reported with the replay line") {
+  Result r = run("CANOPY_SEED=4 CANOPY_STACK_BYTES=16384", CANOPY_SIM_PROGRAM_OVERFLOW);
+  CHECK(r.status == 128 + 11);  // SIGSEGV
+  CHECK_THAT(r.output, Contains("canopy: stack overflow in coroutine 1 spawned at") && Contains("overflow.c:") &&
+                           Contains("canopy: replay: CANOPY_SEED=4 CANOPY_STRATEGY=random "));
+}
