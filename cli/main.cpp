@@ -22,7 +22,7 @@ struct Command {
 };
 
 const Command commands[] = {
-    {"tour", "tour [SCENARIO...]        run the documented use cases and narrate them", canopy_cli_tour},
+    {"tour", "tour [--out DIR] [--seed N] [--real] [SCENARIO...]   the documented use cases, narrated, with diagrams", canopy_cli_tour},
 #if CANOPY_CLI_SIM
     {"run", "run SCENARIO --seed N --strategy S [--trace PATH]   one simulated run", canopy_cli_run},
     {"sweep", "sweep SCENARIO|all --seeds A..B [--jobs J] [--shard K/N] [--junit FILE]", canopy_cli_sweep},

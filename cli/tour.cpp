@@ -1,18 +1,34 @@
 #include "tour.hpp"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "canopy/detail/api.hpp"
 #include "canopy/scenarios/scenario.h"
+#if CANOPY_CLI_SIM && CANOPY_CLI_TRACE
+#include "commands_sim.hpp"
+#include "commands_trace.hpp"
+#define CANOPY_TOUR_SIMULATED 1
+#else
+#define CANOPY_TOUR_SIMULATED 0
+#endif
 
 namespace {
 
+constexpr const char* usage = "usage: canopy tour [--out DIR] [--seed N] [--real] [SCENARIO...]";
+
+// --- On the real runtime, in real time -----------------------------------
+
 struct Narrator {
-  std::mt19937 random{20261121};   ///< fixed: the tour tells the same story every time
+  std::mt19937 random;          ///< seeded: the tour tells the same story every time
   std::int64_t start_ms = 0;
 };
 
@@ -29,35 +45,135 @@ void narrate(scenario_env* env, const char* point, const char* text) {
   std::fflush(stdout);
 }
 
-int run_one(const scenario& sc) {
+int run_real(const scenario& sc, unsigned seed) {
   std::printf("\n== %s: %s\n   documented in %s\n", sc.name, sc.title, sc.source);
-  Narrator n;
-  n.start_ms = canopy::detail::now_ms();
+  Narrator n{std::mt19937(seed), canopy::detail::now_ms()};
   scenario_env env{narrator_random, narrate, &n};
   int rc = sc.run(&env);
   std::printf("   %s\n", rc == 0 ? "as the document says" : "FAILED: not as the document says");
   return rc;
 }
 
+// --- Under the simulator, with traces and diagrams ------------------------
+
+#if CANOPY_TOUR_SIMULATED
+int call(int (*command)(int, char**), std::vector<std::string> args) {
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  return command(static_cast<int>(args.size()), argv.data());
+}
+
+std::string escape_html(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else if (c == '&') out += "&amp;";
+    else out += c;
+  }
+  return out;
+}
+
+int run_simulated(const scenario& sc, const std::string& dir, unsigned seed, std::string& index_rows) {
+  std::string trace = dir + "/" + sc.name + ".trace";
+  std::string html = std::string(sc.name) + ".html";
+  std::string svg = std::string(sc.name) + ".svg";
+  std::printf("\n");
+  std::fflush(stdout);
+  int rc = call(canopy_cli_run, {"run", sc.name, "--seed", std::to_string(seed), "--strategy", "fifo",
+                                 "--trace", trace});
+  int drawn = call(canopy_cli_render, {"render", trace, "-o", dir + "/" + html}) |
+              call(canopy_cli_render, {"render", trace, "-o", dir + "/" + svg});
+  index_rows += "<tr><td><a href=\"" + html + "\">" + escape_html(sc.name) + "</a></td><td>" +
+                escape_html(sc.title) + (sc.unstructured ? " <b>(not structured, on purpose)</b>" : "") +
+                "</td><td>" + escape_html(sc.source) + "</td><td><a href=\"" + svg +
+                "\">svg</a> · <a href=\"" + sc.name + ".trace\">trace</a></td><td>" +
+                (rc == 0 ? "as documented" : "<b>FAILED</b>") + "</td></tr>\n";
+  return rc != 0 || drawn != 0;
+}
+
+bool write_index(const std::string& dir, const std::string& rows, unsigned seed) {
+  std::ofstream out(dir + "/index.html");
+  out << "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Canopy: the documented use "
+         "cases</title>\n<style>body{font:15px system-ui,sans-serif;margin:2em;max-width:70em}"
+         "td,th{padding:.3em .8em;text-align:left;border-bottom:1px solid #ddd}</style></head>\n"
+         "<body><h1>The documented structured-concurrency use cases</h1>\n<p>Each ran under "
+         "Canopy's simulator (strategy fifo, seed "
+      << seed
+      << ": virtual time, the real runtime's order). Each link opens its lifetime diagram: "
+         "hover for events and the replay line, click a label to collapse a subtree, wheel "
+         "or drag to zoom and pan.</p>\n<table><tr><th>scenario</th><th>what it shows</th>"
+         "<th>documented in</th><th>also</th><th>outcome</th></tr>\n"
+      << rows << "</table></body></html>\n";
+  return static_cast<bool>(out);
+}
+#endif
+
 }  // namespace
 
 int canopy_cli_tour(int argc, char** argv) {
-  size_t count = 0;
-  const scenario* all = scenario_all(&count);
-  int failures = 0;
-  if (argc > 1) {
-    for (int i = 1; i < argc; ++i) {
-      const scenario* sc = scenario_find(argv[i]);
-      if (sc == nullptr) {
-        std::fprintf(stderr, "canopy tour: no scenario named '%s' (see canopy list)\n", argv[i]);
+  std::string dir = "canopy-tour";
+  unsigned seed = 1;
+  bool real = !CANOPY_TOUR_SIMULATED;
+  std::vector<const scenario*> chosen;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if ((a == "--out" || a == "--seed") && i + 1 >= argc) {
+      std::fprintf(stderr, "canopy tour: %s needs a value\n%s\n", a.c_str(), usage);
+      return 2;
+    }
+    if (a == "--out") {
+      dir = argv[++i];
+    } else if (a == "--seed") {
+      char* end = nullptr;
+      unsigned long v = std::strtoul(argv[++i], &end, 10);
+      if (*end != '\0' || v > 0xffffffffUL) {
+        std::fprintf(stderr, "canopy tour: --seed needs a number, not '%s'\n%s\n", argv[i], usage);
         return 2;
       }
-      failures += run_one(*sc) != 0;
+      seed = static_cast<unsigned>(v);
+    } else if (a == "--real") {
+      real = true;
+    } else if (!a.empty() && a[0] == '-') {
+      std::fprintf(stderr, "canopy tour: unknown option '%s'\n%s\n", a.c_str(), usage);
+      return 2;
+    } else {
+      const scenario* sc = scenario_find(a.c_str());
+      if (sc == nullptr) {
+        std::fprintf(stderr, "canopy tour: no scenario named '%s' (canopy list shows them)\n", a.c_str());
+        return 2;
+      }
+      chosen.push_back(sc);
     }
-  } else {
-    std::printf("The structured-concurrency use cases, run on the real runtime in real time.\n");
-    for (size_t i = 0; i < count; ++i) failures += run_one(all[i]) != 0;
   }
-  std::printf("\n%d scenario(s) did not behave as documented\n", failures);
+  if (chosen.empty()) {
+    size_t count = 0;
+    const scenario* all = scenario_all(&count);
+    for (size_t i = 0; i < count; ++i) chosen.push_back(&all[i]);
+  }
+  int failures = 0;
+  if (real) {
+    std::printf("The structured-concurrency use cases, on the real runtime, in real time.\n");
+    for (const scenario* sc : chosen) failures += run_real(*sc, seed) != 0;
+  } else {
+#if CANOPY_TOUR_SIMULATED
+    if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+      std::fprintf(stderr, "canopy tour: cannot create %s: %s\n", dir.c_str(), std::strerror(errno));
+      return 2;
+    }
+    std::printf("The structured-concurrency use cases, under the simulator (virtual time).\n");
+    std::string rows;
+    for (const scenario* sc : chosen) failures += run_simulated(*sc, dir, seed, rows);
+    if (!write_index(dir, rows, seed)) {
+      std::fprintf(stderr, "canopy tour: cannot write %s/index.html\n", dir.c_str());
+      return 2;
+    }
+    char* absolute = realpath(dir.c_str(), nullptr);
+    std::printf("\nLifetime diagrams of every use case: %s/index.html\n", absolute != nullptr ? absolute : dir.c_str());
+    std::free(absolute);
+#endif
+  }
+  std::printf("%d scenario(s) did not behave as documented\n", failures);
   return failures == 0 ? 0 : 1;
 }

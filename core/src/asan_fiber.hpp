@@ -9,6 +9,7 @@
 
 #if defined(__SANITIZE_ADDRESS__)
 #define CANOPY_ASAN 1
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #else
 #define CANOPY_ASAN 0
@@ -41,6 +42,22 @@ inline void asan_arrive(Coroutine& self, Coroutine* from) {
 #else
   (void)self;
   (void)from;
+#endif
+}
+
+/// Before a jump that abandons frames on the current stack (like longjmp):
+/// their redzones must not stay poisoned under whoever uses that memory next.
+inline void asan_forget_frames() {
+#if CANOPY_ASAN
+  __asan_handle_no_return();
+#endif
+}
+
+/// On arriving in main's context by an abandoning jump from a coroutine.
+inline void asan_arrive_abandoned() {
+#if CANOPY_ASAN
+  __sanitizer_finish_switch_fiber(nullptr, nullptr, nullptr);
+  __asan_handle_no_return();
 #endif
 }
 

@@ -26,7 +26,7 @@ int Scheduler::bundle_open(void* memory) {
   b->owned_next = current_->owned;
   if (current_->owned != nullptr) current_->owned->owned_prev = b;
   current_->owned = b;
-  emit({.kind = runtime::EventKind::object_open, .coroutine = current_->id, .object = b->id,
+  CANOPY_EMIT({.kind = runtime::EventKind::object_open, .coroutine = current_->id, .object = b->id,
         .object_kind = runtime::ObjectKind::bundle});
   return handle;
 }
@@ -36,7 +36,7 @@ int Scheduler::bundle_wait(int handle, std::int64_t deadline_ms) {
   if (o == nullptr || o->kind != runtime::ObjectKind::bundle) return EBADF;
   auto& b = *static_cast<Bundle*>(o);
   if (refuse_if_cancelled()) return ECANCELED;
-  emit({.kind = runtime::EventKind::bundle_wait_begin, .coroutine = current_->id, .object = b.id,
+  CANOPY_EMIT({.kind = runtime::EventKind::bundle_wait_begin, .coroutine = current_->id, .object = b.id,
         .object_kind = runtime::ObjectKind::bundle, .deadline_ms = deadline_ms});
   int err = 0;
   if (b.member_count != 0) {
@@ -59,7 +59,7 @@ int Scheduler::bundle_wait(int handle, std::int64_t deadline_ms) {
       }
     }
   }
-  emit({.kind = runtime::EventKind::bundle_wait_end, .coroutine = current_->id, .object = b.id,
+  CANOPY_EMIT({.kind = runtime::EventKind::bundle_wait_end, .coroutine = current_->id, .object = b.id,
         .object_kind = runtime::ObjectKind::bundle, .err = err});
   return err;
 }
@@ -75,15 +75,11 @@ int Scheduler::close_bundle(Bundle& b, int handle) {
   for (Coroutine* m = b.members_head; m != nullptr; m = m->member_next) cancel(*m, *current_, b.id);
   if (b.member_count != 0) {
     b.closer = current_;
-    Wait w;
-    w.reason = runtime::BlockReason::hclose;
-    w.object = b.id;
-    w.cancellable = false;
-    block(w, -1);
+    wait_in_hclose(b.id);
     assert(b.member_count == 0 && "a bundle's hclose returns only after every member exited");
   }
   assert(b.waiters == nullptr && "nobody waits on a bundle whose last member exited");
-  emit({.kind = runtime::EventKind::object_close, .coroutine = current_->id, .object = b.id,
+  CANOPY_EMIT({.kind = runtime::EventKind::object_close, .coroutine = current_->id, .object = b.id,
         .object_kind = runtime::ObjectKind::bundle});
   if (b.user_memory) {
     b.~Bundle();

@@ -59,7 +59,7 @@ int Scheduler::channel_open(void* memory, int ends[2]) {
   }
   ends[0] = ch->ends[0].handle;
   ends[1] = ch->ends[1].handle;
-  emit({.kind = runtime::EventKind::object_open, .coroutine = current_->id, .object = id,
+  CANOPY_EMIT({.kind = runtime::EventKind::object_open, .coroutine = current_->id, .object = id,
         .object_kind = runtime::ObjectKind::channel});
   return 0;
 }
@@ -115,10 +115,10 @@ int Scheduler::choose(const ChooseClause* clauses, int count, std::int64_t deadl
           return i;
         }
         transfer(r->value, c.value, c.bytes, c.move);
-        emit({.kind = runtime::EventKind::chsend, .coroutine = current_->id, .other = r->waiter->id,
+        CANOPY_EMIT({.kind = runtime::EventKind::chsend, .coroutine = current_->id, .other = r->waiter->id,
               .object = channel_id, .object_kind = runtime::ObjectKind::channel, .bytes = c.bytes,
               .side = ends[i]->side});
-        emit({.kind = runtime::EventKind::chrecv, .coroutine = r->waiter->id, .other = current_->id,
+        CANOPY_EMIT({.kind = runtime::EventKind::chrecv, .coroutine = r->waiter->id, .other = current_->id,
               .object = channel_id, .object_kind = runtime::ObjectKind::channel, .bytes = c.bytes,
               .side = 1 - ends[i]->side});
         wake(*r->waiter, 0, r->index);
@@ -132,10 +132,10 @@ int Scheduler::choose(const ChooseClause* clauses, int count, std::int64_t deadl
           return i;
         }
         transfer(c.value, s->value, c.bytes, s->move);
-        emit({.kind = runtime::EventKind::chsend, .coroutine = s->waiter->id, .other = current_->id,
+        CANOPY_EMIT({.kind = runtime::EventKind::chsend, .coroutine = s->waiter->id, .other = current_->id,
               .object = channel_id, .object_kind = runtime::ObjectKind::channel, .bytes = c.bytes,
               .side = 1 - ends[i]->side});
-        emit({.kind = runtime::EventKind::chrecv, .coroutine = current_->id, .other = s->waiter->id,
+        CANOPY_EMIT({.kind = runtime::EventKind::chrecv, .coroutine = current_->id, .other = s->waiter->id,
               .object = channel_id, .object_kind = runtime::ObjectKind::channel, .bytes = c.bytes,
               .side = ends[i]->side});
         wake(*s->waiter, 0, s->index);
@@ -214,7 +214,7 @@ int Scheduler::chdone(int handle) {
   auto& e = *static_cast<ChannelEnd*>(o);
   ChannelHalf& half = e.channel->halves[e.side];
   if (half.done) return EPIPE;
-  emit({.kind = runtime::EventKind::chdone, .coroutine = current_->id, .object = e.id,
+  CANOPY_EMIT({.kind = runtime::EventKind::chdone, .coroutine = current_->id, .object = e.id,
         .object_kind = runtime::ObjectKind::channel, .side = e.side});
   end_half(half);
   return 0;
@@ -229,7 +229,7 @@ int Scheduler::close_channel_end(ChannelEnd& e, int handle) {
   end_half(ch.halves[0]);
   end_half(ch.halves[1]);
   if (!ch.ends[0].closed || !ch.ends[1].closed) return 0;
-  emit({.kind = runtime::EventKind::object_close, .coroutine = current_->id, .object = e.id,
+  CANOPY_EMIT({.kind = runtime::EventKind::object_close, .coroutine = current_->id, .object = e.id,
         .object_kind = runtime::ObjectKind::channel});
   if (ch.user_memory) {
     ch.~Channel();

@@ -22,7 +22,6 @@ void coroutine_main(void* arg) {
   auto* self = static_cast<Coroutine*>(arg);
   Scheduler& s = Scheduler::current();
   asan_arrive(*self, nullptr);
-  s.settle();
   std::string crash;
   try {
     self->entry(self->entry_arg);
@@ -108,7 +107,7 @@ Coroutine* Scheduler::create(const SpawnRequest& request, int& handle) {
   all_tail_ = c;
   ++stats_.spawned;
   ++stats_.live;
-  emit({.kind = runtime::EventKind::spawn, .coroutine = c->id, .other = current_->id,
+  CANOPY_EMIT({.kind = runtime::EventKind::spawn, .coroutine = c->id, .other = current_->id,
         .object = bundle != nullptr ? bundle->id : 0,
         .object_kind = bundle != nullptr ? runtime::ObjectKind::bundle : runtime::ObjectKind::none,
         .site = request.site});
@@ -125,14 +124,24 @@ int Scheduler::spawn_closure(const SpawnRequest& request, std::size_t bytes, std
   construct(reinterpret_cast<void*>(closure), src);
   c->entry = run;
   c->entry_arg = reinterpret_cast<void*>(closure);
+#if defined(__x86_64__)
+  // A frame as canopy_ctx_swap leaves it: r15 r14 r13 r12 rbx rbp, then the
+  // return address. Its `ret` enters the trampoline with rsp 16-byte
+  // aligned, which calls coroutine_main(c) (r12) with c (rbx).
+  auto* frame = reinterpret_cast<void**>(align_down(closure, 16) - 16 - 7 * sizeof(void*));
+  frame[0] = nullptr;                                         // r15
+  frame[1] = nullptr;                                         // r14
+  frame[2] = nullptr;                                         // r13
+  frame[3] = reinterpret_cast<void*>(&coroutine_main);        // r12
+  frame[4] = c;                                               // rbx
+  frame[5] = nullptr;                                         // rbp
+  frame[6] = reinterpret_cast<void*>(&canopy_ctx_trampoline); // return address
+  c->context.sp = frame;
+  c->context.from_save = 0;
+#elif defined(__aarch64__)
   // The trampoline calls coroutine_main(c) with a 16-byte aligned stack.
   c->context.sp = reinterpret_cast<void*>(align_down(closure, 16));
   c->context.pc = reinterpret_cast<void*>(&canopy_ctx_trampoline);
-#if defined(__x86_64__)
-  c->context.rbx = c;
-  c->context.r12 = reinterpret_cast<void*>(&coroutine_main);
-  c->context.rbp = nullptr;
-#elif defined(__aarch64__)
   c->context.x[0] = c;
   c->context.x[1] = reinterpret_cast<void*>(&coroutine_main);
 #endif
@@ -161,20 +170,14 @@ int Scheduler::spawn_inline(const SpawnRequest& request, canopy_ctx** parent_con
   return handle;
 }
 
-void Scheduler::inline_child_started() {
-  asan_arrive(*current_, switched_from_);
-  settle();
-}
+void Scheduler::inline_child_started() { asan_arrive(*current_, switched_from_); }
 
-void Scheduler::inline_parent_resumed() {
-  asan_arrive(*current_, switched_from_);
-  settle();
-}
+void Scheduler::inline_parent_resumed() { asan_arrive(*current_, switched_from_); }
 
 void Scheduler::exit_current() {
   Coroutine& self = *current_;
   assert(!self.is_main && "the thread's main context never exits through the scheduler");
-  emit({.kind = runtime::EventKind::exit, .coroutine = self.id, .err = self.cancelled ? ECANCELED : 0});
+  CANOPY_EMIT({.kind = runtime::EventKind::exit, .coroutine = self.id, .err = self.cancelled ? ECANCELED : 0});
   if (self.owned != nullptr) report_orphans(self);
   if (Bundle* b = self.bundle) {
     (self.member_prev != nullptr ? self.member_prev->member_next : b->members_head) = self.member_next;
@@ -190,11 +193,10 @@ void Scheduler::exit_current() {
   (self.all_prev != nullptr ? self.all_prev->all_next : all_head_) = self.all_next;
   (self.all_next != nullptr ? self.all_next->all_prev : all_tail_) = self.all_prev;
   self.all_prev = self.all_next = nullptr;
-  // The stack is still under our feet: whoever we switch to releases it.
-  // The record can go back to its pool now, as nothing from here to the
-  // jump creates a coroutine.
-  assert(finished_stack_.slab == nullptr && "the previous finished stack was settled");
-  if (self.stack.slab != nullptr) finished_stack_ = self.stack;
+  // The stack and the record go back to their pools while we still stand
+  // on them: nothing from here to the jump creates a coroutine, and the
+  // pool keeps an emptied slab mapped until its next release.
+  if (self.stack.slab != nullptr) stacks_.release(self.stack);
   self.stack = Stack{};
   if (self.handle < 0) {
     release_coroutine(&self);
@@ -250,20 +252,6 @@ void Scheduler::report_orphans(Coroutine& c) {
 // ---------------------------------------------------------------------------
 // Blocking calls that belong to no object
 
-int Scheduler::yield() {
-  if (refuse_if_cancelled()) return ECANCELED;
-  Coroutine& self = *current_;
-  emit({.kind = runtime::EventKind::block, .coroutine = self.id, .reason = runtime::BlockReason::yield});
-  self.state = CoroutineState::ready;
-  ready_.push(&self);
-  switch_to_next();
-  if (self.cancelled) {
-    emit({.kind = runtime::EventKind::ecanceled, .coroutine = self.id});
-    return ECANCELED;
-  }
-  return 0;
-}
-
 int Scheduler::msleep(std::int64_t deadline_ms) {
   if (refuse_if_cancelled()) return ECANCELED;
   if (deadline_ms == 0) return 0;
@@ -300,6 +288,16 @@ int Scheduler::hdone(int handle, std::int64_t deadline_ms) {
   return chdone(handle);
 }
 
+void Scheduler::wait_in_hclose(runtime::ObjectId closing) {
+  // Not cancellable: what is being closed is already cancelled and will
+  // exit soon, and leaving before it has would break the structure.
+  Wait w;
+  w.reason = runtime::BlockReason::hclose;
+  w.object = closing;
+  w.cancellable = false;
+  block(w, -1);
+}
+
 int Scheduler::close_coroutine(Coroutine& c, int handle) {
   // Waiting for oneself to exit would never end.
   if (&c == current_) return EINVAL;
@@ -308,11 +306,7 @@ int Scheduler::close_coroutine(Coroutine& c, int handle) {
   if (c.state != CoroutineState::finished) {
     cancel(c, *current_, c.id);
     c.joiner = current_;
-    Wait w;
-    w.reason = runtime::BlockReason::hclose;
-    w.object = c.id;
-    w.cancellable = false;
-    block(w, -1);
+    wait_in_hclose(c.id);
     assert(c.state == CoroutineState::finished && "hclose returns only after the child exited");
   }
   c.handle = -1;

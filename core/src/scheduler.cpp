@@ -42,9 +42,10 @@
 // - Stackful coroutines cost a stack each (256 KiB of address space by
 //   default, a page or two of memory in practice) but let any C function
 //   block, which is what running existing libdill code unchanged requires.
-// - A finished coroutine cannot free the stack it stands on: it leaves it in
-//   `finished_stack_`, and whoever the switch lands in gives it back
-//   (settle()). That costs one predictable branch per switch.
+// - A finished coroutine gives its stack back to the pool while still
+//   standing on it, just before its last switch; that is safe because
+//   nothing in between creates a coroutine, and because the pool unmaps an
+//   emptied slab only at its next release (stack_pool.hpp).
 // - FIFO with a periodic poll is simple and fair among ready coroutines, but
 //   does not prioritise I/O; nobody has asked for that yet.
 #include "scheduler.hpp"
@@ -70,8 +71,6 @@ namespace canopy::core {
 
 namespace {
 
-__attribute__((tls_model("initial-exec"))) thread_local Scheduler* tl_scheduler = nullptr;
-
 // Frees a thread's default scheduler when the thread ends, if nothing runs on it.
 pthread_key_t default_scheduler_key;
 pthread_once_t default_scheduler_key_once = PTHREAD_ONCE_INIT;
@@ -81,7 +80,7 @@ void destroy_default_scheduler(void* p) {
   // Coroutines still alive cannot be finished now; leave them (and their
   // stacks) rather than unmapping memory something may still point into.
   if (s->stats().live != 0 || !s->on_main()) return;
-  if (tl_scheduler == s) tl_scheduler = nullptr;
+  if (Scheduler::tl_current == s) Scheduler::tl_current = nullptr;
   delete s;
 }
 
@@ -149,7 +148,6 @@ Scheduler::~Scheduler() {
   assert(current_ == &main_ && "a scheduler is destroyed from its main context");
   // Abandoned coroutines (a simulation that stopped early) are freed without
   // running; their stacks go with the pool.
-  settle();
   // Bundles and channels still open are reachable only through handles;
   // collect them before freeing coroutines, whose records handles also name.
   std::vector<Object*> open;
@@ -184,23 +182,22 @@ Scheduler::~Scheduler() {
   }
   for (Coroutine* f : finished_unclosed) delete f;
   for (Coroutine* r : free_records_) delete r;
-  if (tl_scheduler == this) tl_scheduler = nullptr;
+  if (Scheduler::tl_current == this) Scheduler::tl_current = nullptr;
 }
 
-Scheduler& Scheduler::current() {
-  Scheduler* s = tl_scheduler;
-  if (__builtin_expect(s == nullptr, 0)) {
-    s = create_default_scheduler();
-    tl_scheduler = s;
-  }
+constinit thread_local Scheduler* Scheduler::tl_current = nullptr;
+
+Scheduler& Scheduler::create_current() {
+  Scheduler* s = create_default_scheduler();
+  tl_current = s;
   return *s;
 }
 
-Scheduler* Scheduler::current_if_any() { return tl_scheduler; }
+Scheduler* Scheduler::current_if_any() { return Scheduler::tl_current; }
 
 Scheduler* Scheduler::install(Scheduler* s) {
-  Scheduler* previous = tl_scheduler;
-  tl_scheduler = s;
+  Scheduler* previous = Scheduler::tl_current;
+  Scheduler::tl_current = s;
   return previous;
 }
 
@@ -213,7 +210,7 @@ bool Scheduler::run_main(void (*fn)(void*), void* arg) {
     return true;
   }
   abandon_armed_ = false;
-  settle();
+  if (abandoned_from_coroutine_) asan_arrive_abandoned();
   return false;
 }
 
@@ -225,32 +222,20 @@ void Scheduler::abandon_to_main() {
   main_.state = CoroutineState::running;
   switched_from_ = nullptr;
   in_poll_ = false;
-  asan_leave(from == &main_ ? nullptr : from, main_);
+  abandoned_from_coroutine_ = from != &main_;
+  if (abandoned_from_coroutine_) {
+    asan_leave(nullptr, main_);
+  } else {
+    asan_forget_frames();
+  }
   canopy_ctx_jump(&abandon_context_);
 }
 
 // ---------------------------------------------------------------------------
 // Switching
 
-void Scheduler::switch_into(Coroutine& from, Coroutine& to) {
-  ++stats_.switches;
-  current_ = &to;
-  to.state = CoroutineState::running;
-  if (to.cancelled) ++to.steps_since_cancel;
-  switched_from_ = &from;
-  asan_leave(&from, to);
-  canopy_ctx_swap(&from.context, &to.context);
-  asan_arrive(from, switched_from_);
-  settle();
-}
 
-void Scheduler::release_finished_stack() {
-  stacks_.release(finished_stack_);
-  finished_stack_ = Stack{};
-}
-
-Coroutine* Scheduler::pick_next() {
-  if (platform_.policy == nullptr) return ready_.pop();
+Coroutine* Scheduler::pick_by_policy() {
   struct View final : runtime::ReadyView {
     const ReadyQueue& q;
     explicit View(const ReadyQueue& queue) : q(queue) {}
@@ -262,7 +247,7 @@ Coroutine* Scheduler::pick_next() {
   return ready_.take(index);
 }
 
-void Scheduler::switch_to_next() {
+[[gnu::always_inline]] inline void Scheduler::switch_to_next() {
   Coroutine& self = *current_;
   for (;;) {
     if (!ready_.empty()) {
@@ -280,6 +265,21 @@ void Scheduler::switch_to_next() {
     }
     poll(true);
   }
+}
+
+// The hottest path of all: a yield ping-pong is this, a swap, and back.
+int Scheduler::yield() {
+  if (refuse_if_cancelled()) return ECANCELED;
+  Coroutine& self = *current_;
+  CANOPY_EMIT({.kind = runtime::EventKind::block, .coroutine = self.id, .reason = runtime::BlockReason::yield});
+  self.state = CoroutineState::ready;
+  ready_.push(&self);
+  switch_to_next();
+  if (self.cancelled) {
+    CANOPY_EMIT({.kind = runtime::EventKind::ecanceled, .coroutine = self.id});
+    return ECANCELED;
+  }
+  return 0;
 }
 
 void Scheduler::run_next_forever() {
@@ -301,9 +301,8 @@ void Scheduler::run_next_forever() {
 // ---------------------------------------------------------------------------
 // Blocking and waking
 
-bool Scheduler::refuse_if_cancelled() {
-  if (!current_->cancelled) return false;
-  emit({.kind = runtime::EventKind::ecanceled, .coroutine = current_->id});
+bool Scheduler::refuse_cancelled() {
+  CANOPY_EMIT({.kind = runtime::EventKind::ecanceled, .coroutine = current_->id});
   return true;
 }
 
@@ -314,9 +313,9 @@ int Scheduler::injected_failure(runtime::BlockReason reason, std::int64_t deadli
   if (injected == ECANCELED) {
     // As if the closer had come now: this and every later call refuse.
     self.cancelled = true;
-    emit({.kind = runtime::EventKind::ecanceled, .coroutine = self.id});
+    CANOPY_EMIT({.kind = runtime::EventKind::ecanceled, .coroutine = self.id});
   } else if (injected == ETIMEDOUT) {
-    emit({.kind = runtime::EventKind::deadline_expired, .coroutine = self.id,
+    CANOPY_EMIT({.kind = runtime::EventKind::deadline_expired, .coroutine = self.id,
           .deadline_ms = deadline_ms});
   } else {
     assert(injected == 0 && "an injector delivers only ECANCELED or ETIMEDOUT");
@@ -344,7 +343,7 @@ int Scheduler::block(Wait& wait, std::int64_t deadline_ms) {
   self.state = CoroutineState::blocked;
   self.wake_err = 0;
   self.wake_index = -1;
-  emit({.kind = runtime::EventKind::block, .coroutine = self.id,
+  CANOPY_EMIT({.kind = runtime::EventKind::block, .coroutine = self.id,
         .object = wait.object, .reason = wait.reason, .deadline_ms = deadline_ms});
   switch_to_next();
   return self.wake_err;
@@ -386,9 +385,9 @@ void Scheduler::wake(Coroutine& c, int err, int index) {
   ready_.push(&c);
   // Timers and descriptors wake on nobody's behalf.
   runtime::CoroutineId by = in_poll_ || current_ == nullptr ? runtime::no_coroutine : current_->id;
-  emit({.kind = runtime::EventKind::wake, .coroutine = c.id, .other = by, .err = err});
+  CANOPY_EMIT({.kind = runtime::EventKind::wake, .coroutine = c.id, .other = by, .err = err});
   if (err == ECANCELED) {
-    emit({.kind = runtime::EventKind::ecanceled, .coroutine = c.id});
+    CANOPY_EMIT({.kind = runtime::EventKind::ecanceled, .coroutine = c.id});
   }
 }
 
@@ -396,7 +395,7 @@ void Scheduler::cancel(Coroutine& c, Coroutine& by, runtime::ObjectId through) {
   if (c.cancelled || c.state == CoroutineState::finished) return;
   c.cancelled = true;
   c.steps_since_cancel = 0;
-  emit({.kind = runtime::EventKind::cancel, .coroutine = c.id,
+  CANOPY_EMIT({.kind = runtime::EventKind::cancel, .coroutine = c.id,
         .other = by.id, .object = through});
   if (c.state == CoroutineState::blocked && c.wait->cancellable) wake(c, ECANCELED);
 }
@@ -433,7 +432,7 @@ void Scheduler::fire_timers() {
     Timer* t = timers_.pop();
     Coroutine& c = *t->waiter;
     c.wait->has_timer = false;
-    emit({.kind = runtime::EventKind::deadline_expired, .coroutine = c.id,
+    CANOPY_EMIT({.kind = runtime::EventKind::deadline_expired, .coroutine = c.id,
           .deadline_ms = t->deadline_ms});
     wake(c, ETIMEDOUT);
   }

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "asan_fiber.hpp"
 #include "bundle.hpp"
 #include "channel.hpp"
 #include "coroutine.hpp"
@@ -17,6 +18,13 @@
 #include "runtime/platform.hpp"
 #include "stack_pool.hpp"
 #include "timer_heap.hpp"
+
+/// Tells the scheduler's observer about an event, building the event only
+/// when there is an observer: untraced runs pay one predictable branch.
+#define CANOPY_EMIT(...)                                                          \
+  do {                                                                            \
+    if (__builtin_expect(observed(), 0)) emit_slow(::canopy::runtime::Event __VA_ARGS__); \
+  } while (0)
 
 namespace canopy::core {
 
@@ -67,7 +75,11 @@ class Scheduler final : public runtime::ReadinessSink {
   Scheduler& operator=(const Scheduler&) = delete;
 
   /// This thread's scheduler, created on first use from the environment.
-  static Scheduler& current();
+  static Scheduler& current() {
+    Scheduler* s = tl_current;
+    if (__builtin_expect(s == nullptr, 0)) return create_current();
+    return *s;
+  }
   /// This thread's scheduler, told the return address of the user's call
   /// it is about to serve (for fault injection and cancellation coverage).
   static Scheduler& serving(const void* caller) {
@@ -80,6 +92,8 @@ class Scheduler final : public runtime::ReadinessSink {
   /// Makes `s` this thread's scheduler and returns the previous one. For
   /// embedding (the simulator's runs); `s` may be null to uninstall.
   static Scheduler* install(Scheduler* s);
+  /// The thread's scheduler; constinit so that reading it is one load.
+  static constinit thread_local Scheduler* tl_current __attribute__((tls_model("initial-exec")));
 
   // --- time ---
   std::int64_t now_ms() { return platform_.clock->now_ns() / 1'000'000; }
@@ -157,11 +171,11 @@ class Scheduler final : public runtime::ReadinessSink {
   bool on_main() const { return current_ == &main_; }
 
   // --- shared by the object files ---
-  /// Tells the observer, if any; the time is filled in here so that an
-  /// untraced run never reads the clock for it.
-  void emit(runtime::Event event) {
-    if (__builtin_expect(platform_.observer != nullptr, 0)) emit_slow(event);
-  }
+  /// Whether an observer records events (tracing, or a simulation).
+  bool observed() const { return platform_.observer != nullptr; }
+  /// Tells the observer; the time is filled in here. Call through
+  /// CANOPY_EMIT so that an unobserved run never even builds the event.
+  void emit_slow(runtime::Event event);
   void wake(Coroutine& c, int err, int index = -1);
   /// Blocks the running coroutine on everything `wait` links, plus the
   /// deadline; returns what the waker delivered (0 or an errno value).
@@ -171,30 +185,38 @@ class Scheduler final : public runtime::ReadinessSink {
   /// call links anything, so a refused call leaves nothing behind.
   int injected_failure(runtime::BlockReason reason, std::int64_t deadline_ms);
   void cancel(Coroutine& c, Coroutine& by, runtime::ObjectId through);
-  bool refuse_if_cancelled();
+  /// True (and the event told) when the running coroutine is cancelled:
+  /// its blocking call must fail with ECANCELED.
+  bool refuse_if_cancelled() {
+    if (__builtin_expect(!current_->cancelled, 1)) return false;
+    return refuse_cancelled();
+  }
   runtime::ObjectId next_object_id() { return ++last_object_id_; }
 
   void fd_ready(int fd, runtime::Direction direction, int err) override;
-  /// Done wherever a switch lands: gives back the stack of a coroutine that
-  /// finished, now that nobody runs on it any more.
-  void settle() {
-    if (__builtin_expect(finished_stack_.slab != nullptr, 0)) release_finished_stack();
-  }
+
 
  private:
   friend struct SchedulerAccess;
+  [[gnu::cold, gnu::noinline]] static Scheduler& create_current();
   void switch_to_next();
   [[noreturn]] void run_next_forever();
-  Coroutine* pick_next();
+  Coroutine* pick_next() {
+    if (__builtin_expect(platform_.policy == nullptr, 1)) return ready_.pop();
+    return pick_by_policy();
+  }
+  Coroutine* pick_by_policy();
+  bool refuse_cancelled();
   void poll(bool may_block);
   void fire_timers();
-  void emit_slow(runtime::Event event);
-  void release_finished_stack();
+
   void switch_into(Coroutine& from, Coroutine& to);
   Coroutine* create(const SpawnRequest& request, int& handle);
   void release_coroutine(Coroutine* c);
   void disown(Object& o);
   void report_orphans(Coroutine& c);
+  /// Blocks in hclose until whoever was registered as the closer is woken.
+  void wait_in_hclose(runtime::ObjectId closing);
   int close_coroutine(Coroutine& c, int handle);
   int close_bundle(Bundle& b, int handle);
   int close_channel_end(ChannelEnd& e, int handle);
@@ -221,11 +243,24 @@ class Scheduler final : public runtime::ReadinessSink {
   std::size_t default_stack_bytes_ = default_stack_bytes;
   const void* call_site_ = nullptr;
   SchedulerStats stats_{};
-  Stack finished_stack_{};                 ///< a finished coroutine's stack, released by settle()
   canopy_ctx abandon_context_{};           ///< where abandon_to_main resumes main
   bool abandon_armed_ = false;
+  bool abandoned_from_coroutine_ = false;  ///< the abandoning jump came from another stack
   bool in_poll_ = false;                   ///< wakes now come from the clock or a descriptor
   static constexpr std::size_t max_free_records = 1024;
 };
+
+/// Saves `from`, resumes `to`; returns when `from` is resumed. Inline: it
+/// is most of a context switch.
+inline void Scheduler::switch_into(Coroutine& from, Coroutine& to) {
+  ++stats_.switches;
+  current_ = &to;
+  to.state = CoroutineState::running;
+  if (to.cancelled) ++to.steps_since_cancel;
+  switched_from_ = &from;
+  asan_leave(&from, to);
+  canopy_ctx_swap(&from.context, &to.context);
+  asan_arrive(from, switched_from_);
+}
 
 }  // namespace canopy::core

@@ -65,6 +65,7 @@ bool Stack::contains_guard(const void* address) const {
 }
 
 StackPool::~StackPool() {
+  if (retiring_ != nullptr) unmap_slab(retiring_);
   for (SizeClass& c : classes_) {
     for (Slab* s : c.with_free) unmap_slab(s);
     if (c.spare != nullptr) unmap_slab(c.spare);
@@ -110,12 +111,22 @@ void StackPool::unmap_slab(Slab* slab) {
 }
 
 bool StackPool::acquire(std::size_t usable_bytes, Stack& out) {
-  std::size_t page = page_bytes();
-  std::size_t stack_bytes = (usable_bytes + guard_bytes + page - 1) / page * page;
-  SizeClass* c = size_class(stack_bytes);
-  if (c == nullptr) {
-    errno = EINVAL;
-    return false;
+  SizeClass* c;
+  std::size_t stack_bytes;
+  if (__builtin_expect(usable_bytes == last_usable_bytes_, 1)) {
+    // Nearly every coroutine asks for the default size: skip the lookup.
+    c = &classes_[last_class_];
+    stack_bytes = c->stack_bytes;
+  } else {
+    std::size_t page = page_bytes();
+    stack_bytes = (usable_bytes + guard_bytes + page - 1) & ~(page - 1);
+    c = size_class(stack_bytes);
+    if (c == nullptr) {
+      errno = EINVAL;
+      return false;
+    }
+    last_usable_bytes_ = usable_bytes;
+    last_class_ = static_cast<std::size_t>(c - classes_.data());
   }
   Slab* slab = nullptr;
   if (!c->with_free.empty()) {
@@ -157,6 +168,10 @@ void StackPool::release(const Stack& stack) {
   assert(slab != nullptr && "only pooled stacks go back to the pool");
   assert(in_use_ > 0 && "a stack is released more often than acquired");
   --in_use_;
+  if (retiring_ != nullptr) {
+    unmap_slab(retiring_);
+    retiring_ = nullptr;
+  }
   SizeClass* c = size_class(slab->stack_bytes);
   assert(c != nullptr && "a pooled stack's size class exists");
   if (slab->free.empty()) c->with_free.push_back(slab);
@@ -167,7 +182,7 @@ void StackPool::release(const Stack& stack) {
   if (c->spare == nullptr) {
     c->spare = slab;
   } else {
-    unmap_slab(slab);
+    retiring_ = slab;
   }
 }
 

@@ -43,7 +43,10 @@ class StackPool {
   /// ENOMEM) when the kernel refuses memory.
   bool acquire(std::size_t usable_bytes, Stack& out);
   /// Takes a stack back. Its memory stays mapped while its slab has other
-  /// stacks in use or is the one spare slab kept per size.
+  /// stacks in use or is the one spare slab kept per size. A coroutine may
+  /// give back the stack it still runs on, right before it switches away
+  /// for good: an emptied slab is unmapped only at the next release, by
+  /// which time that coroutine has certainly left it.
   void release(const Stack& stack);
 
   /// Stacks currently handed out (for leak checks).
@@ -66,7 +69,10 @@ class StackPool {
   Slab* map_slab(std::size_t stack_bytes);
   void unmap_slab(Slab* slab);
 
-  std::vector<SizeClass> classes_;  ///< bounded by max_size_classes
+  std::vector<SizeClass> classes_;  ///< bounded by max_size_classes; never shrinks (indexes stay valid)
+  Slab* retiring_ = nullptr;        ///< emptied slab to unmap at the next release
+  std::size_t last_usable_bytes_ = 0;  ///< the size asked for last, and its class:
+  std::size_t last_class_ = 0;         ///< nearly every request repeats it
   std::size_t in_use_ = 0;
   std::size_t slab_count_ = 0;
 };

@@ -1,7 +1,9 @@
-/* Context switching for x86-64 (System V ABI). See context.h for the layout:
- * sp 0, pc 8, rbx 16, rbp 24, r12 32, r13 40, r14 48, r15 56. */
+/* Context switching for x86-64 (System V ABI). See context.h: sp 0,
+ * saved[8] 8..64 (sp, pc, rbx, rbp, r12, r13, r14, r15), from_save 72. */
         .text
 
+/* int canopy_ctx_save(canopy_ctx* ctx): setjmp-like; returns 0, and 1 when
+ * resumed. */
         .globl canopy_ctx_save
         .type canopy_ctx_save,@function
         .p2align 4
@@ -9,65 +11,72 @@ canopy_ctx_save:
         .cfi_startproc
         movq    (%rsp), %rax
         leaq    8(%rsp), %rcx
-        movq    %rcx, 0(%rdi)
-        movq    %rax, 8(%rdi)
-        movq    %rbx, 16(%rdi)
-        movq    %rbp, 24(%rdi)
-        movq    %r12, 32(%rdi)
-        movq    %r13, 40(%rdi)
-        movq    %r14, 48(%rdi)
-        movq    %r15, 56(%rdi)
+        movq    %rcx, 8(%rdi)
+        movq    %rax, 16(%rdi)
+        movq    %rbx, 24(%rdi)
+        movq    %rbp, 32(%rdi)
+        movq    %r12, 40(%rdi)
+        movq    %r13, 48(%rdi)
+        movq    %r14, 56(%rdi)
+        movq    %r15, 64(%rdi)
+        movq    $1, 72(%rdi)
         xorl    %eax, %eax
         ret
         .cfi_endproc
         .size canopy_ctx_save,.-canopy_ctx_save
 
+/* void canopy_ctx_swap(canopy_ctx* from, const canopy_ctx* to) */
         .globl canopy_ctx_swap
         .type canopy_ctx_swap,@function
         .p2align 4
 canopy_ctx_swap:
         .cfi_startproc
-        movq    (%rsp), %rax
-        leaq    8(%rsp), %rcx
-        movq    %rcx, 0(%rdi)
-        movq    %rax, 8(%rdi)
-        movq    %rbx, 16(%rdi)
-        movq    %rbp, 24(%rdi)
-        movq    %r12, 32(%rdi)
-        movq    %r13, 40(%rdi)
-        movq    %r14, 48(%rdi)
-        movq    %r15, 56(%rdi)
-        movq    16(%rsi), %rbx
-        movq    24(%rsi), %rbp
-        movq    32(%rsi), %r12
-        movq    40(%rsi), %r13
-        movq    48(%rsi), %r14
-        movq    56(%rsi), %r15
-        movq    0(%rsi), %rsp
-        movl    $1, %eax
-        jmpq    *8(%rsi)
+        pushq   %rbp
+        pushq   %rbx
+        pushq   %r12
+        pushq   %r13
+        pushq   %r14
+        pushq   %r15
+        movq    %rsp, 0(%rdi)
+        movq    $0, 72(%rdi)
+        movq    %rsi, %rdi
+        jmp     canopy_ctx_jump
         .cfi_endproc
         .size canopy_ctx_swap,.-canopy_ctx_swap
 
+/* void canopy_ctx_jump(const canopy_ctx* to): never returns. */
         .globl canopy_ctx_jump
         .type canopy_ctx_jump,@function
         .p2align 4
 canopy_ctx_jump:
         .cfi_startproc
-        movq    16(%rdi), %rbx
-        movq    24(%rdi), %rbp
-        movq    32(%rdi), %r12
-        movq    40(%rdi), %r13
-        movq    48(%rdi), %r14
-        movq    56(%rdi), %r15
+        cmpq    $0, 72(%rdi)
+        jne     1f
         movq    0(%rdi), %rsp
+        popq    %r15
+        popq    %r14
+        popq    %r13
+        popq    %r12
+        popq    %rbx
+        popq    %rbp
         movl    $1, %eax
-        jmpq    *8(%rdi)
+        ret
+1:
+        movq    24(%rdi), %rbx
+        movq    32(%rdi), %rbp
+        movq    40(%rdi), %r12
+        movq    48(%rdi), %r13
+        movq    56(%rdi), %r14
+        movq    64(%rdi), %r15
+        movq    8(%rdi), %rsp
+        movl    $1, %eax
+        jmpq    *16(%rdi)
         .cfi_endproc
         .size canopy_ctx_jump,.-canopy_ctx_jump
 
-/* Entered with rsp 16-byte aligned, rbx = argument, r12 = function. The
- * undefined return address ends every unwinder's walk here. */
+/* Entered by `ret` from a prepared stack with rsp 16-byte aligned, rbx =
+ * argument, r12 = function. The undefined return address ends every
+ * unwinder's walk here. */
         .globl canopy_ctx_trampoline
         .type canopy_ctx_trampoline,@function
         .p2align 4
