@@ -21,7 +21,7 @@ std::uintptr_t align_down(std::uintptr_t p, std::size_t a) { return p & ~(std::u
 void coroutine_main(void* arg) {
   auto* self = static_cast<Coroutine*>(arg);
   Scheduler& s = Scheduler::current();
-  asan_arrive(*self, nullptr);
+  s.inline_child_started();
   std::string crash;
   try {
     self->entry(self->entry_arg);

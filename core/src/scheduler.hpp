@@ -108,7 +108,8 @@ class Scheduler final : public runtime::ReadinessSink {
   /// C go() macro: creates the child and makes it current; the macro saves
   /// the parent into *parent_context and continues on *stack_top.
   int spawn_inline(const SpawnRequest& request, canopy_ctx** parent_context, void** stack_top);
-  /// First thing the macro's child path does on its new stack.
+  /// First thing a new coroutine does on its new stack (the C macro's child
+  /// path, and the C++ entry).
   void inline_child_started();
   /// What the macro's parent path does when it is resumed.
   void inline_parent_resumed();

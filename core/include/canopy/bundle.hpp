@@ -42,7 +42,7 @@ class bundle {
   }
   /// Ok once every member has finished; timed_out() at the deadline with
   /// members still running; cancelled() if the caller is being closed.
-  status wait(deadline until) { return status{detail::bundle_wait(handle_, until.ms())}; }
+  CANOPY_CALL_SITE status wait(deadline until) { return status{detail::bundle_wait(handle_, until.ms())}; }
   /// Cancels the members still running and waits until they have exited.
   status close() noexcept {
     if (handle_ < 0) return status{};

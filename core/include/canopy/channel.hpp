@@ -36,7 +36,7 @@ class sender {
  public:
   /// Blocks until a receiver takes `value` (moved into it), or fails:
   /// ended() after done(), timed_out(), cancelled().
-  status send(T value, deadline until = deadline::forever()) const {
+  CANOPY_CALL_SITE status send(T value, deadline until = deadline::forever()) const {
     detail::choose_clause c{true, handle_, &value, sizeof(T), detail::mover<T>()};
     int err = 0;
     int r = detail::choose(&c, 1, until.ms(), err);
@@ -57,7 +57,7 @@ template <class T>
 class receiver {
  public:
   /// The next message, or why there is none: ended(), timed_out(), cancelled().
-  result<T> recv(deadline until = deadline::forever()) const {
+  CANOPY_CALL_SITE result<T> recv(deadline until = deadline::forever()) const {
     alignas(T) unsigned char storage[sizeof(T)];
     detail::choose_clause c{false, handle_, storage, sizeof(T), nullptr};
     int err = 0;
@@ -99,10 +99,12 @@ class channel {
     (void)detail::hclose(ends_[0]);
   }
 
-  status send(T value, deadline until = deadline::forever()) const {
+  CANOPY_CALL_SITE status send(T value, deadline until = deadline::forever()) const {
     return tx().send(std::move(value), until);
   }
-  result<T> recv(deadline until = deadline::forever()) const { return rx().recv(until); }
+  CANOPY_CALL_SITE result<T> recv(deadline until = deadline::forever()) const {
+    return rx().recv(until);
+  }
   /// No more messages: every receiver, blocked or later, gets ended().
   status done() const { return tx().done(); }
   sender<T> tx() const { return sender<T>(ends_[1]); }

@@ -73,7 +73,7 @@ send_clause<T, F> on_send(sender<T> tx, T value, F f) {
 /// The index of the clause that completed (its handler has run), or why
 /// none did: timed_out(), cancelled().
 template <class... Clauses>
-result<std::size_t> choose(deadline until, Clauses&&... clauses) {
+CANOPY_CALL_SITE result<std::size_t> choose(deadline until, Clauses&&... clauses) {
   static_assert(sizeof...(Clauses) > 0, "choose needs at least one clause");
   std::array<detail::choose_clause, sizeof...(Clauses)> raw{clauses.clause()...};
   int err = 0;

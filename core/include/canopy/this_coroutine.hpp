@@ -11,25 +11,25 @@
 namespace canopy {
 
 /// Lets every other ready coroutine run first. cancelled() once closed.
-inline status yield() { return status{detail::yield()}; }
+CANOPY_CALL_SITE status yield() { return status{detail::yield()}; }
 
 /// Sleeps until `until`: ok, or cancelled().
-inline status sleep_until(deadline until) { return status{detail::msleep(until.ms())}; }
+CANOPY_CALL_SITE status sleep_until(deadline until) { return status{detail::msleep(until.ms())}; }
 
 /// Sleeps for `d`: ok, or cancelled().
 template <class Rep, class Period>
-status sleep_for(std::chrono::duration<Rep, Period> d) {
+CANOPY_CALL_SITE status sleep_for(std::chrono::duration<Rep, Period> d) {
   return sleep_until(after(d));
 }
 
 /// Waits until `fd` is readable: ok, timed_out(), cancelled(), EBUSY when
 /// another coroutine already waits to read it.
-inline status wait_readable(int fd, deadline until = deadline::forever()) {
+CANOPY_CALL_SITE status wait_readable(int fd, deadline until = deadline::forever()) {
   return status{detail::fd_wait(fd, false, until.ms())};
 }
 
 /// Waits until `fd` is writable.
-inline status wait_writable(int fd, deadline until = deadline::forever()) {
+CANOPY_CALL_SITE status wait_writable(int fd, deadline until = deadline::forever()) {
   return status{detail::fd_wait(fd, true, until.ms())};
 }
 

@@ -7,6 +7,11 @@
 #include <cstddef>
 #include <cstdint>
 
+/// On the C++ API's blocking wrappers: forced inline, so that the runtime
+/// sees the user's code as the call site in every build, optimized or not
+/// (fault injection and cancellation coverage are reported per call site).
+#define CANOPY_CALL_SITE [[gnu::always_inline]] inline
+
 namespace canopy::detail {
 
 struct choose_clause {
