@@ -265,11 +265,7 @@ void spawn_sleeping(benchmark::State& state, Spawn&& spawn, Close&& close, bool 
     auto t3 = clk::now();
     double seconds = std::chrono::duration<double>((t1 - t0) + (t3 - t2)).count();
     state.SetIterationTime(seconds);
-    peak.seconds += seconds;
-    ++peak.iterations;
-    peak.rss_delta_max = std::max(peak.rss_delta_max, rss1 - rss0);
-    peak.maps_max = std::max(peak.maps_max, maps1);
-    peak.maps_delta_max = std::max(peak.maps_delta_max, maps1 - maps0);
+    peak.add(seconds, rss0, rss1, maps0, maps1);
   }
   // Untimed: fork() makes every page copy-on-write, which would slow down
   // whatever runs next in this process.

@@ -128,11 +128,7 @@ void spawn_sleeping_boost_fiber(benchmark::State& state) {
     auto t3 = clk::now();
     double seconds = std::chrono::duration<double>((t1 - t0) + (t3 - t2)).count();
     state.SetIterationTime(seconds);
-    peak.seconds += seconds;
-    ++peak.iterations;
-    peak.rss_delta_max = std::max(peak.rss_delta_max, rss1 - rss0);
-    peak.maps_max = std::max(peak.maps_max, maps1);
-    peak.maps_delta_max = std::max(peak.maps_delta_max, maps1 - maps0);
+    peak.add(seconds, rss0, rss1, maps0, maps1);
   }
   report_spawn(state, peak, n);
 }

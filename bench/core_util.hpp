@@ -1,6 +1,8 @@
 // Helpers shared by the core benchmarks: batching, /proc readings.
 #pragma once
 
+#include <algorithm>
+
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -63,6 +65,16 @@ struct SpawnPeak {
   long maps_max = 0;         ///< largest map count
   long maps_delta_max = 0;   ///< largest growth in maps
   long iterations = 0;
+
+  /// Adds one iteration: its timed seconds, and the RSS and map counts
+  /// before spawning (0) and with every coroutine alive (1).
+  void add(double iteration_seconds, long rss0, long rss1, long maps0, long maps1) {
+    seconds += iteration_seconds;
+    ++iterations;
+    rss_delta_max = std::max(rss_delta_max, rss1 - rss0);
+    maps_max = std::max(maps_max, maps1);
+    maps_delta_max = std::max(maps_delta_max, maps1 - maps0);
+  }
 };
 
 /// Reports a spawn benchmark's counters: per-coroutine time and memory.
