@@ -71,9 +71,9 @@ int canopy_go_prologue(canopy_ctx** parent, void** stack_top, void* mem, size_t 
   return Scheduler::serving(CALLER).spawn_inline(request, parent, stack_top);
 }
 
-void canopy_go_started(void) { Scheduler::current().inline_child_started(); }
+void canopy_go_started(void) { Scheduler::current().arrived(); }
 
-void canopy_go_resumed(void) { Scheduler::current().inline_parent_resumed(); }
+void canopy_go_resumed(void) { Scheduler::current().arrived(); }
 
 void canopy_go_epilogue(void) { Scheduler::current().exit_current(); }
 

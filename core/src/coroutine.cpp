@@ -21,7 +21,7 @@ std::uintptr_t align_down(std::uintptr_t p, std::size_t a) { return p & ~(std::u
 void coroutine_main(void* arg) {
   auto* self = static_cast<Coroutine*>(arg);
   Scheduler& s = Scheduler::current();
-  s.inline_child_started();
+  s.arrived();
   std::string crash;
   try {
     self->entry(self->entry_arg);
@@ -169,10 +169,6 @@ int Scheduler::spawn_inline(const SpawnRequest& request, canopy_ctx** parent_con
   asan_leave(&parent, *c);
   return handle;
 }
-
-void Scheduler::inline_child_started() { asan_arrive(*current_, switched_from_); }
-
-void Scheduler::inline_parent_resumed() { asan_arrive(*current_, switched_from_); }
 
 void Scheduler::exit_current() {
   Coroutine& self = *current_;

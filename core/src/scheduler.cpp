@@ -146,8 +146,6 @@ Scheduler::Scheduler(const runtime::Platform& platform, StackPool* stacks)
 
 Scheduler::~Scheduler() {
   assert(current_ == &main_ && "a scheduler is destroyed from its main context");
-  // Abandoned coroutines (a simulation that stopped early) are freed without
-  // running; their stacks go with the pool.
   // Bundles and channels still open are reachable only through handles;
   // collect them before freeing coroutines, whose records handles also name.
   std::vector<Object*> open;
@@ -182,7 +180,7 @@ Scheduler::~Scheduler() {
   }
   for (Coroutine* f : finished_unclosed) delete f;
   for (Coroutine* r : free_records_) delete r;
-  if (Scheduler::tl_current == this) Scheduler::tl_current = nullptr;
+  if (tl_current == this) tl_current = nullptr;
 }
 
 constinit thread_local Scheduler* Scheduler::tl_current = nullptr;
@@ -193,11 +191,11 @@ Scheduler& Scheduler::create_current() {
   return *s;
 }
 
-Scheduler* Scheduler::current_if_any() { return Scheduler::tl_current; }
+Scheduler* Scheduler::current_if_any() { return tl_current; }
 
 Scheduler* Scheduler::install(Scheduler* s) {
-  Scheduler* previous = Scheduler::tl_current;
-  Scheduler::tl_current = s;
+  Scheduler* previous = tl_current;
+  tl_current = s;
   return previous;
 }
 
@@ -233,7 +231,6 @@ void Scheduler::abandon_to_main() {
 
 // ---------------------------------------------------------------------------
 // Switching
-
 
 Coroutine* Scheduler::pick_by_policy() {
   struct View final : runtime::ReadyView {

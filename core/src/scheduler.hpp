@@ -108,11 +108,10 @@ class Scheduler final : public runtime::ReadinessSink {
   /// C go() macro: creates the child and makes it current; the macro saves
   /// the parent into *parent_context and continues on *stack_top.
   int spawn_inline(const SpawnRequest& request, canopy_ctx** parent_context, void** stack_top);
-  /// First thing a new coroutine does on its new stack (the C macro's child
-  /// path, and the C++ entry).
-  void inline_child_started();
-  /// What the macro's parent path does when it is resumed.
-  void inline_parent_resumed();
+  /// Where a switch lands without returning through switch_into: a new
+  /// coroutine's first instruction on its stack (the C++ entry, the C
+  /// macro's child path) and the C macro's parent path when resumed.
+  void arrived() { asan_arrive(*current_, switched_from_); }
   /// Ends the running coroutine; never returns.
   [[noreturn]] void exit_current();
 
@@ -196,9 +195,7 @@ class Scheduler final : public runtime::ReadinessSink {
 
   void fd_ready(int fd, runtime::Direction direction, int err) override;
 
-
  private:
-  friend struct SchedulerAccess;
   [[gnu::cold, gnu::noinline]] static Scheduler& create_current();
   void switch_to_next();
   [[noreturn]] void run_next_forever();
@@ -210,7 +207,6 @@ class Scheduler final : public runtime::ReadinessSink {
   bool refuse_cancelled();
   void poll(bool may_block);
   void fire_timers();
-
   void switch_into(Coroutine& from, Coroutine& to);
   Coroutine* create(const SpawnRequest& request, int& handle);
   void release_coroutine(Coroutine* c);

@@ -71,7 +71,7 @@ class StackPool {
 
   std::vector<SizeClass> classes_;  ///< bounded by max_size_classes; never shrinks (indexes stay valid)
   Slab* retiring_ = nullptr;        ///< emptied slab to unmap at the next release
-  std::size_t last_usable_bytes_ = 0;  ///< the size asked for last, and its class:
+  std::size_t last_usable_bytes_ = SIZE_MAX;  ///< the size asked for last (none yet), and its class:
   std::size_t last_class_ = 0;         ///< nearly every request repeats it
   std::size_t in_use_ = 0;
   std::size_t slab_count_ = 0;
