@@ -21,7 +21,7 @@ inline constexpr const char* block_reasons[] = {
     "chsend", "chrecv", "choose", "msleep", "fdin",
     "fdout",  "bundle_wait", "hclose", "yield"};
 
-inline constexpr const char* object_kinds[] = {"none", "coroutine", "bundle", "channel"};
+inline constexpr const char* object_kinds[] = {"none", "coroutine", "bundle", "channel", "user"};
 
 inline constexpr const char* event_kinds[] = {
     "spawn",  "block",  "wake",    "cancel",  "ecanceled",         "deadline_expired",

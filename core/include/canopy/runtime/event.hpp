@@ -28,8 +28,9 @@ enum class BlockReason : std::uint8_t {
 /// Name used in traces and reports ("chsend", "bundle_wait", ...).
 const char* to_string(BlockReason reason);
 
-/// What kind of object a handle names.
-enum class ObjectKind : std::uint8_t { none, coroutine, bundle, channel };
+/// What kind of object a handle names; `user` is an object of the
+/// program's own type, made with hmake (<libdillimpl.h>).
+enum class ObjectKind : std::uint8_t { none, coroutine, bundle, channel, user };
 
 const char* to_string(ObjectKind kind);
 
@@ -48,8 +49,8 @@ enum class EventKind : std::uint8_t {
   bundle_wait_end,    ///< bundle_wait ended: err
   timer_set,          ///< a deadline was armed
   timer_fired,        ///< a deadline fired
-  object_open,        ///< a bundle or channel was created
-  object_close,       ///< a bundle or channel was closed
+  object_open,        ///< a bundle, channel or user object was created
+  object_close,       ///< a bundle, channel or user object was closed
 };
 
 const char* to_string(EventKind kind);
