@@ -203,4 +203,12 @@ DILL_EXPORT int choose(struct chclause *clauses, int nclauses, int64_t deadline)
 }
 #endif
 
+/* The network layer (net/): sockets, and the protocols layered on them. */
+#if !defined DILL_DISABLE_SOCKETS && __has_include(<canopy/net/dill_sockets.h>)
+#include <canopy/net/dill_sockets.h>
+#endif
+#if !defined DILL_DISABLE_SOCKETS && __has_include(<canopy/net/dill_protocols.h>)
+#include <canopy/net/dill_protocols.h>
+#endif
+
 #endif
