@@ -302,4 +302,12 @@ DILL_EXPORT int dill_choose(struct dill_chclause *clauses, int nclauses, int64_t
 }
 #endif
 
+/* The network layer (net/): sockets, and the protocols layered on them. */
+#if !defined DILL_DISABLE_SOCKETS && __has_include(<canopy/net/dill_sockets.h>)
+#include <canopy/net/dill_sockets.h>
+#endif
+#if !defined DILL_DISABLE_SOCKETS && __has_include(<canopy/net/dill_protocols.h>)
+#include <canopy/net/dill_protocols.h>
+#endif
+
 #endif

@@ -6,7 +6,7 @@
 
 #include "canopy/detail/context.h"
 #include "object.hpp"
-#include "runtime/platform.hpp"
+#include "canopy/runtime/platform.hpp"
 #include "stack_pool.hpp"
 #include "timer_heap.hpp"
 

@@ -15,7 +15,7 @@
 #include "coroutine.hpp"
 #include "handle_table.hpp"
 #include "ready_queue.hpp"
-#include "runtime/platform.hpp"
+#include "canopy/runtime/platform.hpp"
 #include "stack_pool.hpp"
 #include "timer_heap.hpp"
 #include "user_handle.hpp"
