@@ -5,8 +5,8 @@
 
 #include <cstring>
 
+#include "canopy/runtime/crash_note.hpp"
 #include "canopy/trace/environment.hpp"
-#include "stack_guard.hpp"
 
 namespace canopy::sim::detail {
 
@@ -43,7 +43,7 @@ void on_abort(int signo) {
 void set_abort_note(const std::string& replay_line) {
   std::strncpy(note, replay_line.c_str(), note_bytes - 1);
   note[note_bytes - 1] = '\0';
-  core::set_crash_note(("canopy: replay: " + replay_line).c_str());
+  runtime::set_crash_note(("canopy: replay: " + replay_line).c_str());
   if (installed) return;
   installed = true;
   struct sigaction sa{};
@@ -65,7 +65,7 @@ void before_process_ends(failure_kind kind, int status, const std::string& repor
 
 void clear_abort_note() {
   note[0] = '\0';
-  core::set_crash_note("");
+  runtime::set_crash_note("");
 }
 
 }  // namespace canopy::sim::detail

@@ -13,10 +13,10 @@
 #include <string>
 
 #include "abort_note.hpp"
+#include "canopy/runtime/embedding.hpp"
+#include "canopy/runtime/environment.hpp"
+#include "canopy/sim/environment.hpp"
 #include "canopy/trace/environment.hpp"
-#include "failure.hpp"
-#include "runtime/environment.hpp"
-#include "scheduler.hpp"
 #include "simulation.hpp"
 
 namespace canopy::sim {
@@ -54,10 +54,12 @@ std::string command_line() {
 }
 
 void check_leaks_at_exit(int status, void*) {
-  core::Scheduler* s = core::Scheduler::current_if_any();
-  if (s == nullptr || whole_program == nullptr || s->platform().poller != &whole_program->poller) return;
-  const std::size_t live = s->stats().live;
-  const std::size_t open = s->handles().open_count();
+  const runtime::Platform* platform = runtime::current_platform();
+  if (platform == nullptr || whole_program == nullptr || platform->poller != &whole_program->poller)
+    return;
+  const runtime::SchedulerCounters counters = runtime::current_counters();
+  const std::size_t live = counters.live_coroutines;
+  const std::size_t open = counters.open_handles;
   if (live == 0 && open == 0) return;
   if (status != 0) {
     // The program reports its own failure (a failed check calling exit(1)):
@@ -71,16 +73,10 @@ void check_leaks_at_exit(int status, void*) {
   std::string report;
   failure_kind kind = failure_kind::coroutines_leaked;
   if (live != 0) {
-    report = std::to_string(live) + " coroutine(s) still alive at exit:";
-    s->for_each_coroutine([&](core::Coroutine& c) {
-      if (!c.is_main) report += "\n  " + core::describe_coroutine(c);
-    });
+    report = std::to_string(live) + " coroutine(s) still alive at exit:" + runtime::describe_live_coroutines();
   } else {
     kind = failure_kind::handles_leaked;
-    report = std::to_string(open) + " handle(s) still open at exit:";
-    s->handles().for_each([&](int, core::Object* o) {
-      report += std::string("\n  ") + runtime::to_string(o->kind) + " " + std::to_string(o->id);
-    });
+    report = std::to_string(open) + " handle(s) still open at exit:" + runtime::describe_open_handles();
   }
   const int leak_status = detail::exit_status_for(kind);
   detail::before_process_ends(kind, leak_status, "leak: " + report);
@@ -147,8 +143,8 @@ runtime::Platform* platform_from_environment() {
   // The trace recorder (CANOPY_TRACE) hears every event through the
   // simulation's own observer, which must see them all to count steps and
   // watch cancelled coroutines. Core asks for the same observer afterwards
-  // and is given this one.
-  // The line Simulation::replay_line prints for a whole program.
+  // (its environment hook) and is given this one.
+  // The line Simulation::replay_line prints for a whole program:
   const std::string line = o.environment_line() + (command.empty() ? "" : " " + command);
   o.observer = trace::environment_observer(trace_header(o, line));
   whole_program = new detail::Simulation(o, detail::Simulation::mode::whole_program);

@@ -6,7 +6,7 @@
 #include <cstdio>
 
 #include "abort_note.hpp"
-#include "scheduler.hpp"
+#include "canopy/runtime/embedding.hpp"
 
 namespace canopy::sim::detail {
 
@@ -69,7 +69,7 @@ void Simulation::fail(failure_kind kind, const std::string& report) {
     // exit() would run destructors of objects coroutines still use.
     _exit(exit_status_for(kind));
   }
-  core::Scheduler::current().abandon_to_main();
+  runtime::abandon_run();
 }
 
 std::string Simulation::replay_line() const {

@@ -10,7 +10,6 @@
 #include "canopy/trace/environment.hpp"
 #include "canopy/trace/read.hpp"
 #include "canopy/trace/recorder.hpp"
-#include "runtime/environment.hpp"
 #include "support.hpp"
 
 using namespace canopy;

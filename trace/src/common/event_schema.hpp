@@ -7,6 +7,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
+#include <optional>
 #include <string_view>
 
 #include "canopy/runtime/event.hpp"
@@ -35,9 +37,9 @@ struct Key {
   Field field;
 };
 
-/// One event kind: its name and its keys, in writing order.
+/// One event kind's keys, in writing order (its name is the runtime's,
+/// runtime::event_kind_names).
 struct Kind {
-  const char* name;
   Key keys[4];
   std::size_t key_count;
   /// The object kind the line implies without saying it ("channel" for a
@@ -47,36 +49,34 @@ struct Kind {
 
 using runtime::ObjectKind;
 
-/// Index = EventKind value.
+/// Index = EventKind value; comments name the kinds.
 inline constexpr Kind kinds[] = {
-    {"spawn", {{"parent", Field::other}, {"bundle", Field::object_or_null}, {"site", Field::site}, {"fn", Field::fn}}, 4,
+    /* spawn */ {{{"parent", Field::other}, {"bundle", Field::object_or_null}, {"site", Field::site}, {"fn", Field::fn}}, 4,
      ObjectKind::none},
-    {"block",
-     {{"reason", Field::reason}, {"object", Field::object}, {"object_kind", Field::object_kind},
+    /* block */ {{{"reason", Field::reason}, {"object", Field::object}, {"object_kind", Field::object_kind},
       {"deadline_ms", Field::deadline}},
      4, ObjectKind::none},
-    {"wake", {{"by", Field::other}, {"err", Field::err}}, 2, ObjectKind::none},
-    {"cancel", {{"by", Field::other}, {"object", Field::object}, {"object_kind", Field::object_kind}}, 3,
+    /* wake */ {{{"by", Field::other}, {"err", Field::err}}, 2, ObjectKind::none},
+    /* cancel */ {{{"by", Field::other}, {"object", Field::object}, {"object_kind", Field::object_kind}}, 3,
      ObjectKind::none},
-    {"ecanceled", {}, 0, ObjectKind::none},
-    {"deadline_expired", {{"deadline_ms", Field::deadline}}, 1, ObjectKind::none},
-    {"exit", {{"result", Field::result}}, 1, ObjectKind::none},
-    {"chsend", {{"channel", Field::object}, {"peer", Field::other}, {"bytes", Field::bytes}, {"side", Field::side}}, 4,
+    /* ecanceled */ {{}, 0, ObjectKind::none},
+    /* deadline_expired */ {{{"deadline_ms", Field::deadline}}, 1, ObjectKind::none},
+    /* exit */ {{{"result", Field::result}}, 1, ObjectKind::none},
+    /* chsend */ {{{"channel", Field::object}, {"peer", Field::other}, {"bytes", Field::bytes}, {"side", Field::side}}, 4,
      ObjectKind::channel},
-    {"chrecv", {{"channel", Field::object}, {"peer", Field::other}, {"bytes", Field::bytes}, {"side", Field::side}}, 4,
+    /* chrecv */ {{{"channel", Field::object}, {"peer", Field::other}, {"bytes", Field::bytes}, {"side", Field::side}}, 4,
      ObjectKind::channel},
-    {"chdone", {{"channel", Field::object}, {"side", Field::side}}, 2, ObjectKind::channel},
-    {"bundle_wait_begin", {{"bundle", Field::object}, {"deadline_ms", Field::deadline}}, 2, ObjectKind::bundle},
-    {"bundle_wait_end", {{"bundle", Field::object}, {"err", Field::err}}, 2, ObjectKind::bundle},
-    {"timer_set", {{"deadline_ms", Field::deadline}}, 1, ObjectKind::none},
-    {"timer_fired", {{"deadline_ms", Field::deadline}}, 1, ObjectKind::none},
-    {"object_open", {{"object", Field::object}, {"object_kind", Field::object_kind}}, 2, ObjectKind::none},
-    {"object_close", {{"object", Field::object}, {"object_kind", Field::object_kind}}, 2, ObjectKind::none},
+    /* chdone */ {{{"channel", Field::object}, {"side", Field::side}}, 2, ObjectKind::channel},
+    /* bundle_wait_begin */ {{{"bundle", Field::object}, {"deadline_ms", Field::deadline}}, 2, ObjectKind::bundle},
+    /* bundle_wait_end */ {{{"bundle", Field::object}, {"err", Field::err}}, 2, ObjectKind::bundle},
+    /* timer_set */ {{{"deadline_ms", Field::deadline}}, 1, ObjectKind::none},
+    /* timer_fired */ {{{"deadline_ms", Field::deadline}}, 1, ObjectKind::none},
+    /* object_open */ {{{"object", Field::object}, {"object_kind", Field::object_kind}}, 2, ObjectKind::none},
+    /* object_close */ {{{"object", Field::object}, {"object_kind", Field::object_kind}}, 2, ObjectKind::none},
 };
 
-inline constexpr std::size_t kind_count = sizeof(kinds) / sizeof(kinds[0]);
-static_assert(kind_count == static_cast<std::size_t>(runtime::EventKind::object_close) + 1,
-              "one schema entry per event kind, in EventKind order");
+inline constexpr std::size_t kind_count = std::size(kinds);
+static_assert(kind_count == std::size(runtime::event_kind_names), "one schema entry per event kind, in EventKind order");
 
 /// The schema of `kind`, or null for a value outside the enum.
 inline const Kind* of(runtime::EventKind kind) {
@@ -86,16 +86,16 @@ inline const Kind* of(runtime::EventKind kind) {
 
 /// The name of `kind` ("spawn", ...), or "?" outside the enum.
 inline const char* name(runtime::EventKind kind) {
-  const Kind* entry = of(kind);
-  return entry != nullptr ? entry->name : "?";
+  const auto index = static_cast<std::size_t>(kind);
+  return index < std::size(runtime::event_kind_names) ? runtime::event_kind_names[index] : "?";
 }
 
-/// The kind named `text`, or null.
-inline const Kind* named(std::string_view text) {
-  for (const Kind& entry : kinds) {
-    if (text == entry.name) return &entry;
+/// The kind named `text`, or nothing.
+inline std::optional<runtime::EventKind> named(std::string_view text) {
+  for (std::size_t i = 0; i < std::size(runtime::event_kind_names); ++i) {
+    if (text == runtime::event_kind_names[i]) return static_cast<runtime::EventKind>(i);
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 /// The key under which `kind` names a coroutine other than `co` that must

@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,16 +19,15 @@
 
 namespace canopy::trace::names {
 
-inline constexpr const char* block_reasons[] = {
-    "chsend", "chrecv", "choose", "msleep", "fdin",
-    "fdout",  "bundle_wait", "hclose", "yield"};
+// The enum names are the runtime's own (event.hpp); the trace format uses
+// them as they are, so that a name is spelled in one place.
+inline constexpr const auto& block_reasons = runtime::block_reason_names;
+inline constexpr const auto& object_kinds = runtime::object_kind_names;
+inline constexpr const auto& event_kinds = runtime::event_kind_names;
 
-inline constexpr const char* object_kinds[] = {"none", "coroutine", "bundle", "channel"};
-
-// Event kinds' names are in event_schema.hpp, with each kind's keys.
-
-inline constexpr std::size_t block_reason_count = sizeof(block_reasons) / sizeof(block_reasons[0]);
-inline constexpr std::size_t object_kind_count = sizeof(object_kinds) / sizeof(object_kinds[0]);
+inline constexpr std::size_t block_reason_count = std::size(block_reasons);
+inline constexpr std::size_t object_kind_count = std::size(object_kinds);
+inline constexpr std::size_t event_kind_count = std::size(event_kinds);
 
 /// The name of the enumerator at `index` in `table`, or "?" when out of range
 /// (a value cast from garbage must still print something).

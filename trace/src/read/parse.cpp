@@ -235,12 +235,13 @@ bool parse_event(const json& object, TraceEvent& out, std::string& error) {
   std::string kind_name;
   fields.string("kind", kind_name);
   if (fields.failed()) return error = fields.error(), false;
-  const schema::Kind* kind = schema::named(kind_name);
-  if (kind == nullptr) {
+  const std::optional<runtime::EventKind> named = schema::named(kind_name);
+  if (!named) {
     error = "field \"kind\" is not a known event kind: " + json(kind_name).dump();
     return false;
   }
-  event.kind = static_cast<runtime::EventKind>(kind - schema::kinds);
+  event.kind = *named;
+  const schema::Kind* kind = schema::of(event.kind);
   for (std::size_t i = 0; i < kind->key_count; ++i) {
     const char* key = kind->keys[i].name;
     switch (kind->keys[i].field) {

@@ -12,7 +12,6 @@
 #include <fstream>
 #include <string>
 
-#include "runtime/environment.hpp"
 
 namespace canopy::trace {
 namespace {

@@ -1,5 +1,7 @@
 // CANOPY_TRACE=path: the process's one recorder, and how its trace survives
-// the way the process ends.
+// the way the process ends. The runtime asks for it through its environment
+// hooks (canopy/runtime/environment.hpp); the simulator opens it first, with
+// the header its options describe.
 #pragma once
 
 #include "canopy/runtime/event.hpp"
@@ -21,6 +23,11 @@ namespace canopy::trace {
 /// would have. A forked child stops recording (the file is its parent's),
 /// so one file never has two writers.
 runtime::Observer* environment_observer(const Header& header);
+
+/// The environment hook: environment_observer with the real runtime's
+/// header ("fifo") when `clock_is_simulated` is false. The same observer on
+/// every call.
+runtime::Observer* observer_from_environment(bool clock_is_simulated);
 
 /// The recorder behind environment_observer, or null when none is open:
 /// for code that ends the process itself (the simulator's reports) and

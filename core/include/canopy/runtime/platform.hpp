@@ -18,6 +18,7 @@
 #include <string>
 
 #include "canopy/runtime/event.hpp"
+#include "canopy/runtime/sockets.hpp"
 
 namespace canopy::runtime {
 
@@ -121,6 +122,7 @@ struct Platform {
   Observer* observer = nullptr;    ///< null: tracing off
   Injector* injector = nullptr;    ///< null: no injected failures
   FailureSink* failures = nullptr; ///< null: print and exit
+  Sockets* sockets = nullptr;      ///< null: the kernel's (net/ calls them itself)
 };
 
 }  // namespace canopy::runtime
