@@ -86,80 +86,67 @@ std::size_t count_of(const std::string& text, const std::string& what) {
 
 }  // namespace
 
-TEST_CASE("A deadlocked whole program leaves a trace that ends with the deadlock, and the viewer draws the end") {
+// Runs `environment` + `program` with CANOPY_TRACE set, expects exit
+// `status`, and returns its trace, which must end with `how` and render
+// (through the CLI) into a diagram showing `drawn`.
+struct Ended {
+  Run run;
+  trace::Trace trace;
+};
+Ended ended(const std::string& environment, const char* program, int status, const char* how,
+            const std::string& drawn) {
   Folder folder;
   const std::string path = folder / "run.trace";
-  Run r = run("CANOPY_TRACE=" + path + " CANOPY_SEED=42 CANOPY_STRATEGY=pct CANOPY_PCT_DEPTH=3 " CANOPY_PROGRAM_DEADLOCK);
-  CHECK(r.status == 3);
-  trace::Trace t = read_ok(path);
-  CHECK_FALSE(t.events.empty());
-  REQUIRE(t.end);
-  CHECK(t.end->how == "deadlock");
-  CHECK(t.end->status == 3);
-  CHECK(t.end->seq == t.events.size());
-  REQUIRE(t.end->report);
-  CHECK_THAT(*t.end->report, StartsWith("deadlock: every coroutine is blocked"));
+  Ended result;
+  result.run = run("CANOPY_TRACE=" + path + " " + environment + " " + program);
+  CHECK(result.run.status == status);
+  result.trace = read_ok(path);
+  CHECK_FALSE(result.trace.events.empty());
+  REQUIRE(result.trace.end);
+  CHECK(result.trace.end->how == how);
+  CHECK(result.trace.end->seq == result.trace.events.size());
+  CHECK_THAT(rendered(folder, path), Contains(drawn));
+  return result;
+}
+
+TEST_CASE("A deadlocked whole program leaves a trace that ends with the deadlock, and the viewer draws the end") {
+  Ended e = ended("CANOPY_SEED=42 CANOPY_STRATEGY=pct CANOPY_PCT_DEPTH=3", CANOPY_PROGRAM_DEADLOCK, 3, "deadlock",
+                  "run ended: deadlock, exit status 3: deadlock: every coroutine");
+  CHECK(e.trace.end->status == 3);
+  REQUIRE(e.trace.end->report);
+  CHECK_THAT(*e.trace.end->report, StartsWith("deadlock: every coroutine is blocked"));
   // The header's replay line is the simulator's own, complete.
-  CHECK(t.header.strategy == std::optional<std::string>("pct"));
-  CHECK(t.header.seed == std::optional<std::uint64_t>(42));
-  CHECK(t.header.replay == std::optional<std::string>(
-                               "CANOPY_SEED=42 CANOPY_STRATEGY=pct CANOPY_PCT_DEPTH=3 " CANOPY_PROGRAM_DEADLOCK));
-  CHECK_THAT(rendered(folder, path), Contains("run ended: deadlock, exit status 3: deadlock: every coroutine"));
+  CHECK(e.trace.header.strategy == std::optional<std::string>("pct"));
+  CHECK(e.trace.header.seed == std::optional<std::uint64_t>(42));
+  CHECK(e.trace.header.replay == std::optional<std::string>(
+                                     "CANOPY_SEED=42 CANOPY_STRATEGY=pct CANOPY_PCT_DEPTH=3 " CANOPY_PROGRAM_DEADLOCK));
 }
 
 TEST_CASE("A failed assertion leaves a trace that ends with abort and SIGABRT") {
-  Folder folder;
-  const std::string path = folder / "run.trace";
-  Run r = run("CANOPY_TRACE=" + path + " CANOPY_SEED=11 " CANOPY_PROGRAM_ABORTS);
-  CHECK(r.status == 128 + 6);
-  CHECK_THAT(r.output, Contains("canopy: aborted under the simulator; replay: CANOPY_SEED=11 "));
-  trace::Trace t = read_ok(path);
-  REQUIRE(t.end);
-  CHECK(t.end->how == "abort");
-  CHECK(t.end->signal == SIGABRT);
-  CHECK_FALSE(t.end->status);
-  CHECK_THAT(rendered(folder, path), Contains("run ended: abort, signal SIGABRT"));
+  Ended e = ended("CANOPY_SEED=11", CANOPY_PROGRAM_ABORTS, 128 + SIGABRT, "abort", "run ended: abort, signal SIGABRT");
+  CHECK_THAT(e.run.output, Contains("canopy: aborted under the simulator; replay: CANOPY_SEED=11 "));
+  CHECK(e.trace.end->signal == SIGABRT);
+  CHECK_FALSE(e.trace.end->status);
 }
 
 TEST_CASE("A stack overflow leaves a trace that ends with SIGSEGV after the overflow report") {
-  Folder folder;
-  const std::string path = folder / "run.trace";
-  Run r = run("CANOPY_TRACE=" + path + " CANOPY_SEED=4 CANOPY_STACK_BYTES=16384 " CANOPY_PROGRAM_OVERFLOW);
-  CHECK(r.status == 128 + 11);
-  CHECK_THAT(r.output, Contains("canopy: stack overflow in coroutine 1 spawned at"));
-  trace::Trace t = read_ok(path);
-  REQUIRE(t.end);
-  CHECK(t.end->how == "signal");
-  CHECK(t.end->signal == SIGSEGV);
-  CHECK_THAT(rendered(folder, path), Contains("run ended: signal, signal SIGSEGV"));
+  Ended e = ended("CANOPY_SEED=4 CANOPY_STACK_BYTES=16384", CANOPY_PROGRAM_OVERFLOW, 128 + SIGSEGV, "signal",
+                  "run ended: signal, signal SIGSEGV");
+  CHECK_THAT(e.run.output, Contains("canopy: stack overflow in coroutine 1 spawned at"));
+  CHECK(e.trace.end->signal == SIGSEGV);
 }
 
 TEST_CASE("A leak found at exit leaves a trace that ends with the leak report and status 8") {
-  Folder folder;
-  const std::string path = folder / "run.trace";
-  Run r = run("CANOPY_TRACE=" + path + " CANOPY_SEED=7 " CANOPY_PROGRAM_LEAKY);
-  CHECK(r.status == 8);
-  trace::Trace t = read_ok(path);
-  REQUIRE(t.end);
-  CHECK(t.end->how == "coroutines-leaked");
-  CHECK(t.end->status == 8);
-  REQUIRE(t.end->report);
-  CHECK_THAT(*t.end->report, StartsWith("leak: 1 coroutine(s) still alive at exit"));
-  CHECK_THAT(rendered(folder, path), Contains("run ended: coroutines-leaked, exit status 8"));
+  Ended e = ended("CANOPY_SEED=7", CANOPY_PROGRAM_LEAKY, 8, "coroutines-leaked",
+                  "run ended: coroutines-leaked, exit status 8");
+  REQUIRE(e.trace.end->report);
+  CHECK_THAT(*e.trace.end->report, StartsWith("leak: 1 coroutine(s) still alive at exit"));
 }
 
 TEST_CASE("An uncaught exception in a coroutine leaves a trace that ends with the crash") {
-  Folder folder;
-  const std::string path = folder / "run.trace";
-  Run r = run("CANOPY_TRACE=" + path + " CANOPY_SEED=1 " CANOPY_PROGRAM_THROWS);
-  CHECK(r.status == 4);
-  trace::Trace t = read_ok(path);
-  REQUIRE(t.end);
-  CHECK(t.end->how == "crashed");
-  CHECK(t.end->status == 4);
-  REQUIRE(t.end->report);
-  CHECK_THAT(*t.end->report, Contains("the worker throws on purpose"));
-  CHECK_THAT(rendered(folder, path), Contains("run ended: crashed, exit status 4"));
+  Ended e = ended("CANOPY_SEED=1", CANOPY_PROGRAM_THROWS, 4, "crashed", "run ended: crashed, exit status 4");
+  REQUIRE(e.trace.end->report);
+  CHECK_THAT(*e.trace.end->report, Contains("the worker throws on purpose"));
 }
 
 TEST_CASE("A normal exit ends the trace with its status, on the simulator and on the real runtime") {
