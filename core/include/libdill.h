@@ -78,7 +78,12 @@ DILL_EXPORT int bundle_wait(int bndl, int64_t deadline);
 DILL_EXPORT int yield(void);
 /* Sleeps until the deadline: 0, or -1 with ECANCELED. */
 DILL_EXPORT int msleep(int64_t deadline);
+/* Forgets what the runtime keeps about fd (it stays registered with epoll
+ * between waits). Call it before close(fd): otherwise a later descriptor
+ * with the same number may be reported ready for the old one. */
 DILL_EXPORT int fdclean(int fd);
+/* Waits until fd is readable: 0, or -1 with EBADF (not an open descriptor),
+ * EBUSY (another coroutine waits there), ETIMEDOUT or ECANCELED. */
 DILL_EXPORT int fdin(int fd, int64_t deadline);
 DILL_EXPORT int fdout(int fd, int64_t deadline);
 
