@@ -14,6 +14,7 @@
 
 #include <catch2/catch.hpp>
 #include <cerrno>
+#include <atomic>
 #include <chrono>
 #include <climits>
 #include <cstdint>
@@ -245,4 +246,30 @@ TEST_CASE("threads that end with live coroutines give back their handles and sta
   REQUIRE(chmake(ch) == 0);
   CHECK(hclose(ch[0]) == 0);
   CHECK(hclose(ch[1]) == 0);
+}
+
+namespace {
+coroutine void returns_at_once(void) {}
+}  // namespace
+
+TEST_CASE("threads starting their runtimes at the same time share the stack pool's settings safely") {
+  // Each thread's first go() maps its first slab of stacks and learns, as
+  // every thread does, whether the kernel has madvise guard regions: under
+  // ThreadSanitizer this was a data race.
+  constexpr int threads = 8;
+  std::atomic<int> ready{0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> pool;
+  for (int i = 0; i < threads; ++i) {
+    pool.emplace_back([&] {
+      ready.fetch_add(1);
+      while (ready.load() < threads) std::this_thread::yield();
+      for (int round = 0; round < 4; ++round) {
+        int h = go(returns_at_once());
+        if (h < 0 || hclose(h) != 0) failures.fetch_add(1);
+      }
+    });
+  }
+  for (std::thread& t : pool) t.join();
+  CHECK(failures.load() == 0);
 }
