@@ -6,7 +6,6 @@
 #include "child_process.hpp"
 
 #include <fcntl.h>
-#include <libdill.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -23,6 +22,17 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+namespace {
+// The standard library's now() and yield(), named before <libdill.h> makes
+// `now` and `yield` macros for its own functions.
+std::chrono::steady_clock::time_point wall_now() { return std::chrono::steady_clock::now(); }
+void thread_yield() { std::this_thread::yield(); }
+}  // namespace
+
+// Last: its raw names (now, yield, ...) are macros that would rewrite the
+// standard library's declarations.
+#include <libdill.h>
 
 namespace {
 
@@ -222,7 +232,7 @@ TEST_CASE("threads that end with live coroutines give back their handles and sta
   constexpr int threads = 4'200;
   int failures = 0;
   int first_errno = 0;
-  auto started = std::chrono::steady_clock::now();
+  auto started = wall_now();
   for (int i = 0; i < threads; ++i) {
     std::thread t([&] {
       int ch[2];
@@ -238,7 +248,7 @@ TEST_CASE("threads that end with live coroutines give back their handles and sta
     });
     t.join();
   }
-  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  auto seconds = std::chrono::duration<double>(wall_now() - started).count();
   INFO("errno " << first_errno << ", " << seconds << " s");
   CHECK(failures == 0);
   CHECK(seconds < 60);
@@ -263,7 +273,7 @@ TEST_CASE("threads starting their runtimes at the same time share the stack pool
   for (int i = 0; i < threads; ++i) {
     pool.emplace_back([&] {
       ready.fetch_add(1);
-      while (ready.load() < threads) std::this_thread::yield();
+      while (ready.load() < threads) thread_yield();
       for (int round = 0; round < 4; ++round) {
         int h = go(returns_at_once());
         if (h < 0 || hclose(h) != 0) failures.fetch_add(1);
