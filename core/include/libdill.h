@@ -56,10 +56,10 @@
 #define DILL_EXPORT __attribute__((visibility("default")))
 #endif
 
-/* The alignment of the *_storage structs: a pointer's, which is what the
- * runtime's objects placed in them need. Memory given to chmake_mem or
- * bundle_mem that is less aligned than that is refused with EINVAL. */
-#define DILL_ALIGN __attribute__((aligned(__SIZEOF_POINTER__)))
+/* The alignment of the *_storage structs: enough for what the runtime
+ * places in them. Memory given to chmake_mem or bundle_mem that is less
+ * aligned than the object placed there needs is refused with EINVAL. */
+#define DILL_ALIGN __attribute__((aligned(16)))
 
 #ifdef __cplusplus
 extern "C" {
