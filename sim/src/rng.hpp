@@ -16,6 +16,8 @@ enum class stream : std::uint64_t {
   inject = 4,
   network = 5,
   scenario = 6,
+  real_fds = 7,
+  faults = 8,
 };
 
 class Rng {

@@ -109,3 +109,48 @@ TEST_CASE("a stack overflow under the simulator is reported with the replay line
   CHECK_THAT(r.output, Contains("canopy: stack overflow in coroutine 1 spawned at") && Contains("overflow.c:") &&
                            Contains("canopy: replay: CANOPY_SEED=4 CANOPY_STRATEGY=random "));
 }
+
+TEST_CASE("a malformed CANOPY_NET_FAULTS is refused with exit status 2 and a sentence naming it") {
+  Result r = run("CANOPY_SEED=1 CANOPY_NET_FAULTS=reset,flood", CANOPY_SIM_PROGRAM_LEAKY);
+  CHECK(r.status == 2);
+  CHECK(r.output ==
+        "canopy: CANOPY_NET_FAULTS=reset,flood is not valid (expected a list of reset, refuse and partition, e.g. "
+        "reset,partition)\n");
+}
+
+namespace {
+std::string read_file(const std::string& path) {
+  std::string text;
+  FILE* f = std::fopen(path.c_str(), "r");
+  if (f == nullptr) return text;
+  char buf[512];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+  std::fclose(f);
+  return text;
+}
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+}  // namespace
+
+TEST_CASE("a whole program using a real pipe between its coroutines runs under the simulator, reproducibly") {
+  std::string trace = "pipes-inside.trace";
+  Result r = run("CANOPY_SEED=3 CANOPY_TRACE=" + trace, CANOPY_SIM_PROGRAM_PIPES);
+  CHECK(r.status == 0);
+  CHECK(r.output == "read 1 byte from the pipe at 30 ms\n");
+  std::string text = read_file(trace);
+  CHECK_THAT(first_line(text), Contains("\"reproducible\":true "));
+  Result again = run("CANOPY_SEED=3 CANOPY_TRACE=pipes-again.trace", CANOPY_SIM_PROGRAM_PIPES);
+  CHECK(again.output == r.output);
+  CHECK(read_file("pipes-again.trace") == text);
+}
+
+TEST_CASE("a whole program waiting on standard input from another process works and its trace says not reproducible") {
+  std::string trace = "pipes-outside.trace";
+  Result r = run("CANOPY_SEED=3 CANOPY_TRACE=" + trace + " sh -c 'echo hello | \"$0\" stdin'",
+                 CANOPY_SIM_PROGRAM_PIPES);
+  CHECK(r.status == 0);
+  CHECK(r.output == "stdin gave 6 bytes\n");
+  std::string text = read_file(trace);
+  CHECK_THAT(first_line(text), Contains("\"reproducible\":false"));
+  CHECK_THAT(text, Contains("\"kind\":\"outside\",\"fd\":0"));
+}

@@ -173,6 +173,8 @@ void append_header(Out& out, const Header& header) {
   } else {
     out += "null";
   }
+  key(out, "reproducible");
+  put(out, header.reproducible ? "true " : "false");
   key(out, "time_unit");
   out += "\"ns\"}\n";
 }
@@ -300,6 +302,28 @@ void append_event(Out& out, std::uint64_t seq, const runtime::Event& event,
       out += '"';
       put(out, names::name_at(names::object_kinds, static_cast<std::size_t>(event.object_kind)));
       out += '"';
+      break;
+    case EventKind::outside:
+      key(out, "fd");
+      append_uint(out, event.object);
+      break;
+    case EventKind::net_connect:
+    case EventKind::net_accept:
+    case EventKind::net_reset:
+      key(out, "socket");
+      append_uint(out, event.object);
+      key(out, "peer_socket");
+      append_uint(out, event.other_object);
+      key(out, "err");
+      err_or_null(out, event.err);
+      break;
+    case EventKind::net_close:
+      key(out, "socket");
+      append_uint(out, event.object);
+      key(out, "sent");
+      append_uint(out, event.bytes);
+      key(out, "received");
+      append_uint(out, event.bytes_received);
       break;
   }
   out += "}\n";

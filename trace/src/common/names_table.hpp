@@ -26,7 +26,8 @@ inline constexpr const char* object_kinds[] = {"none", "coroutine", "bundle", "c
 inline constexpr const char* event_kinds[] = {
     "spawn",  "block",  "wake",    "cancel",  "ecanceled",         "deadline_expired",
     "exit",   "chsend", "chrecv",  "chdone",  "bundle_wait_begin", "bundle_wait_end",
-    "timer_set", "timer_fired", "object_open", "object_close"};
+    "timer_set", "timer_fired", "object_open", "object_close", "outside",
+    "net_connect", "net_accept", "net_reset", "net_close"};
 
 inline constexpr std::size_t block_reason_count = sizeof(block_reasons) / sizeof(block_reasons[0]);
 inline constexpr std::size_t object_kind_count = sizeof(object_kinds) / sizeof(object_kinds[0]);

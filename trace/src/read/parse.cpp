@@ -213,6 +213,14 @@ bool parse_header(const json& object, Header& header, std::string& error) {
   fields.string("program", header.program);
   fields.optional_string("scenario", header.scenario);
   fields.optional_string("replay", header.replay);
+  // Optional: traces written before the field existed are reproducible.
+  if (auto it = object.find("reproducible"); it != object.end() && !fields.failed()) {
+    if (it->is_boolean()) {
+      header.reproducible = it->get<bool>();
+    } else {
+      fields.wrong_type("reproducible", *it, "true or false");
+    }
+  }
   std::string unit;
   if (fields.string("time_unit", unit) && unit != "ns") {
     error = "field \"time_unit\" must be \"ns\", not \"" + unit + "\"";
@@ -329,6 +337,23 @@ bool parse_event(const json& object, TraceEvent& out, std::string& error) {
       fields.unsigned_int("object", event.object);
       fields.name("object_kind", names::object_kinds, event.object_kind, "object kind");
       break;
+    case EventKind::outside:
+      fields.unsigned_int("fd", event.object);
+      break;
+    case EventKind::net_connect:
+    case EventKind::net_accept:
+    case EventKind::net_reset:
+      fields.unsigned_int("socket", event.object);
+      fields.unsigned_int("peer_socket", event.other_object);
+      fields.err("err", event.err);
+      break;
+    case EventKind::net_close: {
+      fields.unsigned_int("socket", event.object);
+      std::uint64_t sent = 0, received = 0;
+      if (fields.unsigned_int("sent", sent)) event.bytes = static_cast<std::size_t>(sent);
+      if (fields.unsigned_int("received", received)) event.bytes_received = static_cast<std::size_t>(received);
+      break;
+    }
   }
   if (fields.failed()) return error = fields.error(), false;
   return true;

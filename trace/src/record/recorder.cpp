@@ -16,7 +16,28 @@ Recorder::Recorder(std::FILE* file, const Header& header, bool owns_file, std::s
       buffer_(new char[buffer_capacity_bytes_]) {
   assert(file != nullptr && "a Recorder needs an open file to write to");
   const std::string first_line = format_header_line(header);
+  const std::string field = "\"reproducible\":";
+  if (std::size_t at = first_line.find(field); at != std::string::npos && header.reproducible) {
+    reproducible_offset_ = at + field.size();
+  }
   write_out(first_line.data(), first_line.size());
+}
+
+void Recorder::mark_not_reproducible() {
+  if (marked_not_reproducible_ || reproducible_offset_ == 0) return;
+  marked_not_reproducible_ = true;
+  static constexpr char value[] = "false";  // as long as "true ", so nothing moves
+  if (reproducible_offset_ >= bytes_written_) {
+    std::memcpy(buffer_.get() + (reproducible_offset_ - bytes_written_), value, 5);
+    return;
+  }
+  // Already in the file: a trace written to a pipe keeps "true", and the
+  // outside event in the stream still says what happened.
+  if (file_ == nullptr || std::fflush(file_) != 0) return;
+  const long end = std::ftell(file_);
+  if (end < 0 || std::fseek(file_, static_cast<long>(reproducible_offset_), SEEK_SET) != 0) return;
+  if (std::fwrite(value, 1, 5, file_) != 5) failed_ = true;
+  if (std::fseek(file_, end, SEEK_SET) != 0) failed_ = true;
 }
 
 std::unique_ptr<Recorder> Recorder::open(const std::string& path, const Header& header) {
@@ -31,6 +52,7 @@ void Recorder::write_out(const char* data, std::size_t size) {
   if (buffer_used_bytes_ + size > buffer_capacity_bytes_) flush();
   if (size > buffer_capacity_bytes_) {
     if (file_ != nullptr && std::fwrite(data, 1, size, file_) != size) failed_ = true;
+    bytes_written_ += size;
     return;
   }
   std::memcpy(buffer_.get() + buffer_used_bytes_, data, size);
@@ -39,6 +61,7 @@ void Recorder::write_out(const char* data, std::size_t size) {
 
 void Recorder::record(const runtime::Event& event) {
   if (closed_) return;
+  if (event.kind == runtime::EventKind::outside) mark_not_reproducible();
   const char* file = event.site.file != nullptr ? event.site.file : "";
   const char* function = event.site.function != nullptr ? event.site.function : "";
   const std::uint64_t seq = next_seq_++;
@@ -64,6 +87,7 @@ bool Recorder::flush() {
   if (file_ == nullptr) return !failed_;
   if (buffer_used_bytes_ > 0) {
     if (std::fwrite(buffer_.get(), 1, buffer_used_bytes_, file_) != buffer_used_bytes_) failed_ = true;
+    bytes_written_ += buffer_used_bytes_;
     buffer_used_bytes_ = 0;
   }
   if (std::fflush(file_) != 0) failed_ = true;

@@ -50,6 +50,14 @@ enum class EventKind : std::uint8_t {
   timer_fired,        ///< a deadline fired
   object_open,        ///< a bundle or channel was created
   object_close,       ///< a bundle or channel was closed
+  outside,            ///< the run waited on real descriptor `object`, connected
+                      ///< to the outside: from here on it may not repeat
+  net_connect,        ///< a simulated connection was set up: `object` the
+                      ///< connecting socket, `other_object` the listener's new
+                      ///< socket (0 when refused), err ECONNREFUSED when refused
+  net_accept,         ///< a listener handed out socket `object`, peer `other_object`
+  net_reset,          ///< connection of socket `object` was reset (err ECONNRESET)
+  net_close,          ///< socket `object` closed: `bytes` sent, `bytes_received`
 };
 
 const char* to_string(EventKind kind);
@@ -79,7 +87,9 @@ struct Event {
   BlockReason reason = BlockReason::yield; ///< block only
   std::int64_t deadline_ms = -1;           ///< block, timers, bundle_wait
   int err = 0;                             ///< wake, exit, bundle_wait_end
-  std::size_t bytes = 0;                   ///< channel messages
+  std::size_t bytes = 0;                   ///< channel messages; net_close: bytes sent
+  std::size_t bytes_received = 0;          ///< net_close: bytes received
+  std::uint64_t other_object = 0;          ///< net_connect, net_accept: the peer socket
   int side = -1;                           ///< channel end (0 or 1)
   SpawnSite site{};                        ///< spawn only
 };

@@ -61,6 +61,16 @@ class Recorder final : public runtime::Observer {
   bool failed_ = false;
   bool write_through_ = false;
   void write_out(const char* data, std::size_t size);
+  /// Turns the header's `"reproducible":true ` into `false` (an `outside`
+  /// event arrived), in the buffer or, once written, in the file.
+  void mark_not_reproducible();
+
+  /// Where the header's reproducible value starts, from the start of the
+  /// trace (0: not found; the header is always the first bytes written).
+  std::size_t reproducible_offset_ = 0;
+  bool marked_not_reproducible_ = false;
+  /// Bytes handed to the file so far, to find the header in the buffer.
+  std::size_t bytes_written_ = 0;
 
   std::size_t buffer_limit_bytes_;
   // Room for the limit plus one line of ordinary size; lines too long for
