@@ -1,7 +1,7 @@
 // The real world: CLOCK_MONOTONIC and epoll.
 #pragma once
 
-#include "runtime/platform.hpp"
+#include "canopy/runtime/platform.hpp"
 
 namespace canopy::core {
 

@@ -33,7 +33,7 @@
 // on what and where they were spawned, instead of hanging forever.
 //
 // The clock, the poller and the choice of the next coroutine come from the
-// Platform (runtime/platform.hpp). On the real platform, the poller sleeps in
+// Platform (canopy/runtime/platform.hpp). On the real platform, the poller sleeps in
 // epoll; on the simulated one, "sleeping" moves the virtual clock to the next
 // deadline, which is how a 30-second grace period takes microseconds.
 //
@@ -62,9 +62,9 @@
 #include <new>
 
 #include "asan_fiber.hpp"
+#include "canopy/runtime/environment.hpp"
 #include "lazy_binding.hpp"
 #include "real_platform.hpp"
-#include "runtime/environment.hpp"
 #include "stack_guard.hpp"
 
 namespace canopy::core {
@@ -110,12 +110,16 @@ Scheduler* create_default_scheduler() {
   static bool environment_consulted = false;
   if (main_thread && !environment_consulted) {
     environment_consulted = true;
-    if (runtime::Platform* simulated = sim::platform_from_environment()) platform = *simulated;
+    const runtime::EnvironmentHooks& hooks = runtime::linked_environment_hooks;
+    if (hooks.platform != nullptr) {
+      if (runtime::Platform* simulated = hooks.platform()) platform = *simulated;
+    }
     if (platform.clock == nullptr) platform = real_platform();
     // A simulated platform brings its own observer, which forwards to the
     // recorder itself.
     if (platform.observer == nullptr) {
-      platform.observer = trace::observer_from_environment(platform.clock != real_platform().clock);
+      platform.observer =
+          runtime::observer_from_environment(platform.clock != real_platform().clock);
     }
   } else {
     platform = real_platform();
@@ -166,6 +170,9 @@ Scheduler::~Scheduler() {
       Channel* ch = e->channel;
       ch->ends[e->side].closed = true;
       if (ch->ends[0].closed && ch->ends[1].closed && !ch->user_memory) delete ch;
+    } else if (o->kind == runtime::ObjectKind::user) {
+      // No user code runs in a scheduler being torn down: its close is not called.
+      delete static_cast<UserHandle*>(o);
     }
   }
   // Abandoned coroutines (a simulation that stopped early) are freed

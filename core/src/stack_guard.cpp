@@ -112,9 +112,13 @@ void install_stack_guard_for_thread() {
   if (sigaltstack(&alt, nullptr) == 0) thread_has_alt_stack = true;
 }
 
+}  // namespace canopy::core
+
+namespace canopy::runtime {
+
 void set_crash_note(const char* note) {
-  std::strncpy(crash_note, note, crash_note_bytes - 1);
-  crash_note[crash_note_bytes - 1] = '\0';
+  std::strncpy(core::crash_note, note, core::crash_note_bytes - 1);
+  core::crash_note[core::crash_note_bytes - 1] = '\0';
 }
 
-}  // namespace canopy::core
+}  // namespace canopy::runtime

@@ -5,7 +5,7 @@
 
 #include <cstring>
 
-#include "stack_guard.hpp"
+#include "canopy/runtime/crash_note.hpp"
 
 namespace canopy::sim::detail {
 
@@ -42,7 +42,7 @@ void on_abort(int signo) {
 void set_abort_note(const std::string& replay_line) {
   std::strncpy(note, replay_line.c_str(), note_bytes - 1);
   note[note_bytes - 1] = '\0';
-  core::set_crash_note(("canopy: replay: " + replay_line).c_str());
+  runtime::set_crash_note(("canopy: replay: " + replay_line).c_str());
   if (installed) return;
   installed = true;
   struct sigaction sa{};
@@ -54,7 +54,7 @@ void set_abort_note(const std::string& replay_line) {
 
 void clear_abort_note() {
   note[0] = '\0';
-  core::set_crash_note("");
+  runtime::set_crash_note("");
 }
 
 }  // namespace canopy::sim::detail

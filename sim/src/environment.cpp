@@ -13,9 +13,9 @@
 #include <string>
 
 #include "abort_note.hpp"
-#include "failure.hpp"
-#include "runtime/environment.hpp"
-#include "scheduler.hpp"
+#include "canopy/runtime/embedding.hpp"
+#include "canopy/runtime/environment.hpp"
+#include "canopy/sim/environment.hpp"
 #include "simulation.hpp"
 
 namespace canopy::sim {
@@ -53,19 +53,17 @@ std::string command_line() {
 }
 
 void check_leaks_at_exit() {
-  core::Scheduler* s = core::Scheduler::current_if_any();
-  if (s == nullptr || whole_program == nullptr || s->platform().poller != &whole_program->poller) return;
+  const runtime::Platform* platform = runtime::current_platform();
+  if (platform == nullptr || whole_program == nullptr || platform->poller != &whole_program->poller)
+    return;
+  const runtime::SchedulerCounters counters = runtime::current_counters();
   std::string report;
-  if (s->stats().live != 0) {
-    report = std::to_string(s->stats().live) + " coroutine(s) still alive at exit:";
-    s->for_each_coroutine([&](core::Coroutine& c) {
-      if (!c.is_main) report += "\n  " + core::describe_coroutine(c);
-    });
-  } else if (s->handles().open_count() != 0) {
-    report = std::to_string(s->handles().open_count()) + " handle(s) still open at exit:";
-    s->handles().for_each([&](int, core::Object* o) {
-      report += std::string("\n  ") + runtime::to_string(o->kind) + " " + std::to_string(o->id);
-    });
+  if (counters.live_coroutines != 0) {
+    report = std::to_string(counters.live_coroutines) + " coroutine(s) still alive at exit:" +
+             runtime::describe_live_coroutines();
+  } else if (counters.open_handles != 0) {
+    report = std::to_string(counters.open_handles) + " handle(s) still open at exit:" +
+             runtime::describe_open_handles();
   }
   if (report.empty()) return;
   std::fflush(stdout);
@@ -101,7 +99,7 @@ runtime::Platform* platform_from_environment() {
   // simulation's own observer, which must see them all to count steps and
   // watch cancelled coroutines. Asking here is safe: the recorder is made
   // once and the same one is returned to core afterwards.
-  o.observer = trace::observer_from_environment(true);
+  o.observer = runtime::observer_from_environment(true);
   whole_program = new detail::Simulation(o, detail::Simulation::mode::whole_program);
   whole_program->program_command = command_line();
   detail::install_simulation(whole_program);

@@ -19,7 +19,7 @@
 
 #include "canopy/runtime/sockets.hpp"
 #include "rng.hpp"
-#include "runtime/platform.hpp"
+#include "canopy/runtime/platform.hpp"
 
 namespace canopy::sim::detail {
 

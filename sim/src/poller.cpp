@@ -21,8 +21,8 @@
 #include <cstring>
 #include <limits>
 
+#include "canopy/runtime/embedding.hpp"
 #include "real_fd.hpp"
-#include "scheduler.hpp"
 #include "simulation.hpp"
 
 namespace canopy::sim::detail {
@@ -165,7 +165,7 @@ void SimPoller::wait(std::int64_t timeout_ns, runtime::ReadinessSink& sink) {
         report_real(sink, -1);
         return;
       }
-      sim_.failures.deadlock(core::Scheduler::current().describe_blocked() +
+      sim_.failures.deadlock(runtime::describe_blocked() +
                              "\n  (the descriptors waited on are simulated or in-process, none is "
                              "ready, and no bytes are in flight to any of them)");
     }

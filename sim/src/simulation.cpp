@@ -5,7 +5,7 @@
 
 #include <cstdio>
 
-#include "scheduler.hpp"
+#include "canopy/runtime/embedding.hpp"
 
 namespace canopy::sim::detail {
 
@@ -72,7 +72,7 @@ void Simulation::fail(failure_kind kind, const std::string& report) {
     // exit() would run destructors of objects coroutines still use.
     _exit(exit_status_for(kind));
   }
-  core::Scheduler::current().abandon_to_main();
+  runtime::abandon_run();
 }
 
 std::string Simulation::replay_line() const {
@@ -111,9 +111,7 @@ void Simulation::note_outside(int fd, const std::string& what) {
 
 void Simulation::emit(runtime::Event e) {
   e.time_ns = clock.now_ns();
-  core::Scheduler* s = core::Scheduler::current_if_any();
-  e.coroutine = s != nullptr && s->running_or_null() != nullptr ? s->running_or_null()->id
-                                                                 : runtime::main_coroutine;
+  e.coroutine = runtime::running_coroutine();
   observer.record(e);
 }
 

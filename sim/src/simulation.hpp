@@ -19,7 +19,7 @@
 #include "network.hpp"
 #include "poller.hpp"
 #include "rng.hpp"
-#include "runtime/platform.hpp"
+#include "canopy/runtime/platform.hpp"
 #include "strategy.hpp"
 
 namespace canopy::sim::detail {

@@ -7,7 +7,7 @@
 
 #include "canopy/trace/read.hpp"
 #include "canopy/trace/recorder.hpp"
-#include "runtime/environment.hpp"
+#include "canopy/trace/environment.hpp"
 #include "support.hpp"
 
 using namespace canopy;

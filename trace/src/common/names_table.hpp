@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,21 +18,15 @@
 
 namespace canopy::trace::names {
 
-inline constexpr const char* block_reasons[] = {
-    "chsend", "chrecv", "choose", "msleep", "fdin",
-    "fdout",  "bundle_wait", "hclose", "yield"};
+// The enum names are the runtime's own (event.hpp); the trace format uses
+// them as they are, so that a name is spelled in one place.
+inline constexpr const auto& block_reasons = runtime::block_reason_names;
+inline constexpr const auto& object_kinds = runtime::object_kind_names;
+inline constexpr const auto& event_kinds = runtime::event_kind_names;
 
-inline constexpr const char* object_kinds[] = {"none", "coroutine", "bundle", "channel"};
-
-inline constexpr const char* event_kinds[] = {
-    "spawn",  "block",  "wake",    "cancel",  "ecanceled",         "deadline_expired",
-    "exit",   "chsend", "chrecv",  "chdone",  "bundle_wait_begin", "bundle_wait_end",
-    "timer_set", "timer_fired", "object_open", "object_close", "outside",
-    "net_connect", "net_accept", "net_reset", "net_close"};
-
-inline constexpr std::size_t block_reason_count = sizeof(block_reasons) / sizeof(block_reasons[0]);
-inline constexpr std::size_t object_kind_count = sizeof(object_kinds) / sizeof(object_kinds[0]);
-inline constexpr std::size_t event_kind_count = sizeof(event_kinds) / sizeof(event_kinds[0]);
+inline constexpr std::size_t block_reason_count = std::size(block_reasons);
+inline constexpr std::size_t object_kind_count = std::size(object_kinds);
+inline constexpr std::size_t event_kind_count = std::size(event_kinds);
 
 /// The name of the enumerator at `index` in `table`, or "?" when out of range
 /// (a value cast from garbage must still print something).

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "canopy/trace/recorder.hpp"
-#include "runtime/environment.hpp"
+#include "canopy/trace/environment.hpp"
 
 namespace canopy::trace {
 namespace {
