@@ -86,6 +86,8 @@ constexpr std::int64_t never_ns = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t ns_per_ms = 1'000'000;
 /// SYN retransmissions after a dropped SYN (full accept queue), then ETIMEDOUT.
 constexpr int max_syn_attempts = 5;
+/// The most descriptors one SCM_RIGHTS message may carry (the kernel's SCM_MAX_FD).
+constexpr std::size_t max_passed_fds = 253;
 
 int fail(int err) {
   errno = err;
@@ -778,6 +780,10 @@ ssize_t SimNetwork::sendmsg(int fd, const msghdr* message, int flags) {
         drop_passed();
         return fail(EINVAL);
       }
+      if (c->cmsg_len < CMSG_LEN(0) || (c->cmsg_len - CMSG_LEN(0)) / sizeof(int) > max_passed_fds) {
+        drop_passed();
+        return fail(EINVAL);
+      }
       std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
       const auto* fds = reinterpret_cast<const int*>(CMSG_DATA(c));
       for (std::size_t i = 0; i < count; ++i) {
@@ -824,7 +830,10 @@ ssize_t SimNetwork::recvmsg(int fd, msghdr* message, int flags) {
   if (message == nullptr || (message->msg_iovlen > 0 && message->msg_iov == nullptr)) return fail(EFAULT);
   if ((flags & ~(MSG_PEEK | MSG_DONTWAIT | MSG_NOSIGNAL | MSG_TRUNC | MSG_CMSG_CLOEXEC)) != 0) return fail(EOPNOTSUPP);
   std::size_t room = 0;
-  for (std::size_t i = 0; i < message->msg_iovlen; ++i) room += message->msg_iov[i].iov_len;
+  for (std::size_t i = 0; i < message->msg_iovlen; ++i) {
+    if (message->msg_iov[i].iov_len > 0 && message->msg_iov[i].iov_base == nullptr) return fail(EFAULT);
+    room += message->msg_iov[i].iov_len;
+  }
   auto scatter = [&](const char* from, std::size_t bytes) {
     std::size_t done = 0;
     for (std::size_t i = 0; i < message->msg_iovlen && done < bytes; ++i) {

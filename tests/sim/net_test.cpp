@@ -121,6 +121,27 @@ std::string recv_exactly(int fd, std::size_t bytes) {
   return got;
 }
 
+/// A one-byte message carrying descriptor `fd` (SCM_RIGHTS).
+struct fd_message {
+  char byte = 'F';
+  iovec data{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr m{};
+  explicit fd_message(int fd) {
+    m.msg_iov = &data;
+    m.msg_iovlen = 1;
+    m.msg_control = control;
+    m.msg_controllen = sizeof control;
+    cmsghdr* c = CMSG_FIRSTHDR(&m);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  }
+  fd_message(const fd_message&) = delete;
+  fd_message& operator=(const fd_message&) = delete;
+};
+
 sim::options fixed_latency(int latency_ms, std::uint64_t seed = 1) {
   sim::options o = sim_test::with(sim::strategy::random, seed);
   o.net_latency_ms = latency_ms;
@@ -528,20 +549,8 @@ TEST_CASE("a UNIX socket bound to a simulated path passes a descriptor with SCM_
     // Pass one end of a socket pair to the other side.
     int pair[2];
     REQUIRE(net().socketpair(AF_UNIX, SOCK_STREAM, 0, pair) == 0);
-    char data = 'F';
-    iovec v{&data, 1};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr m{};
-    m.msg_iov = &v;
-    m.msg_iovlen = 1;
-    m.msg_control = control;
-    m.msg_controllen = sizeof control;
-    cmsghdr* c = CMSG_FIRSTHDR(&m);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &pair[1], sizeof(int));
-    REQUIRE(net().sendmsg(client, &m, 0) == 1);
+    fd_message message(pair[1]);
+    REQUIRE(net().sendmsg(client, &message.m, 0) == 1);
     REQUIRE(net().close(pair[1]) == 0);  // the passed one stays alive in flight
     char got = 0;
     iovec rv{&got, 1};
@@ -639,7 +648,22 @@ TEST_CASE("bad socket calls get the kernel's errno and never crash") {
     CHECK(errno == EADDRINUSE);
     CHECK(net().shutdown(b, 99) == -1);
     CHECK(errno == EINVAL);
-    for (int x : {fd, a, b}) REQUIRE(net().close(x) == 0);
+    int pair[2];
+    REQUIRE(net().socketpair(AF_UNIX, SOCK_STREAM, 0, pair) == 0);
+    REQUIRE(send_all(pair[0], "x") == 0);
+    iovec null_buffer{nullptr, 10};
+    msghdr m{};
+    m.msg_iov = &null_buffer;
+    m.msg_iovlen = 1;
+    CHECK(net().recvmsg(pair[1], &m, 0) == -1);
+    CHECK(errno == EFAULT);
+    fd_message bad(4090);  // not an open descriptor
+    CHECK(net().sendmsg(pair[0], &bad.m, 0) == -1);
+    CHECK(errno == EBADF);
+    CMSG_FIRSTHDR(&bad.m)->cmsg_type = SCM_CREDENTIALS;
+    CHECK(net().sendmsg(pair[0], &bad.m, 0) == -1);
+    CHECK(errno == EINVAL);
+    for (int x : {fd, a, b, pair[0], pair[1]}) REQUIRE(net().close(x) == 0);
     REQUIRE(sim::close(fds[0]) == 0);
     REQUIRE(sim::close(fds[1]) == 0);
   });
