@@ -154,3 +154,12 @@ TEST_CASE("a whole program waiting on standard input from another process works 
   CHECK_THAT(first_line(text), Contains("\"reproducible\":false"));
   CHECK_THAT(text, Contains("\"kind\":\"outside\",\"fd\":0"));
 }
+
+TEST_CASE("a whole program that touched the outside says so after its failure report") {
+  Result r = run("CANOPY_SEED=3 sh -c 'echo hello | \"$0\" stdin-then-hang'", CANOPY_SIM_PROGRAM_PIPES);
+  CHECK(r.status == 3);
+  CHECK_THAT(r.output, Contains("canopy: deadlock"));
+  CHECK_THAT(r.output, Contains("canopy: replay: CANOPY_SEED=3"));
+  CHECK_THAT(r.output, Contains("canopy: not reproducible: the run waited on descriptor 0 (a pipe whose other end "
+                                "this process does not hold, connected to the outside)"));
+}

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <set>
 #include <string>
 
 #include "canopy/trace/recorder.hpp"
@@ -119,6 +120,33 @@ TEST_CASE("bytes already waiting on a real socket pair are seen before virtual t
   });
   REQUIRE(r.passed);
   CHECK(woke == 0);
+}
+
+TEST_CASE("real pipes ready at the same time wake their readers in an order the seed decides") {
+  std::set<std::string> orders;
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    std::string runs[2];
+    for (std::string& order : runs) {
+      real_pair p[3];
+      for (real_pair& one : p) REQUIRE(::pipe(one.fds) == 0);
+      sim::outcome r = sim::run(sim_test::with(sim::strategy::random, seed), [&] {
+        canopy::bundle readers;
+        for (int i = 0; i < 3; ++i) {
+          readers.go([&, i] {
+            REQUIRE(canopy::wait_readable(p[i].fds[0]).ok());
+            order += static_cast<char>('a' + i);
+          });
+        }
+        REQUIRE(canopy::yield().ok());  // let readers start waiting (the seed decides how many do)
+        for (real_pair& one : p) REQUIRE(::write(one.fds[1], "x", 1) == 1);
+        REQUIRE(readers.wait(canopy::deadline::forever()).ok());
+      });
+      REQUIRE(r.passed);
+    }
+    CHECK(runs[0] == runs[1]);
+    orders.insert(runs[0]);
+  }
+  CHECK(orders.size() > 1);
 }
 
 TEST_CASE("an eventfd signalled by one coroutine wakes another under the simulator") {

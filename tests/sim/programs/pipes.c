@@ -1,6 +1,7 @@
 /* An unmodified libdill program that talks between its own coroutines over
  * a real pipe; given "stdin", it waits on standard input instead, which is
- * connected to the outside. */
+ * connected to the outside; given "stdin-then-hang", it then waits on a
+ * channel nobody sends on (a deadlock). */
 #include <fcntl.h>
 #include <libdill.h>
 #include <stdio.h>
@@ -15,11 +16,17 @@ coroutine void writer(int fd, int ms) {
 
 int main(int argc, char** argv) {
     int64_t start = now();
-    if (argc > 1 && strcmp(argv[1], "stdin") == 0) {
+    if (argc > 1 && strncmp(argv[1], "stdin", 5) == 0) {
         if (fdin(0, -1) != 0) { perror("fdin"); return 1; }
         char buf[64];
         ssize_t n = read(0, buf, sizeof buf);
         printf("stdin gave %d bytes\n", (int)n);
+        if (strcmp(argv[1], "stdin-then-hang") == 0) {
+            int ch[2];
+            chmake(ch);
+            char c;
+            chrecv(ch[0], &c, 1, -1);
+        }
         return 0;
     }
     int p[2];
