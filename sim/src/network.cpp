@@ -161,7 +161,7 @@ int take_address(int domain, const sockaddr* address, socklen_t bytes, sockaddr_
 }  // namespace
 
 SimNetwork::SimNetwork(Simulation& sim)
-    : sim_(sim), rng_(sim.opts().seed, stream::network), faults_(sim.opts().seed, stream::faults) {}
+    : sim_(sim), rng_(sim.opts().seed, stream::sockets), faults_(sim.opts().seed, stream::faults) {}
 
 // ---------------------------------------------------------------------------
 // Choices from the seed

@@ -18,6 +18,7 @@ enum class stream : std::uint64_t {
   scenario = 6,
   real_fds = 7,
   faults = 8,
+  sockets = 9,
 };
 
 class Rng {

@@ -618,6 +618,21 @@ TEST_CASE("names resolve to localhost and to registered hosts; others give EADDR
   CHECK(r.passed);
 }
 
+TEST_CASE("CANOPY_NET_HOSTS names hosts for the simulated resolver") {
+  REQUIRE(::setenv("CANOPY_NET_HOSTS", "cache=10.0.0.9,db6=::2", 1) == 0);
+  sim::outcome r = sim::run(fixed_latency(1), [&] {
+    sockaddr_storage out[2];
+    REQUIRE(net().resolve("cache", AF_UNSPEC, out, 2, -1) == 1);
+    CHECK(reinterpret_cast<sockaddr_in&>(out[0]).sin_addr.s_addr == htonl(0x0a000009));
+    REQUIRE(net().resolve("db6", AF_INET6, out, 2, -1) == 1);
+    CHECK(out[0].ss_family == AF_INET6);
+    CHECK(net().resolve("cach", AF_UNSPEC, out, 2, -1) == -1);
+    CHECK(errno == EADDRNOTAVAIL);
+  });
+  ::unsetenv("CANOPY_NET_HOSTS");
+  CHECK(r.passed);
+}
+
 TEST_CASE("bad socket calls get the kernel's errno and never crash") {
   sim::outcome r = sim::run(fixed_latency(1), [&] {
     CHECK(net().socket(AF_PACKET, SOCK_STREAM, 0) == -1);
