@@ -1,17 +1,8 @@
 // Defects a hostile but realistic user found, each pinned down: extreme
 // deadlines, signals the stack guard must not swallow, descriptors that are
 // not what they seem, and malformed environment variables.
-// First: <libdill.h> defines a `coroutine` macro that runtime headers must not see.
-#include "virtual_time.hpp"
-#include "child_process.hpp"
-
-#include <fcntl.h>
-#include <libdill.h>
-#include <signal.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
+// The standard headers before <libdill.h>: its raw names (`now` is
+// `dill_now`) would rename std::chrono's now() inside them.
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <atomic>
@@ -23,6 +14,24 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+namespace {
+// Spelled here, before <libdill.h> makes `now` and `yield` its own names.
+std::chrono::steady_clock::time_point steady_now() { return std::chrono::steady_clock::now(); }
+void thread_yield() { std::this_thread::yield(); }
+}  // namespace
+
+// First: <libdill.h> defines a `coroutine` macro that runtime headers must not see.
+#include "virtual_time.hpp"
+#include "child_process.hpp"
+
+#include <fcntl.h>
+#include <libdill.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 
 namespace {
 
@@ -222,7 +231,7 @@ TEST_CASE("threads that end with live coroutines give back their handles and sta
   constexpr int threads = 4'200;
   int failures = 0;
   int first_errno = 0;
-  auto started = std::chrono::steady_clock::now();
+  auto started = steady_now();
   for (int i = 0; i < threads; ++i) {
     std::thread t([&] {
       int ch[2];
@@ -238,7 +247,7 @@ TEST_CASE("threads that end with live coroutines give back their handles and sta
     });
     t.join();
   }
-  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  auto seconds = std::chrono::duration<double>(steady_now() - started).count();
   INFO("errno " << first_errno << ", " << seconds << " s");
   CHECK(failures == 0);
   CHECK(seconds < 60);
@@ -263,7 +272,7 @@ TEST_CASE("threads starting their runtimes at the same time share the stack pool
   for (int i = 0; i < threads; ++i) {
     pool.emplace_back([&] {
       ready.fetch_add(1);
-      while (ready.load() < threads) std::this_thread::yield();
+      while (ready.load() < threads) thread_yield();
       for (int round = 0; round < 4; ++round) {
         int h = go(returns_at_once());
         if (h < 0 || hclose(h) != 0) failures.fetch_add(1);
