@@ -1,8 +1,17 @@
 // Defects a hostile but realistic user found, each pinned down: extreme
 // deadlines, signals the stack guard must not swallow, descriptors that are
 // not what they seem, and malformed environment variables.
-// The standard headers before <libdill.h>: its raw names (`now` is
-// `dill_now`) would rename std::chrono's now() inside them.
+// First: <libdill.h> defines a `coroutine` macro that runtime headers must not see.
+#include "virtual_time.hpp"
+#include "child_process.hpp"
+
+#include <fcntl.h>
+#include <libdill.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <atomic>
@@ -16,24 +25,14 @@
 #include <vector>
 
 namespace {
-// Spelled here, before <libdill.h> makes `now` and `yield` its own names.
-std::chrono::steady_clock::time_point steady_now() { return std::chrono::steady_clock::now(); }
-void thread_yield() { std::this_thread::yield(); }
-}  // namespace
 
-// First: <libdill.h> defines a `coroutine` macro that runtime headers must not see.
-#include "virtual_time.hpp"
-#include "child_process.hpp"
-
-#include <fcntl.h>
-#include <libdill.h>
-#include <signal.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-
-namespace {
+/// Seconds on CLOCK_MONOTONIC. (<libdill.h>'s raw name `now` is a macro, as
+/// in libdill, so std::chrono::steady_clock::now cannot be spelled here.)
+double monotonic_seconds() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
 
 /// Runs CANOPY_MISUSE_PROGRAM with `argument`, and `environment` added to
 /// (or, as "NAME=", cleared from) this process's environment.
@@ -231,7 +230,7 @@ TEST_CASE("threads that end with live coroutines give back their handles and sta
   constexpr int threads = 4'200;
   int failures = 0;
   int first_errno = 0;
-  auto started = steady_now();
+  double started = monotonic_seconds();
   for (int i = 0; i < threads; ++i) {
     std::thread t([&] {
       int ch[2];
@@ -247,7 +246,7 @@ TEST_CASE("threads that end with live coroutines give back their handles and sta
     });
     t.join();
   }
-  auto seconds = std::chrono::duration<double>(steady_now() - started).count();
+  double seconds = monotonic_seconds() - started;
   INFO("errno " << first_errno << ", " << seconds << " s");
   CHECK(failures == 0);
   CHECK(seconds < 60);
@@ -272,7 +271,7 @@ TEST_CASE("threads starting their runtimes at the same time share the stack pool
   for (int i = 0; i < threads; ++i) {
     pool.emplace_back([&] {
       ready.fetch_add(1);
-      while (ready.load() < threads) thread_yield();
+      while (ready.load() < threads) std::this_thread::yield();
       for (int round = 0; round < 4; ++round) {
         int h = go(returns_at_once());
         if (h < 0 || hclose(h) != 0) failures.fetch_add(1);
