@@ -4,6 +4,7 @@
 
 #include <canopy/net/dill_protocols.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
@@ -57,10 +58,13 @@ ssize_t term_mrecvl(dill_msock_vfs* vfs, dill_iolist* first, dill_iolist* last,
     if (size >= 0 && static_cast<std::size_t>(size) == n) iolist_read(first, 0, head, n);
   } else {
     // A list too short to hold the terminal message: received into our
-    // buffer, no larger than the list, then copied.
-    dill_iolist ours{head, room, nullptr, 0};
+    // buffer, then copied if it was data that fits the list.
+    dill_iolist ours{head, n, nullptr, 0};
     size = dill_mrecvl(self->u, &ours, &ours, deadline);
-    if (size >= 0) iolist_write(first, 0, head, static_cast<std::size_t>(size));
+    if (size >= 0 && static_cast<std::size_t>(size) > room &&
+        !(static_cast<std::size_t>(size) == n && std::memcmp(head, self->term, n) == 0))
+      return fail_with(EMSGSIZE);
+    if (size >= 0) iolist_write(first, 0, head, std::min(static_cast<std::size_t>(size), room));
   }
   if (size < 0) return -1;
   if (static_cast<std::size_t>(size) == n && std::memcmp(head, self->term, n) == 0) {
