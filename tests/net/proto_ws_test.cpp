@@ -183,7 +183,7 @@ TEST_CASE("a frame larger than the buffer is EMSGSIZE; a truncated one from a de
   }
   {
     RawServer r;
-    send_raw(r.p.s[1], std::string("\x82\x7e\x01\x00", 4) + "short");
+    send_raw(r.p.s[1], std::string("\x82\x32", 2) + "short of fifty");
     hclose(r.p.take(1));
     CHECK(r.recv_errno() == EPIPE);
   }

@@ -106,31 +106,17 @@ int send_words(HttpSock* self, std::int64_t deadline, std::initializer_list<std:
 HttpSock* find_http(int s) noexcept { return find<HttpSock>(s); }
 
 int attach_http(int s, void* mem) {
+  // The layers below live inside the object: attached once it exists, in
+  // memory had before, so that no failure leaves `s` open.
   bool heap = mem == nullptr;
-  if (heap) {
-    mem = ::operator new(sizeof(HttpSock), std::nothrow);
-    if (!mem) return fail_closing(s, ENOMEM);
-  }
-  // The layers below live inside the object: built before its handle.
-  auto* self = static_cast<HttpSock*>(mem);
-  int u = dill_suffix_attach_mem(s, "\r\n", 2, &self->suffix_mem);
-  if (u >= 0) u = dill_term_attach_mem(u, nullptr, 0, &self->term_mem);
-  if (u < 0) {
-    if (heap) ::operator delete(mem);
-    return -1;
-  }
-  HttpSock* made = new (mem) HttpSock;
-  made->hvfs.query = &query<HttpSock>;
-  made->hvfs.close = &close<HttpSock>;
-  made->u = u;
-  made->heap = heap;
-  int h = dill_hmake(&made->hvfs);
-  if (h < 0) {
-    int err = errno;
-    close<HttpSock>(&made->hvfs);
-    errno = err;
-  }
-  return h;
+  if (heap && !(mem = ::operator new(sizeof(HttpSock), std::nothrow))) return fail_closing(s, ENOMEM);
+  return make_handle<HttpSock>(mem, -1, [&](HttpSock* self) {
+    self->heap = heap;
+    int u = dill_suffix_attach_mem(s, "\r\n", 2, &self->suffix_mem);
+    if (u >= 0) u = dill_term_attach_mem(u, nullptr, 0, &self->term_mem);
+    self->u = u;
+    return u < 0 ? errno : 0;
+  });
 }
 
 }  // namespace

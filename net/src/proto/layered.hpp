@@ -105,9 +105,11 @@ inline int take_over(int s, const void* below) noexcept {
   return owned;
 }
 
-/// Places a protocol object in `mem` (or on the heap when null), built by
-/// `make(Sock*)`, over socket `u` already taken over, and makes its handle.
-/// On failure `u` is closed and errno says why.
+/// Places a protocol object in `mem` (or on the heap when null) over socket
+/// `u` already taken over (or -1 when `make` attaches the layers below
+/// itself), fills it in with `make(Sock*)` and makes its handle. `make`
+/// returns nothing, or 0 / an errno value when it can fail. On failure
+/// whatever the object holds is closed (`u` too) and errno says why.
 template <class Sock, class Make>
 int make_handle(void* mem, int u, Make&& make) noexcept {
   bool heap = mem == nullptr;
@@ -120,10 +122,15 @@ int make_handle(void* mem, int u, Make&& make) noexcept {
   self->hvfs.close = &close<Sock>;
   self->u = u;
   self->heap = heap;
-  make(self);
-  int h = dill_hmake(&self->hvfs);
+  int err = 0;
+  if constexpr (std::is_void_v<decltype(make(self))>) {
+    make(self);
+  } else {
+    err = make(self);
+  }
+  int h = err == 0 ? dill_hmake(&self->hvfs) : -1;
   if (h < 0) {
-    int err = errno;
+    if (err == 0) err = errno;
     close<Sock>(&self->hvfs);
     errno = err;
     return -1;

@@ -54,10 +54,14 @@ int send_command(int s, const Command& c, std::int64_t deadline) noexcept {
   return dill_bsend(s, out, n, deadline);
 }
 
-int recv_command(int s, Command* c, std::int64_t deadline) noexcept {
+/// Receives a request (`from_client`: its code must be a command) or a
+/// reply. A bad head is refused before the address is waited for.
+int recv_command(int s, Command* c, bool from_client, std::int64_t deadline) noexcept {
   std::uint8_t head[4];
   if (dill_brecv(s, head, 4, deadline) < 0) return -1;
   if (head[0] != kVersion || head[2] != 0) return fail_with(EPROTO);
+  if (from_client && (head[1] < DILL_SOCKS5_CONNECT || head[1] > DILL_SOCKS5_UDP_ASSOCIATE))
+    return fail_with(EPROTO);
   c->code = head[1];
   c->type = head[3];
   switch (c->type) {
@@ -169,7 +173,7 @@ int client_auth(int s, const char* user, const char* pass, std::int64_t deadline
 int client_request(int s, const Command& c, std::int64_t deadline) noexcept {
   if (send_command(s, c, deadline) < 0) return -1;
   Command reply;
-  if (recv_command(s, &reply, deadline) < 0) return -1;
+  if (recv_command(s, &reply, false, deadline) < 0) return -1;
   return reply.code == DILL_SOCKS5_SUCCESS ? 0 : fail_with(refusal_errno(reply.code));
 }
 
@@ -256,8 +260,7 @@ DILL_EXPORT int dill_socks5_proxy_recvcommand(int s, struct dill_ipaddr* ipaddr,
   if (!ipaddr) return fail_with(EINVAL);
   if (need_bytestream(s) < 0) return -1;
   Command c;
-  if (recv_command(s, &c, deadline) < 0) return -1;
-  if (c.code < DILL_SOCKS5_CONNECT || c.code > DILL_SOCKS5_UDP_ASSOCIATE) return fail_with(EPROTO);
+  if (recv_command(s, &c, true, deadline) < 0) return -1;
   char text[kMaxField + 1];
   address_text(c, text, sizeof text);
   int mode = c.type == kIpv4 ? DILL_IPADDR_IPV4 : c.type == kIpv6 ? DILL_IPADDR_IPV6 : DILL_IPADDR_PREF_IPV4;
@@ -270,8 +273,7 @@ DILL_EXPORT int dill_socks5_proxy_recvcommandbyname(int s, char* host, int* port
   if (!host || !port) return fail_with(EINVAL);
   if (need_bytestream(s) < 0) return -1;
   Command c;
-  if (recv_command(s, &c, deadline) < 0) return -1;
-  if (c.code < DILL_SOCKS5_CONNECT || c.code > DILL_SOCKS5_UDP_ASSOCIATE) return fail_with(EPROTO);
+  if (recv_command(s, &c, true, deadline) < 0) return -1;
   address_text(c, host, kMaxField + 1);
   *port = c.port;
   return c.code;

@@ -148,41 +148,47 @@ int tls_brecvl(dill_bsock_vfs* vfs, dill_iolist* first, dill_iolist* last, std::
   return 0;
 }
 
-int attach_tls(int s, const char* cert, const char* pkey, void* mem, std::int64_t deadline) noexcept {
+/// OpenSSL's side of a new connection; 0 or an errno value. What it made
+/// is freed with the object.
+int start_tls(TlsSock* self, const char* cert, const char* pkey) noexcept {
   bool server = cert != nullptr;
-  int u = take_over(s, dill_bsock_type);
-  if (u < 0) return -1;
   SSL_CTX* ctx = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method());
-  if (!ctx) return fail_closing(u, ENOMEM);
+  if (!ctx) return ENOMEM;
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   if (server && (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
                  SSL_CTX_use_PrivateKey_file(ctx, pkey, SSL_FILETYPE_PEM) != 1 ||
                  SSL_CTX_check_private_key(ctx) != 1)) {
     ERR_clear_error();
     SSL_CTX_free(ctx);
-    return fail_closing(u, EINVAL);
+    return EINVAL;
   }
-  SSL* ssl = SSL_new(ctx);
+  self->ssl = SSL_new(ctx);
   SSL_CTX_free(ctx);  // the SSL holds its own reference
+  if (!self->ssl) return ENOMEM;
   BIO* in = BIO_new(BIO_s_mem());
   BIO* out = BIO_new(BIO_s_mem());
-  if (!ssl || !in || !out) {
+  if (!in || !out) {
     BIO_free(in);
     BIO_free(out);
-    SSL_free(ssl);
-    return fail_closing(u, ENOMEM);
+    return ENOMEM;
   }
-  SSL_set_bio(ssl, in, out);
+  SSL_set_bio(self->ssl, in, out);  // owned by the SSL from here
+  self->from_peer = in;
+  self->to_peer = out;
   if (server)
-    SSL_set_accept_state(ssl);
+    SSL_set_accept_state(self->ssl);
   else
-    SSL_set_connect_state(ssl);
+    SSL_set_connect_state(self->ssl);
+  return 0;
+}
+
+int attach_tls(int s, const char* cert, const char* pkey, void* mem, std::int64_t deadline) noexcept {
+  int u = take_over(s, dill_bsock_type);
+  if (u < 0) return -1;
   int h = make_handle<TlsSock>(mem, u, [&](TlsSock* self) {
     self->bvfs.bsendl = &tls_bsendl;
     self->bvfs.brecvl = &tls_brecvl;
-    self->ssl = ssl;
-    self->from_peer = in;
-    self->to_peer = out;
+    return start_tls(self, cert, pkey);
   });
   if (h < 0) return -1;  // the object, with the SSL, was closed
   TlsSock* self = find<TlsSock>(h);

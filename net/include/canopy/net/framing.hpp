@@ -12,7 +12,7 @@
 namespace canopy::net {
 
 /// A message socket of its own: send and receive whole messages.
-class message_socket {
+class message_socket : public owned_handle {
  public:
   /// Sends one message.
   status send(std::span<const std::byte> message, deadline until = deadline::forever());
@@ -21,12 +21,9 @@ class message_socket {
   /// EPIPE/ECONNRESET when the peer went away; ECONNRESET for good once a
   /// frame was cut short.
   result<std::size_t> recv(std::span<std::byte> buffer, deadline until = deadline::forever());
-  int native_handle() const noexcept { return handle_.get(); }
 
  protected:
-  message_socket() noexcept = default;
-  explicit message_socket(int h) noexcept : handle_(h) {}
-  socket_handle handle_;  ///< the protocol's handle; closing it closes the stream below
+  using owned_handle::owned_handle;
 };
 
 /// PREFIX: each message goes as its size in 1 to 8 bytes, then its bytes.
@@ -35,7 +32,7 @@ class prefix_socket : public message_socket {
   enum class byte_order { big_endian, little_endian };
   /// Over bytestream `stream` (taken over: closed if this fails). EINVAL
   /// for a header size out of 1 to 8, EPROTO for a stream that is not one.
-  static result<prefix_socket> attach(socket_handle stream, std::size_t header_bytes = 4,
+  static result<prefix_socket> attach(owned_handle&& stream, std::size_t header_bytes = 4,
                                       byte_order order = byte_order::big_endian);
   /// Hands the stream back (ECONNRESET if a frame was cut short: then the
   /// stream is closed).
@@ -48,7 +45,7 @@ class prefix_socket : public message_socket {
 /// SUFFIX: each message is followed by a delimiter of 1 to 32 bytes.
 class suffix_socket : public message_socket {
  public:
-  static result<suffix_socket> attach(socket_handle stream, std::span<const std::byte> delimiter);
+  static result<suffix_socket> attach(owned_handle&& stream, std::span<const std::byte> delimiter);
   result<socket_handle> detach(deadline until = deadline::forever()) &&;
 
  private:
@@ -59,7 +56,7 @@ class suffix_socket : public message_socket {
 /// empty) says a side has nothing more to send; recv() then is ended().
 class term_socket : public message_socket {
  public:
-  static result<term_socket> attach(socket_handle messages, std::span<const std::byte> terminal);
+  static result<term_socket> attach(owned_handle&& messages, std::span<const std::byte> terminal);
   /// Sends the terminal message.
   status done(deadline until = deadline::forever());
   /// Ends our side if not yet, drops what comes until the peer's end, and

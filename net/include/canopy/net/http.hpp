@@ -31,10 +31,10 @@ struct http_field {
 
 /// The head of HTTP messages over a bytestream. Lines are at most 1023
 /// bytes (EMSGSIZE); a line that breaks the grammar is EPROTO.
-class http_connection {
+class http_connection : public owned_handle {
  public:
   /// Over bytestream `stream` (taken over: closed if this fails).
-  static result<http_connection> attach(socket_handle stream);
+  static result<http_connection> attach(owned_handle&& stream);
   status send_request(std::string_view command, std::string_view resource,
                       deadline until = deadline::forever());
   result<http_request> recv_request(deadline until = deadline::forever());
@@ -49,11 +49,9 @@ class http_connection {
   /// Ends our fields if not yet, waits for the end of the peer's, hands
   /// the stream back (for the body, or a protocol upgrade).
   result<socket_handle> detach(deadline until = deadline::forever()) &&;
-  int native_handle() const noexcept { return handle_.get(); }
 
  private:
-  explicit http_connection(int h) noexcept : handle_(h) {}
-  socket_handle handle_;  ///< the HTTP handle
+  using owned_handle::owned_handle;
 };
 
 }  // namespace canopy::net

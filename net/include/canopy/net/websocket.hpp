@@ -33,15 +33,15 @@ struct ws_upgrade {
   std::string host;      ///< its Host field
 };
 
-class websocket {
+class websocket : public owned_handle {
  public:
   /// Client: the upgrade handshake for `resource` at `host`, over bytestream
   /// `stream` (taken over: closed if this fails; EPROTO for a refusal).
-  static result<websocket> connect(socket_handle stream, std::string_view resource,
+  static result<websocket> connect(owned_handle&& stream, std::string_view resource,
                                    std::string_view host, deadline until = deadline::forever());
   /// Server: answers a client's upgrade request; what it asked for goes to
   /// *asked (may be null).
-  static result<websocket> accept(socket_handle stream, ws_upgrade* asked,
+  static result<websocket> accept(owned_handle&& stream, ws_upgrade* asked,
                                   deadline until = deadline::forever());
   status send(std::span<const std::byte> message, ws_kind kind = ws_kind::binary,
               deadline until = deadline::forever());
@@ -58,11 +58,9 @@ class websocket {
                                deadline until = deadline::forever()) &&;
   /// The peer's close frame; EAGAIN before it came.
   result<ws_close> peer_close() const;
-  int native_handle() const noexcept { return handle_.get(); }
 
  private:
-  explicit websocket(int h) noexcept : handle_(h) {}
-  socket_handle handle_;  ///< the WebSocket handle
+  using owned_handle::owned_handle;
 };
 
 }  // namespace canopy::net
