@@ -6,7 +6,7 @@
 
 #include "canopy/detail/context.h"
 #include "object.hpp"
-#include "runtime/platform.hpp"
+#include "canopy/runtime/platform.hpp"
 #include "stack_pool.hpp"
 #include "timer_heap.hpp"
 
@@ -45,7 +45,7 @@ struct Coroutine : Object {
   CoroutineState state = CoroutineState::ready;
   bool cancelled = false;            ///< closed: every blocking call fails with ECANCELED
   bool is_main = false;              ///< the thread's own stack; never freed
-  int handle = -1;                   ///< its own handle (go), or -1 (bundle member)
+  bool no_blocking = false;          ///< inside a user object's close: blocking calls refuse with ECANCELED
   int wake_err = 0;                  ///< what the waker delivered: 0 or an errno value
   int wake_index = -1;               ///< which choose clause completed, -1: none
   runtime::CoroutineId parent = 0;   ///< who spawned it, for the tree
@@ -61,12 +61,12 @@ struct Coroutine : Object {
   runtime::SpawnSite site{};         ///< go() call site, for reports
   void (*entry)(void*) = nullptr;    ///< C++ go: the type-erased callable runner
   void* entry_arg = nullptr;         ///< C++ go: the callable, stored at the stack top
-  std::uint64_t steps_since_cancel = 0; ///< switches into it after cancellation, for livelock checks
   // AddressSanitizer's view of the stack, kept even when not built with ASan
   // so that the layout does not depend on build flags.
   void* asan_fake_stack = nullptr;   ///< ASan's fake stack while switched out
   const void* asan_bottom = nullptr; ///< lowest stack address, as ASan knows it
   std::size_t asan_size = 0;         ///< stack size, as ASan knows it
+  void* tsan_fiber = nullptr;        ///< ThreadSanitizer's context for it; kept when the record is reused
 
   Coroutine() : Object(runtime::ObjectKind::coroutine) {}
 };

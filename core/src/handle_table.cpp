@@ -23,7 +23,9 @@ struct Chunk {
 std::atomic<Chunk*> chunks[chunk_count];
 std::mutex chunks_mutex;                 // guards the two below
 std::uint32_t chunks_created = 0;        // chunk numbers [0, created) exist
-std::vector<std::uint32_t> chunks_free;  // existing chunks no table owns
+// Existing chunks no table owns. Never destroyed: the runtime stays usable
+// from atexit handlers, which may run after static destructors.
+std::vector<std::uint32_t>& chunks_free = *new std::vector<std::uint32_t>;
 
 }  // namespace
 
@@ -106,6 +108,11 @@ Object* HandleTable::find(int handle) const {
   if (s == nullptr || s->object == nullptr) return nullptr;
   if (s->generation != (value >> index_bits)) return nullptr;
   return s->object;
+}
+
+void HandleTable::replace(int handle, Object* object) {
+  assert(find(handle) != nullptr && object != nullptr && "only an open handle is re-pointed");
+  slot(static_cast<std::uint32_t>(handle) & index_mask)->object = object;
 }
 
 void HandleTable::close(int handle) {

@@ -15,9 +15,10 @@
 #include "coroutine.hpp"
 #include "handle_table.hpp"
 #include "ready_queue.hpp"
-#include "runtime/platform.hpp"
+#include "canopy/runtime/platform.hpp"
 #include "stack_pool.hpp"
 #include "timer_heap.hpp"
+#include "user_handle.hpp"
 
 /// Tells the scheduler's observer about an event, building the event only
 /// when there is an observer: untraced runs pay one predictable branch.
@@ -30,7 +31,8 @@ namespace canopy::core {
 
 /// How a coroutine is to be created.
 struct SpawnRequest {
-  int bundle_handle = -1;          ///< -1: own handle; else the bundle to join
+  bool join = false;               ///< true: joins bundle_handle (bundle_go); false: a handle of its own (go)
+  int bundle_handle = -1;          ///< the bundle to join, any value when `join` (bad ones get EBADF)
   void* memory = nullptr;          ///< user-supplied stack (go_mem), or null
   std::size_t memory_bytes = 0;    ///< its size
   std::size_t stack_bytes = 0;     ///< pooled stack size, 0: the default
@@ -51,7 +53,6 @@ struct SchedulerStats {
   std::uint64_t switches = 0;        ///< context switches
   std::uint64_t spawned = 0;         ///< coroutines created
   std::uint64_t live = 0;            ///< coroutines created and not yet finished (main excluded)
-  std::uint64_t polls = 0;           ///< calls into the poller
 };
 
 class Scheduler final : public runtime::ReadinessSink {
@@ -119,10 +120,23 @@ class Scheduler final : public runtime::ReadinessSink {
   int msleep(std::int64_t deadline_ms);
   int hclose(int handle);
   int hdone(int handle, std::int64_t deadline_ms);
+  /// A new handle for what `handle` names; `handle` stops being valid.
+  /// -1 with errno EBADF, or ENOMEM (and `handle` is closed, as libdill).
+  int hown(int handle);
+
+  // --- user handles (user_handle.cpp) ---
+  /// hmake: a handle naming the user's object `vfs`, or -1 with errno.
+  int user_open(dill_hvfs* vfs);
+  /// hquery: the object's answer, or null with errno.
+  void* user_query(int handle, const void* type);
 
   // --- bundles (bundle.cpp) ---
   int bundle_open(void* memory);
   int bundle_wait(int handle, std::int64_t deadline_ms);
+  /// The bundle `handle` names for bundle_go and bundle_wait, turning a
+  /// go() handle into the bundle of one it stands for; null with `err` set
+  /// to EBADF (no such handle), ENOTSUP (another kind) or ENOMEM.
+  Bundle* bundle_named(int handle, int& err);
 
   // --- channels (channel.cpp) ---
   int channel_open(void* memory, int ends[2]);
@@ -185,10 +199,10 @@ class Scheduler final : public runtime::ReadinessSink {
   /// call links anything, so a refused call leaves nothing behind.
   int injected_failure(runtime::BlockReason reason, std::int64_t deadline_ms);
   void cancel(Coroutine& c, Coroutine& by, runtime::ObjectId through);
-  /// True (and the event told) when the running coroutine is cancelled:
-  /// its blocking call must fail with ECANCELED.
+  /// True (and the event told) when the running coroutine is cancelled, or
+  /// inside a user object's close: its blocking call must fail with ECANCELED.
   bool refuse_if_cancelled() {
-    if (__builtin_expect(!current_->cancelled, 1)) return false;
+    if (__builtin_expect(!(current_->cancelled | current_->no_blocking), 1)) return false;
     return refuse_cancelled();
   }
   runtime::ObjectId next_object_id() { return ++last_object_id_; }
@@ -214,9 +228,14 @@ class Scheduler final : public runtime::ReadinessSink {
   void report_orphans(Coroutine& c);
   /// Blocks in hclose until whoever was registered as the closer is woken.
   void wait_in_hclose(runtime::ObjectId closing);
+  /// Whether the running coroutine is `c` or a member of `b` (either may be
+  /// null), or runs under one (owned by it or by a bundle it owns, at any
+  /// depth): closing that would wait for the closer itself.
+  bool runs_under(const Coroutine* c, const Bundle* b) const;
   int close_coroutine(Coroutine& c, int handle);
   int close_bundle(Bundle& b, int handle);
   int close_channel_end(ChannelEnd& e, int handle);
+  int close_user(UserHandle& u, int handle);
   void end_half(ChannelHalf& half);
   [[noreturn]] void deadlock();
 
@@ -253,7 +272,6 @@ inline void Scheduler::switch_into(Coroutine& from, Coroutine& to) {
   ++stats_.switches;
   current_ = &to;
   to.state = CoroutineState::running;
-  if (to.cancelled) ++to.steps_since_cancel;
   switched_from_ = &from;
   asan_leave(&from, to);
   canopy_ctx_swap(&from.context, &to.context);

@@ -9,9 +9,4 @@ namespace canopy::core {
 /// Faults that are not stack overflows go to the handler that was there
 /// before (the default, or a sanitizer's).
 void install_stack_guard_for_thread();
-
-/// A line printed after every overflow report, e.g. a replay command.
-/// Copied; at most 1 KiB is kept.
-void set_crash_note(const char* note);
-
 }  // namespace canopy::core

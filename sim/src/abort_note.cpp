@@ -5,7 +5,8 @@
 
 #include <cstring>
 
-#include "stack_guard.hpp"
+#include "canopy/runtime/crash_note.hpp"
+#include "canopy/trace/environment.hpp"
 
 namespace canopy::sim::detail {
 
@@ -42,7 +43,7 @@ void on_abort(int signo) {
 void set_abort_note(const std::string& replay_line) {
   std::strncpy(note, replay_line.c_str(), note_bytes - 1);
   note[note_bytes - 1] = '\0';
-  core::set_crash_note(("canopy: replay: " + replay_line).c_str());
+  runtime::set_crash_note(("canopy: replay: " + replay_line).c_str());
   if (installed) return;
   installed = true;
   struct sigaction sa{};
@@ -52,9 +53,19 @@ void set_abort_note(const std::string& replay_line) {
   sigaction(SIGABRT, &sa, &previous_abort);
 }
 
+void before_process_ends(failure_kind kind, int status, const std::string& report) {
+  trace::Recorder* recorder = trace::environment_recorder();
+  if (recorder == nullptr) return;
+  trace::RunEnd end;
+  end.how = to_string(kind);
+  end.status = status;
+  end.report = report.c_str();
+  recorder->end(end);
+}
+
 void clear_abort_note() {
   note[0] = '\0';
-  core::set_crash_note("");
+  runtime::set_crash_note("");
 }
 
 }  // namespace canopy::sim::detail

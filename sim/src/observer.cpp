@@ -1,7 +1,7 @@
 // The simulation's own observer: sees every event the runtime emits.
 #include <cerrno>
 
-#include "scheduler.hpp"
+#include "canopy/runtime/embedding.hpp"
 #include "simulation.hpp"
 
 namespace canopy::sim::detail {
@@ -27,9 +27,8 @@ void SimObserver::attribute_refusal(std::uint64_t id) {
   // follows the wake that delivered ECANCELED to it, counted there. (A
   // yield cancelled while its coroutine waited in the ready queue is
   // attributed to the last call site served, which may be another's.)
-  core::Scheduler* s = core::Scheduler::current_if_any();
-  if (s == nullptr || s->running_or_null() == nullptr || s->running_or_null()->id != id) return;
-  sim_.injector.refused(id, s->call_site());
+  if (!runtime::has_scheduler() || runtime::running_coroutine() != id) return;
+  sim_.injector.refused(id, runtime::served_call_site());
 }
 
 void SimObserver::record(const runtime::Event& e) {

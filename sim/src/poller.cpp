@@ -11,7 +11,7 @@
 #include <cstring>
 #include <limits>
 
-#include "scheduler.hpp"
+#include "canopy/runtime/embedding.hpp"
 #include "simulation.hpp"
 
 namespace canopy::sim::detail {
@@ -104,7 +104,7 @@ void SimPoller::wait(std::int64_t timeout_ns, runtime::ReadinessSink& sink) {
   std::int64_t target;
   if (timeout_ns < 0) {
     if (next < 0) {
-      sim_.failures.deadlock(core::Scheduler::current().describe_blocked() +
+      sim_.failures.deadlock(runtime::describe_blocked() +
                              "\n  (only simulated descriptors are watched, and no bytes are in "
                              "flight to any of them)");
     }

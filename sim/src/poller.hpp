@@ -10,7 +10,7 @@
 
 #include "canopy/sim/fd.hpp"
 #include "rng.hpp"
-#include "runtime/platform.hpp"
+#include "canopy/runtime/platform.hpp"
 
 namespace canopy::sim::detail {
 

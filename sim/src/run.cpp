@@ -6,9 +6,8 @@
 #include <vector>
 
 #include "abort_note.hpp"
+#include "canopy/runtime/embedding.hpp"
 #include "canopy/sim/run.hpp"
-#include "failure.hpp"
-#include "scheduler.hpp"
 #include "simulation.hpp"
 
 namespace canopy::sim {
@@ -34,54 +33,45 @@ void run_body(void* p) {
   }
 }
 
-std::string leaked_coroutines(core::Scheduler& s) {
-  std::string report = std::to_string(s.stats().live) +
-                       " coroutine(s) still alive when the body returned (nobody closed their "
-                       "handles or bundles):";
-  s.for_each_coroutine([&](core::Coroutine& c) {
-    if (!c.is_main) report += "\n  " + core::describe_coroutine(c);
-  });
-  return report;
+std::string leaked_coroutines(const runtime::SchedulerCounters& counters) {
+  return std::to_string(counters.live_coroutines) +
+         " coroutine(s) still alive when the body returned (nobody closed their handles or "
+         "bundles):" +
+         runtime::describe_live_coroutines();
 }
 
-std::string leaked_handles(core::Scheduler& s) {
-  std::string report = std::to_string(s.handles().open_count()) +
-                       " handle(s) still open when the body returned:";
-  s.handles().for_each([&](int, core::Object* o) {
-    report += std::string("\n  ") + runtime::to_string(o->kind) + " " + std::to_string(o->id);
-  });
-  return report + "\n  (close every handle: hclose, or let the C++ owner go out of scope)";
+std::string leaked_handles(const runtime::SchedulerCounters& counters) {
+  return std::to_string(counters.open_handles) + " handle(s) still open when the body returned:" +
+         runtime::describe_open_handles() +
+         "\n  (close every handle: hclose, or let the C++ owner go out of scope)";
 }
 
 }  // namespace
 
 outcome run_erased(const options& o, void (*body)(void*), void* context) {
-  // One pool for every run on this thread: without it each run would map a
-  // fresh slab of stacks and unmap it again, which is most of a short run's
-  // cost. The scheduler gives abandoned coroutines' stacks back to it.
-  thread_local core::StackPool stacks;
+  // The embedded scheduler takes its stacks from a pool kept per thread, so
+  // that many short runs map no memory.
   detail::Simulation sim(o, detail::Simulation::mode::embedded);
   outcome out;
   {
-    core::Scheduler s(sim.platform(), &stacks);
     detail::Simulation* previous_sim = detail::install_simulation(&sim);
-    core::Scheduler* previous = core::Scheduler::install(&s);
+    runtime::EmbeddedScheduler s(sim.platform());
     detail::set_abort_note(o.replay_line());
     Body b{body, context, {}};
     bool finished = s.run_main(run_body, &b);
+    const runtime::SchedulerCounters counters = runtime::current_counters();
     if (finished && !b.exception.empty()) sim.note_failure(failure_kind::crashed, b.exception);
     if (finished && o.check_leaks && sim.failure == failure_kind::none) {
-      if (s.stats().live != 0) {
-        sim.note_failure(failure_kind::coroutines_leaked, leaked_coroutines(s));
-      } else if (s.handles().open_count() != 0) {
-        sim.note_failure(failure_kind::handles_leaked, leaked_handles(s));
+      if (counters.live_coroutines != 0) {
+        sim.note_failure(failure_kind::coroutines_leaked, leaked_coroutines(counters));
+      } else if (counters.open_handles != 0) {
+        sim.note_failure(failure_kind::handles_leaked, leaked_handles(counters));
       }
     }
-    sim.stats.spawned = s.stats().spawned;
-    sim.stats.switches = s.stats().switches;
+    sim.stats.spawned = counters.spawned;
+    sim.stats.switches = counters.switches;
     sim.finish(out);
     detail::clear_abort_note();
-    core::Scheduler::install(previous);
     detail::install_simulation(previous_sim);
   }
   return out;
@@ -97,9 +87,7 @@ void fail(const std::string& what) {
 }
 
 std::uint64_t current_coroutine() {
-  core::Scheduler* s = core::Scheduler::current_if_any();
-  if (s == nullptr || s->running_or_null() == nullptr) return 0;
-  return s->running_or_null()->id;
+  return runtime::running_coroutine();
 }
 
 std::int64_t elapsed_ms() {

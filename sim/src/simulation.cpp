@@ -5,7 +5,8 @@
 
 #include <cstdio>
 
-#include "scheduler.hpp"
+#include "abort_note.hpp"
+#include "canopy/runtime/embedding.hpp"
 
 namespace canopy::sim::detail {
 
@@ -61,13 +62,14 @@ int exit_status_for(failure_kind kind) {
 void Simulation::fail(failure_kind kind, const std::string& report) {
   note_failure(kind, report);
   if (run_mode() == mode::whole_program) {
+    before_process_ends(kind, exit_status_for(kind), report);
     std::fflush(stdout);
     std::fprintf(stderr, "canopy: %s\ncanopy: replay: %s\n", report.c_str(), replay_line().c_str());
     std::fflush(nullptr);
     // exit() would run destructors of objects coroutines still use.
     _exit(exit_status_for(kind));
   }
-  core::Scheduler::current().abandon_to_main();
+  runtime::abandon_run();
 }
 
 std::string Simulation::replay_line() const {

@@ -18,7 +18,7 @@
 #include "canopy/sim/outcome.hpp"
 #include "poller.hpp"
 #include "rng.hpp"
-#include "runtime/platform.hpp"
+#include "canopy/runtime/platform.hpp"
 #include "strategy.hpp"
 
 namespace canopy::sim::detail {

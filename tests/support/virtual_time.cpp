@@ -2,7 +2,7 @@
 
 #include <cerrno>
 
-#include "scheduler.hpp"
+#include "canopy/runtime/embedding.hpp"
 
 namespace canopy::testing {
 
@@ -38,12 +38,12 @@ class Recorder final : public runtime::FailureSink {
   explicit Recorder(VirtualRun& run) : run_(run) {}
   [[noreturn]] void deadlock(const std::string& report) override {
     run_.deadlock = report;
-    core::Scheduler::current().abandon_to_main();
+    runtime::abandon_run();
   }
   void structure_broken(const std::string& report) override { run_.broken.push_back(report); }
   [[noreturn]] void crashed(const std::string& report) override {
     run_.crash = report;
-    core::Scheduler::current().abandon_to_main();
+    runtime::abandon_run();
   }
 
  private:
@@ -66,13 +66,12 @@ VirtualRun run_virtual(const std::function<void()>& body, std::int64_t epoch_ms,
   platform.failures = &failures;
   platform.observer = observer;
   {
-    core::Scheduler s(platform);
-    core::Scheduler* previous = core::Scheduler::install(&s);
+    runtime::EmbeddedScheduler s(platform);
     run.finished = s.run_main(&call, const_cast<std::function<void()>*>(&body));
-    run.live_after = s.stats().live;
-    run.handles_after = s.handles().open_count();
-    run.stacks_after = s.stacks().in_use();
-    core::Scheduler::install(previous);
+    const runtime::SchedulerCounters counters = runtime::current_counters();
+    run.live_after = counters.live_coroutines;
+    run.handles_after = counters.open_handles;
+    run.stacks_after = counters.stacks_in_use;
   }
   return run;
 }

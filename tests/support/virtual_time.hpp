@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/platform.hpp"
+#include "canopy/runtime/platform.hpp"
 
 namespace canopy::testing {
 

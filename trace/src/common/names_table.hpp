@@ -7,8 +7,10 @@
 #pragma once
 
 #include <cerrno>
+#include <csignal>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,20 +19,15 @@
 
 namespace canopy::trace::names {
 
-inline constexpr const char* block_reasons[] = {
-    "chsend", "chrecv", "choose", "msleep", "fdin",
-    "fdout",  "bundle_wait", "hclose", "yield"};
+// The enum names are the runtime's own (event.hpp); the trace format uses
+// them as they are, so that a name is spelled in one place.
+inline constexpr const auto& block_reasons = runtime::block_reason_names;
+inline constexpr const auto& object_kinds = runtime::object_kind_names;
+inline constexpr const auto& event_kinds = runtime::event_kind_names;
 
-inline constexpr const char* object_kinds[] = {"none", "coroutine", "bundle", "channel"};
-
-inline constexpr const char* event_kinds[] = {
-    "spawn",  "block",  "wake",    "cancel",  "ecanceled",         "deadline_expired",
-    "exit",   "chsend", "chrecv",  "chdone",  "bundle_wait_begin", "bundle_wait_end",
-    "timer_set", "timer_fired", "object_open", "object_close"};
-
-inline constexpr std::size_t block_reason_count = sizeof(block_reasons) / sizeof(block_reasons[0]);
-inline constexpr std::size_t object_kind_count = sizeof(object_kinds) / sizeof(object_kinds[0]);
-inline constexpr std::size_t event_kind_count = sizeof(event_kinds) / sizeof(event_kinds[0]);
+inline constexpr std::size_t block_reason_count = std::size(block_reasons);
+inline constexpr std::size_t object_kind_count = std::size(object_kinds);
+inline constexpr std::size_t event_kind_count = std::size(event_kinds);
 
 /// The name of the enumerator at `index` in `table`, or "?" when out of range
 /// (a value cast from garbage must still print something).
@@ -63,6 +60,36 @@ inline constexpr ErrnoName errno_names[] = {
     {EMSGSIZE, "EMSGSIZE"},   {ECONNREFUSED, "ECONNREFUSED"},
     {EIO, "EIO"},             {ENOTCONN, "ENOTCONN"},   {EACCES, "EACCES"},
 };
+
+struct SignalName {
+  int value;
+  const char* name;
+};
+
+/// The fatal signals an "end" line names.
+inline constexpr SignalName signal_names[] = {
+    {SIGABRT, "SIGABRT"}, {SIGSEGV, "SIGSEGV"}, {SIGBUS, "SIGBUS"},   {SIGFPE, "SIGFPE"},
+    {SIGILL, "SIGILL"},   {SIGTRAP, "SIGTRAP"}, {SIGSYS, "SIGSYS"},   {SIGTERM, "SIGTERM"},
+    {SIGINT, "SIGINT"},   {SIGHUP, "SIGHUP"},   {SIGQUIT, "SIGQUIT"}, {SIGXCPU, "SIGXCPU"},
+    {SIGXFSZ, "SIGXFSZ"}, {SIGKILL, "SIGKILL"}, {SIGPIPE, "SIGPIPE"}, {SIGALRM, "SIGALRM"},
+    {SIGUSR1, "SIGUSR1"}, {SIGUSR2, "SIGUSR2"},
+};
+
+/// "SIGSEGV" for SIGSEGV, null for a signal without a name here.
+inline const char* signal_name(int signo) {
+  for (const auto& entry : signal_names) {
+    if (entry.value == signo) return entry.name;
+  }
+  return nullptr;
+}
+
+/// Inverse of signal_name; nullopt for names it could not have produced.
+inline std::optional<int> signal_from_name(std::string_view name) {
+  for (const auto& entry : signal_names) {
+    if (name == entry.name) return entry.value;
+  }
+  return std::nullopt;
+}
 
 /// "ECANCELED" for ECANCELED, "errno:N" for values without a name here.
 inline std::string errno_name(int err) {

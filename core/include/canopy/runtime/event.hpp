@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 
 namespace canopy::runtime {
 
@@ -25,12 +26,27 @@ enum class BlockReason : std::uint8_t {
   yield,
 };
 
-/// Name used in traces and reports ("chsend", "bundle_wait", ...).
+/// The name of each BlockReason, in enumerator order: the one table of these
+/// names, used by to_string, by reports and by the trace format.
+inline constexpr const char* block_reason_names[] = {
+    "chsend", "chrecv", "choose", "msleep", "fdin", "fdout", "bundle_wait", "hclose", "yield"};
+static_assert(std::size(block_reason_names) == static_cast<std::size_t>(BlockReason::yield) + 1,
+              "every BlockReason has a name");
+
+/// Name used in traces and reports ("chsend", "bundle_wait", ...); "?" for a
+/// value outside the enumeration.
 const char* to_string(BlockReason reason);
 
-/// What kind of object a handle names.
-enum class ObjectKind : std::uint8_t { none, coroutine, bundle, channel };
+/// What kind of object a handle names; `user` is an object of the
+/// program's own type, made with hmake (<libdillimpl.h>).
+enum class ObjectKind : std::uint8_t { none, coroutine, bundle, channel, user };
 
+/// The name of each ObjectKind, in enumerator order (the one table).
+inline constexpr const char* object_kind_names[] = {"none", "coroutine", "bundle", "channel", "user"};
+static_assert(std::size(object_kind_names) == static_cast<std::size_t>(ObjectKind::user) + 1,
+              "every ObjectKind has a name");
+
+/// "coroutine", "bundle", ...; "?" for a value outside the enumeration.
 const char* to_string(ObjectKind kind);
 
 enum class EventKind : std::uint8_t {
@@ -48,10 +64,20 @@ enum class EventKind : std::uint8_t {
   bundle_wait_end,    ///< bundle_wait ended: err
   timer_set,          ///< a deadline was armed
   timer_fired,        ///< a deadline fired
-  object_open,        ///< a bundle or channel was created
-  object_close,       ///< a bundle or channel was closed
+  object_open,        ///< a bundle, channel or user object was created
+  object_close,       ///< a bundle, channel or user object was closed
 };
 
+/// The name of each EventKind, in enumerator order (the one table; the
+/// trace format's `kind` field).
+inline constexpr const char* event_kind_names[] = {
+    "spawn",  "block",  "wake",   "cancel", "ecanceled",         "deadline_expired",
+    "exit",   "chsend", "chrecv", "chdone", "bundle_wait_begin", "bundle_wait_end",
+    "timer_set", "timer_fired", "object_open", "object_close"};
+static_assert(std::size(event_kind_names) == static_cast<std::size_t>(EventKind::object_close) + 1,
+              "every EventKind has a name");
+
+/// "spawn", "block", ...; "?" for a value outside the enumeration.
 const char* to_string(EventKind kind);
 
 /// Where a coroutine was spawned; static strings, never freed.
