@@ -53,7 +53,7 @@ class ip_address {
   const void* native() const noexcept { return bytes_; }
 
  private:
-  /// A struct dill_ipaddr's bytes, aligned at least as it is (checked
+  /// Exactly a struct dill_ipaddr, whose DILL_ALIGN is 16 bytes (checked
   /// where both are seen).
   alignas(16) unsigned char bytes_[32] = {};
 };
