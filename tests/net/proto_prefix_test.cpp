@@ -204,7 +204,7 @@ TEST_CASE("prefix_attach refuses a header of 0 or 9 bytes with EINVAL and closes
   }
 }
 
-TEST_CASE("prefix over a message socket is EPROTO; on a bad handle EBADF; _mem without storage EINVAL") {
+TEST_CASE("prefix over a message socket is EPROTO, on a bad handle EBADF and without storage EINVAL") {
   StreamPair p;
   int m = prefix_attach(p.take(0), 4, 0);
   REQUIRE(m >= 0);

@@ -86,7 +86,7 @@ TEST_CASE("suffix_detach returns the stream right after the last delimiter") {
   hclose(u);
 }
 
-TEST_CASE("term ends each direction with its terminal message; mrecv then gives EPIPE") {
+TEST_CASE("term ends each direction with its terminal message, after which mrecv gives EPIPE") {
   StreamPair p;
   int a = term_attach(prefix_attach(p.take(0), 1, 0), "END", 3);
   int b = term_attach(prefix_attach(p.take(1), 1, 0), "END", 3);

@@ -171,7 +171,7 @@ TEST_CASE("two ends of our own shake hands, echo, and detach back to the plain s
   hclose(u);
 }
 
-TEST_CASE("bytes sent after tls_done are EPIPE; the peer reading them gets EPIPE") {
+TEST_CASE("bytes sent after tls_done are EPIPE and the peer reading them gets EPIPE") {
   Certificate c;
   StreamPair p;
   int server = -1;

@@ -175,7 +175,7 @@ TEST_CASE("bad frames from the peer are EPROTO and break the socket") {
   }
 }
 
-TEST_CASE("a frame larger than the buffer is EMSGSIZE; a truncated one from a departing peer EPIPE") {
+TEST_CASE("a frame larger than the buffer is EMSGSIZE and a truncated one from a departing peer EPIPE") {
   {
     RawServer r;
     send_raw(r.p.s[1], frame(0x82, std::string(100, 'x')));
