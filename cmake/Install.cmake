@@ -5,7 +5,7 @@
 # builds a program that includes <libdill.h>.
 include(CMakePackageConfigHelpers)
 
-install(DIRECTORY core/include/ sim/include/ trace/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+install(DIRECTORY core/include/ sim/include/ trace/include/ net/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
         FILES_MATCHING PATTERN "*.h" PATTERN "*.hpp")
 install(TARGETS canopy_static canopy_shared EXPORT canopyTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}

@@ -49,6 +49,14 @@ DILL_EXPORT int hclose(int h);
 /* Ends a channel side, as chdone(h); the deadline is accepted for
  * compatibility and never waited on. ENOTSUP for handles of other kinds. */
 DILL_EXPORT int hdone(int h, int64_t deadline);
+/* Gives the object behind `h` a new handle number and invalidates `h`: the
+ * new number works exactly as the old one did, and the old one gets EBADF
+ * from now on. -1 with EBADF (not a valid handle), or ENOMEM, in which case
+ * `h` is closed, as libdill does. */
+DILL_EXPORT int dill_hown(int h);
+#if !defined DILL_DISABLE_RAW_NAMES
+#define hown dill_hown
+#endif
 
 /******************************************************************************/
 /*  Coroutines                                                                */
@@ -70,9 +78,12 @@ DILL_EXPORT int bundle_wait(int bndl, int64_t deadline);
  * change after go() returns, but the coroutine goes on running (libdill's
  * pitfall with go(fn(&x)) at -O2). Clang has no noipa. */
 #if defined(__clang__)
-#define coroutine __attribute__((noinline))
+#define dill_coroutine __attribute__((noinline))
 #else
-#define coroutine __attribute__((noinline, noipa))
+#define dill_coroutine __attribute__((noinline, noipa))
+#endif
+#if !defined DILL_DISABLE_RAW_NAMES
+#define coroutine dill_coroutine
 #endif
 
 DILL_EXPORT int yield(void);
@@ -195,6 +206,14 @@ DILL_EXPORT int choose(struct chclause *clauses, int nclauses, int64_t deadline)
 
 #ifdef __cplusplus
 }
+#endif
+
+/* The network layer (net/): sockets, and the protocols layered on them. */
+#if !defined DILL_DISABLE_SOCKETS && __has_include(<canopy/net/dill_sockets.h>)
+#include <canopy/net/dill_sockets.h>
+#endif
+#if !defined DILL_DISABLE_SOCKETS && __has_include(<canopy/net/dill_protocols.h>)
+#include <canopy/net/dill_protocols.h>
 #endif
 
 #endif

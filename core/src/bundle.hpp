@@ -16,7 +16,6 @@ struct Bundle : Object {
   std::size_t member_count = 0;
   Wait* waiters = nullptr;         ///< coroutines in bundle_wait on it
   Coroutine* closer = nullptr;     ///< who waits in hclose for the last member
-  int handle = -1;                 ///< its handle
   bool closing = false;            ///< hclose began: no new members
   bool user_memory = false;        ///< placed in bundle_mem() memory: not deleted
 

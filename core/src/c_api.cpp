@@ -7,7 +7,10 @@
 
 #include <vector>
 
+// Only the dill_ names: the raw ones would rewrite the scheduler's methods.
+#define DILL_DISABLE_RAW_NAMES
 #include "libdill.h"
+#include "libdillimpl.h"
 
 using canopy::core::Scheduler;
 
@@ -30,6 +33,12 @@ int canopy_vla_bytes = 1;
 int64_t now(void) { return Scheduler::current().now_ms(); }
 
 int hclose(int h) { return fail_or(Scheduler::serving(CALLER).hclose(h)); }
+
+int dill_hown(int h) { return Scheduler::serving(CALLER).hown(h); }
+
+int dill_hmake(struct dill_hvfs* vfs) { return Scheduler::serving(CALLER).user_open(vfs); }
+
+void* dill_hquery(int h, const void* type) { return Scheduler::serving(CALLER).user_query(h, type); }
 
 int hdone(int h, int64_t deadline) { return fail_or(Scheduler::serving(CALLER).hdone(h, deadline)); }
 

@@ -43,7 +43,6 @@ struct ChannelHalf {
 struct ChannelEnd : Object {
   Channel* channel = nullptr;
   int side = 0;          ///< 0 or 1
-  int handle = -1;
   bool closed = false;
   ChannelEnd() : Object(runtime::ObjectKind::channel) {}
 };

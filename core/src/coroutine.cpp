@@ -273,10 +273,30 @@ int Scheduler::hclose(int handle) {
       return close_bundle(*static_cast<Bundle*>(o), handle);
     case runtime::ObjectKind::channel:
       return close_channel_end(*static_cast<ChannelEnd*>(o), handle);
+    case runtime::ObjectKind::user:
+      return close_user(*static_cast<UserHandle*>(o), handle);
     case runtime::ObjectKind::none:
       break;
   }
   return EBADF;
+}
+
+int Scheduler::hown(int handle) {
+  Object* o = handles_.find(handle);
+  if (o == nullptr) {
+    errno = EBADF;
+    return -1;
+  }
+  int renamed = handles_.open(o);
+  if (renamed < 0) {
+    // libdill's contract: a failed transfer leaves nobody owning the object.
+    hclose(handle);
+    errno = ENOMEM;
+    return -1;
+  }
+  handles_.close(handle);
+  o->handle = renamed;
+  return renamed;
 }
 
 int Scheduler::hdone(int handle, std::int64_t deadline_ms) {

@@ -45,7 +45,7 @@ struct Coroutine : Object {
   CoroutineState state = CoroutineState::ready;
   bool cancelled = false;            ///< closed: every blocking call fails with ECANCELED
   bool is_main = false;              ///< the thread's own stack; never freed
-  int handle = -1;                   ///< its own handle (go), or -1 (bundle member)
+  bool no_blocking = false;          ///< inside a user object's close: blocking calls refuse with ECANCELED
   int wake_err = 0;                  ///< what the waker delivered: 0 or an errno value
   int wake_index = -1;               ///< which choose clause completed, -1: none
   runtime::CoroutineId parent = 0;   ///< who spawned it, for the tree

@@ -9,6 +9,7 @@ struct Coroutine;
 
 struct Object {
   runtime::ObjectKind kind;   ///< which struct this really is
+  int handle = -1;            ///< the handle naming it (hown changes it); -1: none (a bundle member)
   runtime::ObjectId id = 0;   ///< per-scheduler sequence number, for traces and reports
   Coroutine* owner = nullptr; ///< who opened it: a coroutine must not exit while owning running children
   Object* owned_prev = nullptr;  ///< neighbours in owner's list of open children

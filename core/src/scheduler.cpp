@@ -177,6 +177,9 @@ Scheduler::~Scheduler() {
       Channel* ch = e->channel;
       ch->ends[e->side].closed = true;
       if (ch->ends[0].closed && ch->ends[1].closed && !ch->user_memory) delete ch;
+    } else if (o->kind == runtime::ObjectKind::user) {
+      // No user code runs in a scheduler being torn down: its close is not called.
+      delete static_cast<UserHandle*>(o);
     }
   }
   // Abandoned coroutines (a simulation that stopped early) are freed

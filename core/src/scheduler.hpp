@@ -18,6 +18,7 @@
 #include "canopy/runtime/platform.hpp"
 #include "stack_pool.hpp"
 #include "timer_heap.hpp"
+#include "user_handle.hpp"
 
 /// Tells the scheduler's observer about an event, building the event only
 /// when there is an observer: untraced runs pay one predictable branch.
@@ -118,6 +119,15 @@ class Scheduler final : public runtime::ReadinessSink {
   int msleep(std::int64_t deadline_ms);
   int hclose(int handle);
   int hdone(int handle, std::int64_t deadline_ms);
+  /// A new handle for what `handle` names; `handle` stops being valid.
+  /// -1 with errno EBADF, or ENOMEM (and `handle` is closed, as libdill).
+  int hown(int handle);
+
+  // --- user handles (user_handle.cpp) ---
+  /// hmake: a handle naming the user's object `vfs`, or -1 with errno.
+  int user_open(dill_hvfs* vfs);
+  /// hquery: the object's answer, or null with errno.
+  void* user_query(int handle, const void* type);
 
   // --- bundles (bundle.cpp) ---
   int bundle_open(void* memory);
@@ -184,10 +194,10 @@ class Scheduler final : public runtime::ReadinessSink {
   /// call links anything, so a refused call leaves nothing behind.
   int injected_failure(runtime::BlockReason reason, std::int64_t deadline_ms);
   void cancel(Coroutine& c, Coroutine& by, runtime::ObjectId through);
-  /// True (and the event told) when the running coroutine is cancelled:
-  /// its blocking call must fail with ECANCELED.
+  /// True (and the event told) when the running coroutine is cancelled, or
+  /// inside a user object's close: its blocking call must fail with ECANCELED.
   bool refuse_if_cancelled() {
-    if (__builtin_expect(!current_->cancelled, 1)) return false;
+    if (__builtin_expect(!(current_->cancelled | current_->no_blocking), 1)) return false;
     return refuse_cancelled();
   }
   runtime::ObjectId next_object_id() { return ++last_object_id_; }
@@ -216,6 +226,7 @@ class Scheduler final : public runtime::ReadinessSink {
   int close_coroutine(Coroutine& c, int handle);
   int close_bundle(Bundle& b, int handle);
   int close_channel_end(ChannelEnd& e, int handle);
+  int close_user(UserHandle& u, int handle);
   void end_half(ChannelHalf& half);
   [[noreturn]] void deadlock();
 

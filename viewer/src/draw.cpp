@@ -50,6 +50,7 @@ const char* object_short(runtime::ObjectKind kind) {
     case runtime::ObjectKind::coroutine: return "co";
     case runtime::ObjectKind::bundle: return "bundle";
     case runtime::ObjectKind::channel: return "ch";
+    case runtime::ObjectKind::user: return "user";
     case runtime::ObjectKind::none: return "";
   }
   return "";

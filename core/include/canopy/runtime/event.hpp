@@ -37,12 +37,13 @@ static_assert(std::size(block_reason_names) == static_cast<std::size_t>(BlockRea
 /// value outside the enumeration.
 const char* to_string(BlockReason reason);
 
-/// What kind of object a handle names.
-enum class ObjectKind : std::uint8_t { none, coroutine, bundle, channel };
+/// What kind of object a handle names; `user` is an object of the
+/// program's own type, made with hmake (<libdillimpl.h>).
+enum class ObjectKind : std::uint8_t { none, coroutine, bundle, channel, user };
 
 /// The name of each ObjectKind, in enumerator order (the one table).
-inline constexpr const char* object_kind_names[] = {"none", "coroutine", "bundle", "channel"};
-static_assert(std::size(object_kind_names) == static_cast<std::size_t>(ObjectKind::channel) + 1,
+inline constexpr const char* object_kind_names[] = {"none", "coroutine", "bundle", "channel", "user"};
+static_assert(std::size(object_kind_names) == static_cast<std::size_t>(ObjectKind::user) + 1,
               "every ObjectKind has a name");
 
 /// "coroutine", "bundle", ...; "?" for a value outside the enumeration.
@@ -63,8 +64,8 @@ enum class EventKind : std::uint8_t {
   bundle_wait_end,    ///< bundle_wait ended: err
   timer_set,          ///< a deadline was armed
   timer_fired,        ///< a deadline fired
-  object_open,        ///< a bundle or channel was created
-  object_close,       ///< a bundle or channel was closed
+  object_open,        ///< a bundle, channel or user object was created
+  object_close,       ///< a bundle, channel or user object was closed
 };
 
 /// The name of each EventKind, in enumerator order (the one table; the
