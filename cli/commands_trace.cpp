@@ -2,10 +2,15 @@
 // and canopy_viewer that turn arguments into calls and errors into messages.
 #include "commands_trace.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -95,43 +100,90 @@ std::optional<long long> parse_count(const std::string& text) {
 }
 
 // Reads and validates a trace, or prints "canopy: PATH:LINE: what" and
-// returns nullopt.
+// returns nullopt. A trace cut off mid-line (its writer was killed) is
+// read up to the cut, with one line saying so.
 std::optional<canopy::trace::Trace> load(const std::string& path) {
+  using canopy::trace::printable;
   canopy::trace::ParseResult result = canopy::trace::read_trace_file(path);
   if (!result.ok) {
     if (result.error.line == 0) {
-      std::fprintf(stderr, "canopy: %s\n", result.error.message.c_str());
+      std::fprintf(stderr, "canopy: %s\n", printable(result.error.message).c_str());
     } else {
-      std::fprintf(stderr, "canopy: %s:%zu: %s\n", path.c_str(), result.error.line, result.error.message.c_str());
+      std::fprintf(stderr, "canopy: %s:%zu: %s\n", printable(path).c_str(), result.error.line,
+                   printable(result.error.message).c_str());
     }
     return std::nullopt;
+  }
+  if (result.trace.cut_at_line != 0) {
+    std::fprintf(stderr, "canopy: %s: cut at line %zu (its writer stopped mid-line); reading the %zu events before it\n",
+                 printable(path).c_str(), result.trace.cut_at_line, result.trace.events.size());
   }
   return std::move(result.trace);
 }
 
-bool write_file(const std::string& path, const std::string& contents) {
-  std::FILE* file = std::fopen(path.c_str(), "wb");
-  if (file == nullptr) {
-    const int err = errno;
-    std::fprintf(stderr, "canopy: cannot write %s: %s\n", path.c_str(), std::strerror(err));
+// Writes `contents` to `path` through a temporary file in the same folder,
+// renamed over `path` once complete: a failure leaves no partial file, and
+// a symbolic link at `path` is replaced, not followed. Refuses to replace
+// the trace being read (`input`), whatever name reaches it.
+bool write_file(const std::string& path, const std::string& contents, const std::string& input) {
+  using canopy::trace::printable;
+  struct stat input_stat{}, output_stat{};
+  if (::stat(input.c_str(), &input_stat) == 0 && ::stat(path.c_str(), &output_stat) == 0 &&
+      input_stat.st_dev == output_stat.st_dev && input_stat.st_ino == output_stat.st_ino) {
+    std::fprintf(stderr, "canopy: refusing to write %s: it is the trace being read\n", printable(path).c_str());
     return false;
   }
-  const bool written = std::fwrite(contents.data(), 1, contents.size(), file) == contents.size();
-  const bool closed = std::fclose(file) == 0;
-  if (!written || !closed) {
-    std::fprintf(stderr, "canopy: writing %s failed: %s\n", path.c_str(), std::strerror(errno));
+  const std::size_t slash = path.rfind('/');
+  const std::string folder = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+  const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  std::string temporary = folder + "/." + name + ".XXXXXX";
+  const int fd = ::mkstemp(temporary.data());
+  if (fd < 0) {
+    const int err = errno;
+    std::fprintf(stderr, "canopy: cannot write %s: %s\n", printable(path).c_str(), std::strerror(err));
+    return false;
+  }
+  // mkstemp makes the file private; the result gets the usual permissions.
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  ::fchmod(fd, 0666 & ~mask);
+  int err = 0;
+  for (std::size_t done = 0; done < contents.size() && err == 0;) {
+    const ssize_t written = ::write(fd, contents.data() + done, contents.size() - done);
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) {
+      err = written < 0 ? errno : EIO;
+    } else {
+      done += static_cast<std::size_t>(written);
+    }
+  }
+  if (::close(fd) != 0 && err == 0) err = errno;
+  if (err == 0 && ::rename(temporary.c_str(), path.c_str()) != 0) err = errno;
+  if (err != 0) {
+    ::unlink(temporary.c_str());
+    std::fprintf(stderr, "canopy: writing %s failed: %s\n", printable(path).c_str(), std::strerror(err));
     return false;
   }
   return true;
+}
+
+// Runs one subcommand; running out of memory (a trace too big for this
+// machine) ends it with one line and exit status 2, never an abort.
+template <typename Body>
+int guarded(Body body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "canopy: out of memory (the trace is too large to hold here)\n");
+    return exit_usage;
+  }
 }
 
 bool ends_with(const std::string& text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-}  // namespace
-
-int canopy_cli_export(int argc, char** argv) {
+int export_command(int argc, char** argv) {
   Arguments arguments = parse_arguments(argc, argv, {"--format", "-o", "--output", "--axis"});
   if (!arguments.error.empty()) return usage_error(arguments.error, export_usage);
   const std::string format = arguments.get("--format").value_or("chrome");
@@ -149,10 +201,10 @@ int canopy_cli_export(int argc, char** argv) {
   auto trace = load(arguments.positional[0]);
   if (!trace) return exit_usage;
   const canopy::trace::Model model = canopy::trace::build_model(std::move(*trace));
-  return write_file(*output, canopy::trace::export_chrome(model, options)) ? 0 : exit_usage;
+  return write_file(*output, canopy::trace::export_chrome(model, options), arguments.positional[0]) ? 0 : exit_usage;
 }
 
-int canopy_cli_render(int argc, char** argv) {
+int render_command(int argc, char** argv) {
   Arguments arguments =
       parse_arguments(argc, argv, {"--format", "-o", "--output", "--lanes", "--width", "--axis", "--title"});
   if (!arguments.error.empty()) return usage_error(arguments.error, render_usage);
@@ -195,10 +247,10 @@ int canopy_cli_render(int argc, char** argv) {
   const canopy::trace::Model model = canopy::trace::build_model(std::move(*trace));
   const std::string picture =
       format == "svg" ? canopy::viewer::render_svg(model, options) : canopy::viewer::render_html(model, options);
-  return write_file(*output, picture) ? 0 : exit_usage;
+  return write_file(*output, picture, arguments.positional[0]) ? 0 : exit_usage;
 }
 
-int canopy_cli_diff(int argc, char** argv) {
+int diff_command(int argc, char** argv) {
   Arguments arguments = parse_arguments(argc, argv, {});
   if (!arguments.error.empty()) return usage_error(arguments.error, diff_usage);
   if (arguments.positional.size() != 2) {
@@ -213,7 +265,7 @@ int canopy_cli_diff(int argc, char** argv) {
   return result.identical ? 0 : exit_found;
 }
 
-int canopy_cli_lint(int argc, char** argv) {
+int lint_command(int argc, char** argv) {
   Arguments arguments = parse_arguments(
       argc, argv, {"--max-blocks-after-ecanceled", "--max-events-without-block", "--max-run-ms"});
   if (!arguments.error.empty()) return usage_error(arguments.error, lint_usage);
@@ -246,7 +298,17 @@ int canopy_cli_lint(int argc, char** argv) {
   const canopy::trace::Model model = canopy::trace::build_model(std::move(*trace));
   const std::vector<canopy::trace::Lint> findings = canopy::trace::lint(model, options);
   for (const canopy::trace::Lint& finding : findings) std::printf("%s\n", canopy::trace::format_lint(finding).c_str());
+  if (model.trace.end) {
+    std::printf("the run ended: %s\n", canopy::trace::printable(canopy::trace::describe_end(*model.trace.end)).c_str());
+  }
   if (findings.empty()) std::printf("no lints: %zu coroutines, %zu events\n", model.coroutines.size(),
                                     model.trace.events.size());
   return findings.empty() ? 0 : exit_found;
 }
+
+}  // namespace
+
+int canopy_cli_export(int argc, char** argv) { return guarded([&] { return export_command(argc, argv); }); }
+int canopy_cli_render(int argc, char** argv) { return guarded([&] { return render_command(argc, argv); }); }
+int canopy_cli_diff(int argc, char** argv) { return guarded([&] { return diff_command(argc, argv); }); }
+int canopy_cli_lint(int argc, char** argv) { return guarded([&] { return lint_command(argc, argv); }); }

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "canopy/runtime/crash_note.hpp"
+#include "canopy/trace/environment.hpp"
 
 namespace canopy::sim::detail {
 
@@ -50,6 +51,16 @@ void set_abort_note(const std::string& replay_line) {
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESETHAND | SA_ONSTACK;
   sigaction(SIGABRT, &sa, &previous_abort);
+}
+
+void before_process_ends(failure_kind kind, int status, const std::string& report) {
+  trace::Recorder* recorder = trace::environment_recorder();
+  if (recorder == nullptr) return;
+  trace::RunEnd end;
+  end.how = to_string(kind);
+  end.status = status;
+  end.report = report.c_str();
+  recorder->end(end);
 }
 
 void clear_abort_note() {

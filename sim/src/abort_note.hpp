@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "canopy/sim/outcome.hpp"
+
 namespace canopy::sim::detail {
 
 /// Sets the line printed on abort (and on stack overflow); installs the
@@ -12,5 +14,10 @@ namespace canopy::sim::detail {
 void set_abort_note(const std::string& replay_line);
 /// Prints nothing on abort any more.
 void clear_abort_note();
+
+/// Whole programs: called just before the simulator ends the process with
+/// `status` for `kind` (a failure report, a leak at exit), so that the
+/// CANOPY_TRACE trace is flushed and ends with a line saying so.
+void before_process_ends(failure_kind kind, int status, const std::string& report);
 
 }  // namespace canopy::sim::detail

@@ -16,6 +16,7 @@
 #include "canopy/runtime/embedding.hpp"
 #include "canopy/runtime/environment.hpp"
 #include "canopy/sim/environment.hpp"
+#include "canopy/trace/environment.hpp"
 #include "simulation.hpp"
 
 namespace canopy::sim {
@@ -52,30 +53,73 @@ std::string command_line() {
   return line;
 }
 
-void check_leaks_at_exit() {
+void check_leaks_at_exit(int status, void*) {
   const runtime::Platform* platform = runtime::current_platform();
   if (platform == nullptr || whole_program == nullptr || platform->poller != &whole_program->poller)
     return;
   const runtime::SchedulerCounters counters = runtime::current_counters();
-  std::string report;
-  if (counters.live_coroutines != 0) {
-    report = std::to_string(counters.live_coroutines) + " coroutine(s) still alive at exit:" +
-             runtime::describe_live_coroutines();
-  } else if (counters.open_handles != 0) {
-    report = std::to_string(counters.open_handles) + " handle(s) still open at exit:" +
-             runtime::describe_open_handles();
+  const std::size_t live = counters.live_coroutines;
+  const std::size_t open = counters.open_handles;
+  if (live == 0 && open == 0) return;
+  if (status != 0) {
+    // The program reports its own failure (a failed check calling exit(1)):
+    // its status and its message are what matter, not what it left behind.
+    std::fflush(stdout);
+    std::fprintf(stderr, "canopy: exit status %d with %zu coroutine(s) still alive and %zu handle(s) open "
+                 "(not reported as a leak: the program failed on its own)\n", status, live, open);
+    std::fflush(stderr);
+    return;
   }
-  if (report.empty()) return;
+  std::string report;
+  failure_kind kind = failure_kind::coroutines_leaked;
+  if (live != 0) {
+    report = std::to_string(live) + " coroutine(s) still alive at exit:" + runtime::describe_live_coroutines();
+  } else {
+    kind = failure_kind::handles_leaked;
+    report = std::to_string(open) + " handle(s) still open at exit:" + runtime::describe_open_handles();
+  }
+  const int leak_status = detail::exit_status_for(kind);
+  detail::before_process_ends(kind, leak_status, "leak: " + report);
   std::fflush(stdout);
   std::fprintf(stderr, "canopy: leak: %s\ncanopy: replay: %s\n", report.c_str(),
                whole_program->replay_line().c_str());
   std::fflush(nullptr);
-  _exit(detail::exit_status_for(failure_kind::handles_leaked));
+  _exit(leak_status);
+}
+
+// Warnings about the environment, before anything runs: a misspelt
+// variable would otherwise silently do nothing.
+void warn_about_environment() {
+  for (const std::string& name : options::unknown_variables(environ)) {
+    std::fprintf(stderr, "canopy: warning: %s is not a variable Canopy reads (misspelt?); it is ignored\n",
+                 name.c_str());
+  }
+  std::vector<std::string> ignored = options::overridden_by_replay();
+  if (!ignored.empty()) {
+    std::string names;
+    for (const std::string& name : ignored) names += (names.empty() ? "" : ", ") + name;
+    std::fprintf(stderr, "canopy: warning: CANOPY_REPLAY is set, so %s %s ignored (the replay line says it all)\n",
+                 names.c_str(), ignored.size() == 1 ? "is" : "are");
+  }
+}
+
+// The trace header of this run: its own options, so that the replay line
+// repeats it whatever variables made it.
+trace::Header trace_header(const options& o, const std::string& replay) {
+  trace::Header header;
+  header.clock_is_simulated = true;
+  header.seed = o.seed;
+  header.strategy = to_string(o.strategy);
+  if (const char* scenario = std::getenv("CANOPY_SCENARIO"); scenario != nullptr && *scenario != '\0')
+    header.scenario = scenario;
+  header.replay = replay;
+  return header;
 }
 
 }  // namespace
 
 runtime::Platform* platform_from_environment() {
+  warn_about_environment();
   const char* seed = std::getenv("CANOPY_SEED");
   const char* replay = std::getenv("CANOPY_REPLAY");
   if ((seed == nullptr || *seed == '\0') && (replay == nullptr || *replay == '\0')) return nullptr;
@@ -95,16 +139,19 @@ runtime::Platform* platform_from_environment() {
     std::fflush(nullptr);
     _exit(2);
   }
+  const std::string command = command_line();
   // The trace recorder (CANOPY_TRACE) hears every event through the
   // simulation's own observer, which must see them all to count steps and
-  // watch cancelled coroutines. Asking here is safe: the recorder is made
-  // once and the same one is returned to core afterwards.
-  o.observer = runtime::observer_from_environment(true);
+  // watch cancelled coroutines. Core asks for the same observer afterwards
+  // (its environment hook) and is given this one.
+  // The line Simulation::replay_line prints for a whole program:
+  const std::string line = o.environment_line() + (command.empty() ? "" : " " + command);
+  o.observer = trace::environment_observer(trace_header(o, line));
   whole_program = new detail::Simulation(o, detail::Simulation::mode::whole_program);
-  whole_program->program_command = command_line();
+  whole_program->program_command = command;
   detail::install_simulation(whole_program);
   detail::set_abort_note(whole_program->replay_line());
-  std::atexit(check_leaks_at_exit);
+  ::on_exit(check_leaks_at_exit, nullptr);
   static runtime::Platform platform = whole_program->platform();
   return &platform;
 }

@@ -161,10 +161,12 @@ bool apply(options& o, std::string_view key, std::string_view value) {
 }
 
 struct Setting {
-  const char* key;
-  const char* variable;
+  const char* key;       ///< replay-line key; null for variables that are not run settings
+  const char* variable;  ///< the environment variable
 };
-// Replay-line keys and their environment variables, in writing order.
+// Every CANOPY_* variable the library reads, in replay-line writing order
+// for those that are run settings. The one place a new variable is added:
+// whatever is not here draws an "unknown variable" warning.
 constexpr Setting settings[] = {
     {"scenario", "CANOPY_SCENARIO"},
     {"seed", "CANOPY_SEED"},
@@ -180,6 +182,10 @@ constexpr Setting settings[] = {
     {"max_steps", "CANOPY_MAX_STEPS"},
     {"max_virtual_ms", "CANOPY_MAX_VIRTUAL_MS"},
     {"cancelled_budget", "CANOPY_CANCELLED_BUDGET"},
+    {nullptr, "CANOPY_REPLAY"},       // the whole run as one replay line
+    {nullptr, "CANOPY_TRACE"},        // where the trace recorder writes
+    {nullptr, "CANOPY_STACK_BYTES"},  // the runtime's default stack size
+    {nullptr, "CANOPY_UPDATE_GOLDEN"},  // the test suite rewrites its golden files
 };
 
 // (key, value) for every setting of `o` that differs from the defaults.
@@ -217,7 +223,7 @@ std::vector<std::pair<std::string, std::string>> differences(const options& o, b
 
 const char* variable_for(std::string_view key) {
   for (const Setting& s : settings)
-    if (key == s.key) return s.variable;
+    if (s.key != nullptr && key == s.key) return s.variable;
   return "?";
 }
 
@@ -243,11 +249,13 @@ std::optional<strategy> strategy_from_string(std::string_view name) {
 options options::from_environment(const options& base, std::string& error) {
   if (const char* line = std::getenv("CANOPY_REPLAY"); line != nullptr && *line != '\0') {
     auto parsed = from_replay(line, error);
+    if (!parsed) error = std::string("CANOPY_REPLAY=") + line + " is not valid: " + error;
     return parsed ? *parsed : base;
   }
   options o = base;
   bool strategy_given = false;
   for (const Setting& s : settings) {
+    if (s.key == nullptr) continue;
     const char* value = std::getenv(s.variable);
     if (value == nullptr || *value == '\0') continue;
     if (std::string_view(s.key) == "scenario") continue;  // names a scenario for tools, not a setting
@@ -263,6 +271,33 @@ options options::from_environment(const options& base, std::string& error) {
   // Decisions alone mean: replay them.
   if (!strategy_given && !o.decisions.empty()) o.strategy = strategy::replay;
   return o;
+}
+
+std::vector<std::string> options::overridden_by_replay() {
+  std::vector<std::string> ignored;
+  const char* line = std::getenv("CANOPY_REPLAY");
+  if (line == nullptr || *line == '\0') return ignored;
+  for (const Setting& s : settings) {
+    // The line carries every run setting; the scenario only names the run.
+    if (s.key == nullptr || std::string_view(s.key) == "scenario") continue;
+    if (const char* value = std::getenv(s.variable); value != nullptr && *value != '\0') ignored.push_back(s.variable);
+  }
+  return ignored;
+}
+
+std::vector<std::string> options::unknown_variables(char* const* environment) {
+  std::vector<std::string> unknown;
+  constexpr std::string_view prefix = "CANOPY_";
+  for (char* const* entry = environment; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string_view text = *entry;
+    if (text.substr(0, prefix.size()) != prefix) continue;
+    const std::string_view name = text.substr(0, text.find('='));
+    bool known = false;
+    for (const Setting& s : settings) known = known || name == s.variable;
+    // Bounded: a hostile environment cannot make the warning unbounded.
+    if (!known && unknown.size() < 32) unknown.emplace_back(name.substr(0, 64));
+  }
+  return unknown;
 }
 
 std::optional<options> options::from_replay(std::string_view line, std::string& error) {

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "abort_note.hpp"
 #include "canopy/runtime/embedding.hpp"
 
 namespace canopy::sim::detail {
@@ -61,6 +62,7 @@ int exit_status_for(failure_kind kind) {
 void Simulation::fail(failure_kind kind, const std::string& report) {
   note_failure(kind, report);
   if (run_mode() == mode::whole_program) {
+    before_process_ends(kind, exit_status_for(kind), report);
     std::fflush(stdout);
     std::fprintf(stderr, "canopy: %s\ncanopy: replay: %s\n", report.c_str(), replay_line().c_str());
     std::fflush(nullptr);

@@ -109,3 +109,29 @@ TEST_CASE("a stack overflow under the simulator is reported with the replay line
   CHECK_THAT(r.output, Contains("canopy: stack overflow in coroutine 1 spawned at") && Contains("overflow.c:") &&
                            Contains("canopy: replay: CANOPY_SEED=4 CANOPY_STRATEGY=random "));
 }
+
+TEST_CASE("a malformed CANOPY_REPLAY is refused with exit status 2 and a sentence naming the variable") {
+  Result r = run("CANOPY_REPLAY=v1:seed=x", CANOPY_SIM_PROGRAM_SLEEPER);
+  CHECK(r.status == 2);
+  CHECK(r.output == "canopy: CANOPY_REPLAY=v1:seed=x is not valid: replay line item \"seed=x\" has an unknown key "
+                    "or a malformed value\n");
+}
+
+TEST_CASE("variables that CANOPY_REPLAY overrides are named in a warning, and the replay line wins") {
+  Result r = run("CANOPY_REPLAY='v1:seed=1;strategy=random' CANOPY_SEED=99 CANOPY_JITTER_MS=5", CANOPY_SIM_PROGRAM_SLEEPER);
+  CHECK(r.status == 0);
+  CHECK(r.output ==
+        "canopy: warning: CANOPY_REPLAY is set, so CANOPY_SEED, CANOPY_JITTER_MS are ignored (the replay line says "
+        "it all)\n"
+        "worker 1 woke at 1500 ms\n"
+        "worker 2 woke at 30000 ms\n"
+        "bundle_wait returned 0 at 30000 ms\n");
+}
+
+TEST_CASE("an unknown CANOPY_ variable draws a warning naming it, with or without the simulator") {
+  for (const char* seed : {"CANOPY_SEED=1 ", ""}) {
+    Result r = run(std::string(seed) + "CANOPY_JITER_MS=5", CANOPY_SIM_PROGRAM_LEAKY);
+    CHECK_THAT(r.output, Catch::StartsWith("canopy: warning: CANOPY_JITER_MS is not a variable Canopy reads "
+                                           "(misspelt?); it is ignored\n"));
+  }
+}

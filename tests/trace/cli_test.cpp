@@ -1,3 +1,5 @@
+#include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -81,9 +83,70 @@ TEST_CASE("Bad arguments exit 2") {
 TEST_CASE("A corrupt trace exits 2") {
   const std::string path = temporary("corrupt.trace");
   std::string text = canopy::test::read_fixture("traces/pipeline.trace");
-  text.resize(text.size() / 2);
+  text.insert(text.find('\n', text.size() / 2) + 1, "not json\n");
   std::ofstream(path) << text;
   CHECK(run(canopy_cli_lint, {"lint", path}) == 2);
+  std::remove(path.c_str());
+}
+
+TEST_CASE("canopy render refuses to overwrite its own input, by any name") {
+  const std::string path = temporary("input.trace");
+  const std::string text = canopy::test::read_fixture("traces/pipeline.trace");
+  std::ofstream(path) << text;
+  const std::string alias = temporary("alias.svg");
+  REQUIRE(::symlink(path.c_str(), alias.c_str()) == 0);
+  CHECK(run(canopy_cli_render, {"render", path, "-o", path, "--format", "svg"}) == 2);
+  CHECK(run(canopy_cli_render, {"render", path, "-o", alias}) == 2);
+  CHECK(run(canopy_cli_export, {"export", path, "-o", path}) == 2);
+  CHECK(slurp(path) == text);
+  std::remove(alias.c_str());
+  std::remove(path.c_str());
+}
+
+TEST_CASE("canopy render replaces a symbolic link at its output instead of writing through it") {
+  const std::string victim = temporary("victim.txt");
+  std::ofstream(victim) << "precious\n";
+  const std::string link = temporary("link.svg");
+  REQUIRE(::symlink(victim.c_str(), link.c_str()) == 0);
+  CHECK(run(canopy_cli_render, {"render", traces + "pipeline.trace", "-o", link}) == 0);
+  CHECK(slurp(victim) == "precious\n");
+  CHECK(slurp(link).rfind("<?xml", 0) == 0);
+  struct stat info{};
+  REQUIRE(::lstat(link.c_str(), &info) == 0);
+  CHECK(S_ISREG(info.st_mode));
+  std::remove(link.c_str());
+  std::remove(victim.c_str());
+}
+
+TEST_CASE("canopy render leaves no partial file when it cannot write") {
+  // The output's name is taken by a folder: writing succeeds, the rename
+  // fails, and the temporary file must be gone.
+  const std::string folder = temporary("render-folder");
+  REQUIRE(::mkdir(folder.c_str(), 0700) == 0);
+  const std::string out = folder + "/taken.svg";
+  REQUIRE(::mkdir(out.c_str(), 0700) == 0);
+  CHECK(run(canopy_cli_render, {"render", traces + "pipeline.trace", "-o", out}) == 2);
+  DIR* listing = ::opendir(folder.c_str());
+  REQUIRE(listing != nullptr);
+  std::vector<std::string> names;
+  while (dirent* entry = ::readdir(listing)) {
+    if (std::string(entry->d_name) != "." && std::string(entry->d_name) != "..") names.push_back(entry->d_name);
+  }
+  ::closedir(listing);
+  CHECK(names == std::vector<std::string>{"taken.svg"});
+  ::rmdir(out.c_str());
+  ::rmdir(folder.c_str());
+}
+
+TEST_CASE("A trace cut off mid-line is read up to the cut, and lint says where") {
+  const std::string path = temporary("cut.trace");
+  std::string text = canopy::test::read_fixture("traces/pipeline.trace");
+  text.resize(text.size() - 5);
+  std::ofstream(path) << text;
+  const std::string out = temporary("cut.svg");
+  CHECK(run(canopy_cli_render, {"render", path, "-o", out}) == 0);
+  CHECK(slurp(out).find("the trace is cut at line") != std::string::npos);
+  std::remove(out.c_str());
   std::remove(path.c_str());
 }
 

@@ -1,3 +1,7 @@
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -64,8 +68,101 @@ TEST_CASE("Bad JSON is reported with its line number") {
   expect_error(header_line + spawn_line + "{\"seq\":1,\"t\":6,\n", 3, "not valid JSON");
 }
 
-TEST_CASE("A truncated last line is called truncated") {
-  expect_error(header_line + spawn_line + "{\"seq\":1,\"t\":6,\"co\":1,\"ki", 3, "truncated last line");
+TEST_CASE("A last line cut off mid-line is accepted up to the cut, which is named") {
+  trace::ParseResult result = trace::parse_trace(header_line + spawn_line + "{\"seq\":1,\"t\":6,\"co\":1,\"ki");
+  REQUIRE(result.ok);
+  CHECK(result.trace.cut_at_line == 3);
+  CHECK(result.trace.events.size() == 1);
+  CHECK_FALSE(result.trace.end);
+  expect_error("{\"format\":\"canopy-tr", 1, "truncated header");
+}
+
+TEST_CASE("A file holding only a newline is not a trace") {
+  expect_error("\n", 1, "line 1 is empty");
+  expect_error("\n\n", 1, "line 1 is empty");
+}
+
+TEST_CASE("Events whose by or peer names a coroutine never spawned are refused") {
+  expect_error(header_line + spawn_line + "{\"seq\":1,\"t\":6,\"co\":1,\"kind\":\"wake\",\"by\":7,\"err\":null}\n", 3,
+               "\"by\" names coroutine 7, which was never spawned");
+  expect_error(header_line + spawn_line +
+                   "{\"seq\":1,\"t\":6,\"co\":1,\"kind\":\"chsend\",\"channel\":2,\"peer\":9,\"bytes\":4,\"side\":0}\n",
+               3, "\"peer\" names coroutine 9, which was never spawned");
+  expect_error(header_line + spawn_line +
+                   "{\"seq\":1,\"t\":6,\"co\":1,\"kind\":\"cancel\",\"by\":3,\"object\":1,\"object_kind\":\"coroutine\"}\n",
+               3, "\"by\" names coroutine 3");
+  // null (a timer, a descriptor) and known coroutines are fine.
+  trace::ParseResult ok = trace::parse_trace(
+      header_line + spawn_line + "{\"seq\":1,\"t\":6,\"co\":1,\"kind\":\"wake\",\"by\":null,\"err\":null}\n" +
+      "{\"seq\":2,\"t\":6,\"co\":0,\"kind\":\"wake\",\"by\":1,\"err\":null}\n");
+  CHECK(ok.ok);
+}
+
+TEST_CASE("The end line says how the run ended, round-trips, and nothing may follow it") {
+  const std::string end_line =
+      "{\"seq\":1,\"t\":9,\"co\":0,\"kind\":\"end\",\"how\":\"deadlock\",\"status\":3,\"signal\":null,"
+      "\"report\":\"deadlock: every coroutine is blocked\\n  main\"}";
+  trace::ParseResult result = trace::parse_trace(header_line + spawn_line + end_line + "\n");
+  INFO(result.error.message);
+  REQUIRE(result.ok);
+  REQUIRE(result.trace.end);
+  CHECK(result.trace.end->how == "deadlock");
+  CHECK(result.trace.end->status == 3);
+  CHECK(result.trace.end->signal == 0);
+  CHECK(result.trace.end->report == std::optional<std::string>("deadlock: every coroutine is blocked\n  main"));
+  CHECK(trace::canonical_line(*result.trace.end) == end_line);
+  CHECK(trace::describe_end(*result.trace.end) == "deadlock, exit status 3: deadlock: every coroutine is blocked");
+  expect_error(header_line + spawn_line + end_line + "\n" +
+                   "{\"seq\":2,\"t\":9,\"co\":0,\"kind\":\"ecanceled\"}\n",
+               4, "an event after the end line");
+  expect_error(header_line + spawn_line +
+                   "{\"seq\":5,\"t\":9,\"co\":0,\"kind\":\"end\",\"how\":\"exit\",\"status\":0,\"signal\":null,\"report\":null}\n",
+               3, "seq is 5 but 1 was expected");
+  trace::ParseResult signalled = trace::parse_trace(
+      header_line + "{\"seq\":0,\"t\":0,\"co\":0,\"kind\":\"end\",\"how\":\"signal\",\"status\":null,"
+                    "\"signal\":\"SIGSEGV\",\"report\":null}\n");
+  REQUIRE(signalled.ok);
+  CHECK(signalled.trace.end->signal == SIGSEGV);
+  CHECK(trace::describe_end(*signalled.trace.end) == "signal, signal SIGSEGV");
+}
+
+TEST_CASE("A line longer than the limit is refused at once, and /dev/zero fails fast") {
+  expect_error(header_line + std::string(trace::max_line_bytes + 1, 'x') + "\n", 2, "longer than");
+  const std::string path = "/tmp/canopy-parse-test-long-" + std::to_string(::getpid());
+  {
+    std::FILE* file = std::fopen(path.c_str(), "wb");
+    REQUIRE(file != nullptr);
+    std::fputs(header_line.c_str(), file);
+    const std::string chunk(1 << 16, 'y');
+    for (int i = 0; i < 20; ++i) std::fwrite(chunk.data(), 1, chunk.size(), file);
+    std::fclose(file);
+  }
+  trace::ParseResult long_line = trace::read_trace_file(path);
+  std::remove(path.c_str());
+  REQUIRE_FALSE(long_line.ok);
+  CHECK(long_line.error.line == 2);
+  CHECK_THAT(long_line.error.message, Catch::Contains("longer than 1048576 bytes"));
+  trace::ParseResult zeros = trace::read_trace_file("/dev/zero");
+  REQUIRE_FALSE(zeros.ok);
+  CHECK(zeros.error.line == 1);
+  CHECK_THAT(zeros.error.message, Catch::Contains("longer than 1048576 bytes"));
+}
+
+TEST_CASE("Reading a file streams it into the same trace parse_trace makes") {
+  const std::string text = test::read_fixture("traces/pipeline.trace");
+  trace::ParseResult from_text = trace::parse_trace(text);
+  trace::ParseResult from_file = trace::read_trace_file(std::string(CANOPY_TRACE_TEST_DIR) + "/traces/pipeline.trace");
+  REQUIRE(from_text.ok);
+  REQUIRE(from_file.ok);
+  REQUIRE(from_file.trace.events.size() == from_text.trace.events.size());
+  for (std::size_t i = 0; i < from_text.trace.events.size(); ++i) {
+    CHECK(trace::canonical_line(from_file.trace.events[i]) == trace::canonical_line(from_text.trace.events[i]));
+  }
+}
+
+TEST_CASE("Control characters from a trace are escaped before they reach a terminal") {
+  CHECK(trace::printable("fn\x1b]0;pwned\x07\n\xc2\x9b" "2J\xff ok \xc3\xa9") ==
+        "fn\\x1b]0;pwned\\x07\\n\\u009b2J\\xff ok \xc3\xa9");
 }
 
 TEST_CASE("A missing field is named") {

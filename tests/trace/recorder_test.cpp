@@ -1,13 +1,15 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include <catch2/catch.hpp>
 
+#include "canopy/trace/environment.hpp"
 #include "canopy/trace/read.hpp"
 #include "canopy/trace/recorder.hpp"
-#include "canopy/trace/environment.hpp"
 #include "support.hpp"
 
 using namespace canopy;
@@ -21,6 +23,13 @@ std::string contents_of(std::FILE* file) {
   char chunk[4096];
   for (std::size_t n; (n = std::fread(chunk, 1, sizeof chunk, file)) > 0;) text.append(chunk, n);
   return text;
+}
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 runtime::Event spawn_event(runtime::CoroutineId id) {
@@ -138,24 +147,64 @@ TEST_CASE("CANOPY_TRACE unset gives no recorder, a bad path is reported, a good 
 
   const std::string path = "/tmp/canopy-trace-env-test-" + std::to_string(::getpid()) + ".trace";
   ::setenv("CANOPY_TRACE", path.c_str(), 1);
-  ::setenv("CANOPY_SEED", "5", 1);
-  runtime::Observer* observer = trace::observer_from_environment(true);
+  runtime::Observer* observer = trace::observer_from_environment(false);
   ::unsetenv("CANOPY_TRACE");
-  ::unsetenv("CANOPY_SEED");
   REQUIRE(observer != nullptr);
+  // The same one, whoever asks next.
+  CHECK(trace::observer_from_environment(false) == observer);
+  // Written at once: the header is on disk before any event.
+  CHECK_THAT(file_text(path), Catch::StartsWith("{\"format\":\"canopy-trace\""));
   observer->record(spawn_event(1));
-  auto* recorder = dynamic_cast<trace::Recorder*>(observer);
+  trace::Recorder* recorder = trace::environment_recorder();
   REQUIRE(recorder != nullptr);
   REQUIRE(recorder->flush());
   trace::ParseResult parsed = trace::read_trace_file(path);
   std::remove(path.c_str());
   INFO(parsed.error.message);
   REQUIRE(parsed.ok);
-  CHECK(parsed.trace.header.clock_is_simulated);
-  CHECK(parsed.trace.header.seed == 5u);
+  CHECK_FALSE(parsed.trace.header.clock_is_simulated);
+  CHECK(parsed.trace.header.strategy == std::optional<std::string>("fifo"));
+  CHECK_FALSE(parsed.trace.header.seed);
   CHECK_THAT(parsed.trace.header.program, Catch::StartsWith("canopy_trace"));
-  CHECK(parsed.trace.header.replay == "CANOPY_SEED=5 ./" + parsed.trace.header.program);
   CHECK(parsed.trace.events.size() == 1);
+}
+
+TEST_CASE("The end line follows every event, and nothing is recorded after it") {
+  std::FILE* file = std::tmpfile();
+  REQUIRE(file != nullptr);
+  trace::Recorder recorder(file, trace::Header{});
+  recorder.record(spawn_event(1));
+  trace::RunEnd end;
+  end.how = "deadlock";
+  end.status = 3;
+  const std::string long_report = "deadlock: \x1b" + std::string(5000, 'r');
+  end.report = long_report.c_str();
+  recorder.end(end);
+  recorder.record(spawn_event(2));
+  recorder.end(end);
+  recorder.close();
+  const std::string text = contents_of(file);
+  std::fclose(file);
+  trace::ParseResult parsed = trace::parse_trace(text);
+  INFO(parsed.error.message);
+  REQUIRE(parsed.ok);
+  CHECK(parsed.trace.events.size() == 1);
+  REQUIRE(parsed.trace.end);
+  CHECK(parsed.trace.end->seq == 1);
+  CHECK(parsed.trace.end->time_ns == 1000);
+  CHECK(parsed.trace.end->how == "deadlock");
+  CHECK(parsed.trace.end->status == 3);
+  CHECK(parsed.trace.end->report == long_report.substr(0, trace::RunEnd::report_bytes));
+}
+
+TEST_CASE("A recorder whose writes fail says so once and keeps the program going") {
+  std::FILE* file = std::fopen("/dev/full", "w");
+  REQUIRE(file != nullptr);
+  trace::Recorder recorder(file, trace::Header{}, /*owns_file=*/true, 256);
+  CHECK(recorder.failed());  // the header could not be written
+  for (runtime::CoroutineId id = 1; id <= 100; ++id) recorder.record(spawn_event(id));
+  CHECK_FALSE(recorder.flush());
+  recorder.close();
 }
 
 TEST_CASE("In write-through mode each event reaches the file at once") {

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "canopy/trace/chrome.hpp"
 #include "canopy/viewer/diff.hpp"
 #include "canopy/viewer/render.hpp"
 #include "support.hpp"
@@ -146,4 +147,38 @@ TEST_CASE("Diff says identical for equal traces and names the first divergence o
   CHECK_FALSE(prefix.identical);
   CHECK(prefix.first_difference_seq == 10);
   CHECK_THAT(prefix.report, Catch::Contains("(trace a ends here)"));
+}
+
+TEST_CASE("Header strings cannot close or comment out the HTML page's script block") {
+  trace::Model model = test::fixture_model("traces/pipeline.trace");
+  model.trace.header.replay = "x </script><script>alert(1)</script> <!-- y </SCRIPT";
+  const std::string html = viewer::render_html(model);
+  const std::size_t open = html.find("<script type=\"application/json\" id=\"geometry\">");
+  REQUIRE(open != std::string::npos);
+  const std::size_t body = html.find('>', open) + 1;
+  const std::size_t close = html.find("</script>", body);
+  const std::string json = html.substr(body, close - body);
+  CHECK(json.find('<') == std::string::npos);
+  CHECK(json.find("\\u003c/script>") != std::string::npos);
+  CHECK(json.find("\\u003c!--") != std::string::npos);
+  CHECK(occurrences(html, "<script") == 2);
+}
+
+TEST_CASE("A deadline near INT64_MAX means forever in the viewer and the export") {
+  test::TraceText text;
+  text.spawn(0, 1, 0);
+  text.block(10, 1, runtime::BlockReason::msleep, 0, runtime::ObjectKind::none, INT64_MAX - 5);
+  runtime::Event armed;
+  armed.kind = runtime::EventKind::timer_set;
+  armed.time_ns = 10;
+  armed.coroutine = 1;
+  armed.deadline_ms = INT64_MAX / 1000;
+  text.event(armed);
+  const trace::Model model = test::model_of(text.text());
+  const std::string svg = viewer::render_svg(model);
+  // The legend's sample is the only deadline line: no tick at "forever".
+  CHECK(occurrences(svg, "class=\"dl\" x1=") == 1);
+  CHECK(occurrences(svg, "class=\"dl-missed\" x1=") == 1);
+  CHECK(viewer::render_html(model).find("<svg") != std::string::npos);
+  CHECK(trace::export_chrome(model).find("\"deadline_ms\": 9223372036854775802") != std::string::npos);
 }

@@ -8,7 +8,10 @@ namespace {
 std::string header_differences(const trace::Header& a, const trace::Header& b) {
   std::string notes;
   auto note = [&](const char* field, const std::string& left, const std::string& right) {
-    if (left != right) notes += std::string("note: headers differ in ") + field + ": " + left + " vs " + right + "\n";
+    if (left != right) {
+      notes += std::string("note: headers differ in ") + field + ": " + trace::printable(left) + " vs " +
+               trace::printable(right) + "\n";
+    }
   };
   auto text = [](const std::optional<std::string>& value) { return value ? *value : std::string("null"); };
   note("clock", a.clock_is_simulated ? "sim" : "real", b.clock_is_simulated ? "sim" : "real");
@@ -34,7 +37,19 @@ DiffResult diff(const trace::Trace& a, const trace::Trace& b) {
     if (line_a != line_b) break;
   }
   if (i == common && a.events.size() == b.events.size()) {
-    result.report = notes + "identical: both traces have the same " + std::to_string(a.events.size()) + " events\n";
+    if (a.end == b.end) {
+      result.report = notes + "identical: both traces have the same " + std::to_string(a.events.size()) + " events" +
+                      (a.end ? " and end the same way" : "") + "\n";
+      return result;
+    }
+    // The same events, then a different ending.
+    auto end_line = [](const std::optional<trace::TraceEnd>& end) {
+      return end ? trace::canonical_line(*end) : std::string("(no end line)");
+    };
+    result.identical = false;
+    result.first_difference_seq = i;
+    result.report = notes + "the traces have the same " + std::to_string(i) + " events but end differently\n" +
+                    "  a: " + end_line(a.end) + "\n  b: " + end_line(b.end) + "\n";
     return result;
   }
   result.identical = false;

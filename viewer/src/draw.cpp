@@ -28,22 +28,14 @@ constexpr int indent_px = 12;
 constexpr std::size_t max_indent_levels = 16;
 constexpr double label_char_px = 6.2;  // average glyph width at 11px
 
-struct Colour {
-  const char* name;
-  const char* css;
+// Index = BlockReason value; the names come from the trace format's table.
+constexpr const char* reason_colours[] = {
+    "#1e88e5", "#00acc1", "#5c6bc0", "#9e9e9e", "#8d6e63", "#bcaaa4", "#ab47bc", "#ec407a", "#c0ca33",
 };
+static_assert(std::size(reason_colours) == static_cast<std::size_t>(BlockReason::yield) + 1,
+              "one colour per block reason");
 
-// Index = BlockReason value.
-constexpr Colour reason_colours[] = {
-    {"chsend", "#1e88e5"}, {"chrecv", "#00acc1"},      {"choose", "#5c6bc0"},
-    {"msleep", "#9e9e9e"}, {"fdin", "#8d6e63"},        {"fdout", "#bcaaa4"},
-    {"bundle_wait", "#ab47bc"}, {"hclose", "#ec407a"}, {"yield", "#c0ca33"},
-};
-
-const char* reason_name(BlockReason reason) {
-  const auto index = static_cast<std::size_t>(reason);
-  return index < std::size(reason_colours) ? reason_colours[index].name : "?";
-}
+const char* reason_name(BlockReason reason) { return trace::block_reason_name(reason); }
 
 const char* object_short(runtime::ObjectKind kind) {
   switch (kind) {
@@ -72,7 +64,9 @@ class Drawing {
         layout_(lay_out(model, options.lane_budget)) {
     chart_width_ = std::max(200, options.chart_width_px);
     if (options.event_order_axis) {
-      span_ = std::max<double>(1, model.trace.events.empty() ? 1 : model.trace.events.back().seq);
+      const std::uint64_t last_seq = model.trace.end ? model.trace.end->seq
+                                     : model.trace.events.empty() ? 1 : model.trace.events.back().seq;
+      span_ = std::max<double>(1, static_cast<double>(last_seq));
     } else {
       span_ = std::max<double>(1, static_cast<double>(model.end_ns - model.begin_ns));
     }
@@ -106,6 +100,7 @@ class Drawing {
     out_ += "</g>\n";
     guides();
     cancels();
+    run_end(lanes_bottom);
     legend(legend_top);
     out_ += "</svg>\n";
     return std::move(out_);
@@ -157,9 +152,11 @@ class Drawing {
             ".block-label{fill:#ffffff;font-size:9px}.exit{stroke:#37474f;stroke-width:2}"
             ".exit-cancelled{stroke:#d32f2f;stroke-width:2}.title{font-size:14px;font-weight:bold}"
             ".legend-text{fill:#37474f;font-size:10px}.lane-row:hover .life{fill:#e3f2fd}"
-            ".label.label-ns{fill:#c62828;font-weight:bold}\n";
-    for (const Colour& colour : reason_colours) {
-      out_ += ".b-" + std::string(colour.name) + "{fill:" + colour.css + "}";
+            ".label.label-ns{fill:#c62828;font-weight:bold}"
+            ".run-end{stroke:#b71c1c;stroke-width:2;stroke-dasharray:6 3}.run-end-label{fill:#b71c1c;font-size:10px}"
+            ".run-cut{fill:#6d4c41;font-size:10px;font-style:italic}\n";
+    for (std::size_t i = 0; i < std::size(reason_colours); ++i) {
+      out_ += ".b-" + std::string(reason_name(static_cast<BlockReason>(i))) + "{fill:" + reason_colours[i] + "}";
     }
     out_ += "\n</style>\n";
     out_ += "<defs><clipPath id=\"lane-clip\"><rect x=\"" + std::to_string(chart_left_px - 1) +
@@ -255,9 +252,7 @@ class Drawing {
 
   void coroutine_lane(const Coroutine& co, double indent) {
     const std::string label = truncate_to(co.label(), label_width_px - indent - 4);
-    const Coroutine* parent = model_.find(co.parent);
-    const bool outlived_parent =
-        parent != nullptr && parent->exited && (!co.exited || co.exit_seq > parent->exit_seq);
+    const bool outlived_parent = model_.outlived_parent(co) != nullptr;
     out_ += "<text class=\"" + std::string(outlived_parent ? "label label-ns" : "label") + "\" x=\"" + fixed(indent) +
             "\" y=\"14\"";
     if (interactive_) out_ += " data-label=\"1\"";
@@ -355,7 +350,9 @@ class Drawing {
       if (options_.event_order_axis) {
         a = static_cast<double>(at_seq);
       } else {
-        a = static_cast<double>(deadline_ms * 1000000 - model_.begin_ns);
+        // A deadline past what nanoseconds can hold means "forever": no tick.
+        if (deadline_ms > INT64_MAX / 1000000) return;
+        a = static_cast<double>(deadline_ms) * 1e6 - static_cast<double>(model_.begin_ns);
         if (a < 0 || a > span_) return;
       }
       const std::string xs = fixed(x(a));
@@ -374,9 +371,8 @@ class Drawing {
   }
 
   void not_structured(const Coroutine& co) {
-    const Coroutine* parent = model_.find(co.parent);
-    if (parent == nullptr || !parent->exited) return;
-    if (co.exited && co.exit_seq <= parent->exit_seq) return;
+    const Coroutine* parent = model_.outlived_parent(co);
+    if (parent == nullptr) return;
     const double a0 = axis_value(parent->exit_ns, parent->exit_seq);
     const double a1 = axis_value(co.exit_ns, co.exit_seq);
     rect("not-structured", a0, a1, 2, 16, "not structured: outlived its parent co " + std::to_string(parent->id) +
@@ -391,6 +387,33 @@ class Drawing {
     out_ += "<text class=\"ns-label\" x=\"" + fixed(x(a0) + 7) + "\" y=\"14\"" + axis_attributes(a0, a0) +
             (interactive_ ? " data-dx=\"7\"" : "") + ">" + badge + "</text>\n";
   }
+
+  // How the run ended: a line across every lane at the end line's place,
+  // labelled; a trace without one says so (a killed process leaves none).
+  void run_end(int lanes_bottom) {
+    // The label sits on the replay line's row, flush with the chart's right
+    // edge: where the end is, since the axis ends with the trace.
+    const trace::Trace& traced = model_.trace;
+    const std::string label_at = "x=\"" + std::to_string(chart_left_px + chart_width_) + "\" y=\"36\" text-anchor=\"end\"";
+    if (!traced.end) {
+      std::string note = "no end line: the process was killed before it could write one";
+      if (traced.cut_at_line != 0) note += "; the trace is cut at line " + std::to_string(traced.cut_at_line);
+      out_ += "<text id=\"run-end\" class=\"run-cut\" " + label_at + ">" + xml_escape(note) + "</text>\n";
+      return;
+    }
+    const trace::TraceEnd& end = *traced.end;
+    const double a = axis_value(end.time_ns, end.seq);
+    const std::string xs = fixed(x(a));
+    out_ += "<line id=\"run-end\" class=\"run-end\" x1=\"" + xs + "\" y1=\"" + std::to_string(lanes_top_px - 4) +
+            "\" x2=\"" + xs + "\" y2=\"" + std::to_string(lanes_bottom) + "\"" + axis_attributes(a, a) + "><title>" +
+            xml_escape(end_summary(end) + (end.report ? "\n" + *end.report : std::string())) + "</title></line>\n";
+    std::string label = end_summary(end);
+    if (traced.cut_at_line != 0) label += " (trace cut at line " + std::to_string(traced.cut_at_line) + ")";
+    out_ += "<text class=\"run-end-label\" " + label_at + ">" + xml_escape(truncate_to(label, chart_width_ / 2.0)) +
+            "</text>\n";
+  }
+
+  static std::string end_summary(const trace::TraceEnd& end) { return "run ended: " + trace::describe_end(end); }
 
   // Vertical parts of the tree guides, and one bracket per bundle.
   void guides() {
@@ -507,7 +530,10 @@ class Drawing {
     const std::string box = "<rect x=\"0\" y=\"2\" width=\"16\" height=\"10\" class=\"";
     swatch(box + "life\"/>", "alive (ready)");
     swatch(box + "running\"/>", "running");
-    for (const Colour& colour : reason_colours) swatch(box + "b-" + colour.name + "\"/>", std::string("blocked: ") + colour.name);
+    for (std::size_t i = 0; i < std::size(reason_colours); ++i) {
+      const std::string name = reason_name(static_cast<BlockReason>(i));
+      swatch(box + "b-" + name + "\"/>", "blocked: " + name);
+    }
     swatch(box + "grace\"/>", "grace period");
     swatch("<line class=\"dl\" x1=\"8\" y1=\"0\" x2=\"8\" y2=\"14\"/>", "deadline");
     swatch("<line class=\"dl-missed\" x1=\"8\" y1=\"0\" x2=\"8\" y2=\"14\"/>", "deadline missed");
@@ -515,6 +541,7 @@ class Drawing {
     swatch("<path class=\"ecanceled\" transform=\"translate(8,7)\" d=\"M0,-4 L4,0 L0,4 L-4,0 Z\"/>", "ECANCELED");
     swatch("<rect x=\"0\" y=\"2\" width=\"16\" height=\"10\" class=\"not-structured\"/>", "not structured");
     swatch("<path class=\"bracket\" d=\"M12,1 H8 V13 H12\"/>", "bundle");
+    if (model_.trace.end) swatch("<line class=\"run-end\" x1=\"8\" y1=\"0\" x2=\"8\" y2=\"14\"/>", "end of run");
     out_ += "</g>\n";
   }
 

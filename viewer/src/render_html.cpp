@@ -16,10 +16,15 @@ std::string render_html(const trace::Model& model, const RenderOptions& options)
       {"span", geometry.axis_span},           {"eventOrder", geometry.event_order_axis},
       {"replay", header.replay ? nlohmann::ordered_json(*header.replay) : nlohmann::ordered_json(nullptr)},
   };
-  // "</" must not appear inside <script>; JSON allows escaping the slash.
-  std::string geometry_json = data.dump();
-  for (std::size_t at = geometry_json.find("</"); at != std::string::npos; at = geometry_json.find("</", at + 3)) {
-    geometry_json.replace(at, 2, "<\\/");
+  // Inside <script> neither "</script" nor "<!--" may appear: every "<"
+  // becomes \u003c, which JSON reads back as the same character.
+  std::string geometry_json;
+  for (char c : data.dump()) {
+    if (c == '<') {
+      geometry_json += "\\u003c";
+    } else {
+      geometry_json += c;
+    }
   }
   const std::string title = detail::xml_escape(options.title.empty() ? header.program : options.title);
   std::string page;

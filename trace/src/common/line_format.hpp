@@ -6,6 +6,7 @@
 // event sequences give byte-identical traces whatever the locale.
 #pragma once
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <cstdint>
@@ -13,10 +14,17 @@
 #include <string_view>
 
 #include "canopy/trace/header.hpp"
+#include "canopy/trace/recorder.hpp"
+#include "event_schema.hpp"
 #include "names_table.hpp"
 #include "canopy/runtime/event.hpp"
 
 namespace canopy::trace::line {
+
+/// The longest report an "end" line carries (RunEnd::report_bytes).
+inline constexpr std::size_t end_report_bytes = RunEnd::report_bytes;
+/// An upper bound on an "end" line's length.
+inline constexpr std::size_t max_end_line_bytes = 512 + 6 * (end_report_bytes + 64);
 
 /// Writes into memory the caller has sized (see max_event_line_bytes): the
 /// recorder's fast path, with no capacity check per piece.
@@ -73,11 +81,11 @@ inline std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
   return length;
 }
 
-/// Appends `text` as a JSON string; bytes that are not UTF-8 become '?'.
+/// Appends `text` escaped for the inside of a JSON string; bytes that are
+/// not UTF-8 become '?'.
 template <typename Out>
-void append_string(Out& out, std::string_view text) {
+void append_string_body(Out& out, std::string_view text) {
   static constexpr char hex[] = "0123456789abcdef";
-  out += '"';
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c == '"' || c == '\\') {
@@ -100,6 +108,13 @@ void append_string(Out& out, std::string_view text) {
       out += '?';
     }
   }
+}
+
+/// Appends `text` as a JSON string (quoted, escaped).
+template <typename Out>
+void append_string(Out& out, std::string_view text) {
+  out += '"';
+  append_string_body(out, text);
   out += '"';
 }
 
@@ -177,18 +192,58 @@ void append_header(Out& out, const Header& header) {
   out += "\"ns\"}\n";
 }
 
+/// Appends the "end" line (with its newline): how the run ended. Allocation-
+/// free with RawOut, for fatal-signal handlers; `how.report` is cut to
+/// RunEnd::report_bytes (at a UTF-8 boundary).
+template <typename Out>
+void append_end(Out& out, std::uint64_t seq, std::int64_t time_ns, const char* how, int status, int signal,
+                std::string_view report, bool has_report) {
+  out += "{\"seq\":";
+  append_uint(out, seq);
+  key(out, "t");
+  append_int(out, time_ns);
+  out += ",\"co\":0,\"kind\":\"end\"";
+  key(out, "how");
+  append_string(out, std::string_view(how));
+  key(out, "status");
+  if (status < 0) {
+    out += "null";
+  } else {
+    append_int(out, status);
+  }
+  key(out, "signal");
+  if (const char* name = signal != 0 ? names::signal_name(signal) : nullptr; name != nullptr) {
+    append_string(out, std::string_view(name));
+  } else if (signal != 0) {
+    out += "\"signal:";
+    append_int(out, signal);
+    out += '"';
+  } else {
+    out += "null";
+  }
+  key(out, "report");
+  if (has_report) {
+    std::size_t size = std::min(report.size(), end_report_bytes);
+    while (size > 0 && size < report.size() && (static_cast<unsigned char>(report[size]) & 0xC0) == 0x80) --size;
+    append_string(out, report.substr(0, size));
+  } else {
+    out += "null";
+  }
+  out += "}\n";
+}
+
 /// "exit" result names: 0 returned, ECANCELED cancelled, anything else failed.
 inline const char* exit_result(int err) {
   return err == 0 ? "returned" : err == ECANCELED ? "cancelled" : "failed";
 }
 
-/// Appends one event line (with its newline). The spawn site is passed
-/// apart from `event` so that parsed events, which own their strings, can be
-/// printed too.
+/// Appends one event line (with its newline), key by key as the event
+/// schema lists them. The spawn site is passed apart from `event` so that
+/// parsed events, which own their strings, can be printed too.
 template <typename Out>
 void append_event(Out& out, std::uint64_t seq, const runtime::Event& event,
                          std::string_view site_file, int site_line, std::string_view fn) {
-  using runtime::EventKind;
+  using schema::Field;
   out += "{\"seq\":";
   append_uint(out, seq);
   key(out, "t");
@@ -197,110 +252,52 @@ void append_event(Out& out, std::uint64_t seq, const runtime::Event& event,
   append_uint(out, event.coroutine);
   key(out, "kind");
   out += '"';
-  put(out, names::name_at(names::event_kinds, static_cast<std::size_t>(event.kind)));
+  put(out, schema::name(event.kind));
   out += '"';
-  switch (event.kind) {
-    case EventKind::spawn:
-      key(out, "parent");
-      coroutine_or_null(out, event.other);
-      key(out, "bundle");
-      if (event.object == 0) {
-        out += "null";
-      } else {
-        append_uint(out, event.object);
-      }
-      key(out, "site");
-      {
-        std::string site(site_file);
-        site += ':';
-        append_int(site, site_line);
-        append_string(out, site);
-      }
-      key(out, "fn");
-      append_string(out, fn);
-      break;
-    case EventKind::block:
-      key(out, "reason");
-      out += '"';
-      put(out, names::name_at(names::block_reasons, static_cast<std::size_t>(event.reason)));
-      out += '"';
-      key(out, "object");
-      append_uint(out, event.object);
-      key(out, "object_kind");
-      out += '"';
-      put(out, names::name_at(names::object_kinds, static_cast<std::size_t>(event.object_kind)));
-      out += '"';
-      key(out, "deadline_ms");
-      deadline_or_null(out, event.deadline_ms);
-      break;
-    case EventKind::wake:
-      key(out, "by");
-      coroutine_or_null(out, event.other);
-      key(out, "err");
-      err_or_null(out, event.err);
-      break;
-    case EventKind::cancel:
-      key(out, "by");
-      coroutine_or_null(out, event.other);
-      key(out, "object");
-      append_uint(out, event.object);
-      key(out, "object_kind");
-      out += '"';
-      put(out, names::name_at(names::object_kinds, static_cast<std::size_t>(event.object_kind)));
-      out += '"';
-      break;
-    case EventKind::ecanceled:
-      break;
-    case EventKind::deadline_expired:
-    case EventKind::timer_set:
-    case EventKind::timer_fired:
-      key(out, "deadline_ms");
-      deadline_or_null(out, event.deadline_ms);
-      break;
-    case EventKind::exit:
-      key(out, "result");
-      out += '"';
-      put(out, exit_result(event.err));
-      out += '"';
-      break;
-    case EventKind::chsend:
-    case EventKind::chrecv:
-      key(out, "channel");
-      append_uint(out, event.object);
-      key(out, "peer");
-      coroutine_or_null(out, event.other);
-      key(out, "bytes");
-      append_uint(out, event.bytes);
-      key(out, "side");
-      append_int(out, event.side);
-      break;
-    case EventKind::chdone:
-      key(out, "channel");
-      append_uint(out, event.object);
-      key(out, "side");
-      append_int(out, event.side);
-      break;
-    case EventKind::bundle_wait_begin:
-      key(out, "bundle");
-      append_uint(out, event.object);
-      key(out, "deadline_ms");
-      deadline_or_null(out, event.deadline_ms);
-      break;
-    case EventKind::bundle_wait_end:
-      key(out, "bundle");
-      append_uint(out, event.object);
-      key(out, "err");
-      err_or_null(out, event.err);
-      break;
-    case EventKind::object_open:
-    case EventKind::object_close:
-      key(out, "object");
-      append_uint(out, event.object);
-      key(out, "object_kind");
-      out += '"';
-      put(out, names::name_at(names::object_kinds, static_cast<std::size_t>(event.object_kind)));
-      out += '"';
-      break;
+  const schema::Kind* kind = schema::of(event.kind);
+  for (std::size_t i = 0; kind != nullptr && i < kind->key_count; ++i) {
+    const schema::Key& entry = kind->keys[i];
+    out += ",\"";
+    put(out, entry.name);
+    out += "\":";
+    switch (entry.field) {
+      case Field::other: coroutine_or_null(out, event.other); break;
+      case Field::object: append_uint(out, event.object); break;
+      case Field::object_or_null:
+        if (event.object == 0) {
+          out += "null";
+        } else {
+          append_uint(out, event.object);
+        }
+        break;
+      case Field::object_kind:
+        out += '"';
+        put(out, names::name_at(names::object_kinds, static_cast<std::size_t>(event.object_kind)));
+        out += '"';
+        break;
+      case Field::reason:
+        out += '"';
+        put(out, names::name_at(names::block_reasons, static_cast<std::size_t>(event.reason)));
+        out += '"';
+        break;
+      case Field::deadline: deadline_or_null(out, event.deadline_ms); break;
+      case Field::err: err_or_null(out, event.err); break;
+      case Field::result:
+        out += '"';
+        put(out, exit_result(event.err));
+        out += '"';
+        break;
+      case Field::bytes: append_uint(out, event.bytes); break;
+      case Field::side: append_int(out, event.side); break;
+      case Field::site:
+        out += '"';
+        append_string_body(out, site_file);
+        out += ':';
+        append_int(out, site_line);
+        out += '"';
+        break;
+      case Field::fn: append_string(out, fn); break;
+    }
   }
   out += "}\n";
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cerrno>
+#include <csignal>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -59,6 +60,36 @@ inline constexpr ErrnoName errno_names[] = {
     {EMSGSIZE, "EMSGSIZE"},   {ECONNREFUSED, "ECONNREFUSED"},
     {EIO, "EIO"},             {ENOTCONN, "ENOTCONN"},   {EACCES, "EACCES"},
 };
+
+struct SignalName {
+  int value;
+  const char* name;
+};
+
+/// The fatal signals an "end" line names.
+inline constexpr SignalName signal_names[] = {
+    {SIGABRT, "SIGABRT"}, {SIGSEGV, "SIGSEGV"}, {SIGBUS, "SIGBUS"},   {SIGFPE, "SIGFPE"},
+    {SIGILL, "SIGILL"},   {SIGTRAP, "SIGTRAP"}, {SIGSYS, "SIGSYS"},   {SIGTERM, "SIGTERM"},
+    {SIGINT, "SIGINT"},   {SIGHUP, "SIGHUP"},   {SIGQUIT, "SIGQUIT"}, {SIGXCPU, "SIGXCPU"},
+    {SIGXFSZ, "SIGXFSZ"}, {SIGKILL, "SIGKILL"}, {SIGPIPE, "SIGPIPE"}, {SIGALRM, "SIGALRM"},
+    {SIGUSR1, "SIGUSR1"}, {SIGUSR2, "SIGUSR2"},
+};
+
+/// "SIGSEGV" for SIGSEGV, null for a signal without a name here.
+inline const char* signal_name(int signo) {
+  for (const auto& entry : signal_names) {
+    if (entry.value == signo) return entry.name;
+  }
+  return nullptr;
+}
+
+/// Inverse of signal_name; nullopt for names it could not have produced.
+inline std::optional<int> signal_from_name(std::string_view name) {
+  for (const auto& entry : signal_names) {
+    if (name == entry.name) return entry.value;
+  }
+  return std::nullopt;
+}
 
 /// "ECANCELED" for ECANCELED, "errno:N" for values without a name here.
 inline std::string errno_name(int err) {

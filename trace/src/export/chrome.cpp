@@ -17,13 +17,39 @@ using json = nlohmann::ordered_json;
 using runtime::CoroutineId;
 using runtime::EventKind;
 
+// The "traceEvents" array, written out one event at a time: a model of a
+// large trace must not become one JSON tree as well (its nodes cost far more
+// than the text, and freeing a tree allocates, which out of memory aborts).
+// The text is what nlohmann's dump(1) gives for the whole document.
+class EventList {
+ public:
+  void push_back(const json& event) {
+    text_ += text_.empty() ? "\n  " : ",\n  ";
+    indented(event.dump(1), "  ", text_);
+  }
+  /// The array as the value of a key at depth 1.
+  std::string take() { return text_.empty() ? "[]" : "[" + std::move(text_) + "\n ]"; }
+
+  /// Appends `dumped` with every line after its first indented by `indent`
+  /// (string values hold no raw newlines: dump escapes them).
+  static void indented(const std::string& dumped, const char* indent, std::string& out) {
+    for (char c : dumped) {
+      out += c;
+      if (c == '\n') out += indent;
+    }
+  }
+
+ private:
+  std::string text_;
+};
+
 class Exporter {
  public:
   Exporter(const Model& model, const ChromeOptions& options) : model_(model), options_(options) {
   }
 
   std::string run() {
-    json events = json::array();
+    EventList events;
     events.push_back(metadata("process_name", 0, {{"name", "canopy " + model_.trace.header.program}}));
     std::size_t sort_index = 0;
     for (CoroutineId id : model_.depth_first()) {
@@ -33,18 +59,17 @@ class Exporter {
     }
     for (CoroutineId id : model_.depth_first()) slices(model_.coroutines.at(id), events);
     flows(events);
-    json root;
-    root["traceEvents"] = std::move(events);
-    root["displayTimeUnit"] = "ns";
     const Header& header = model_.trace.header;
-    root["otherData"] = {
+    const json other = {
         {"format", "canopy-trace"},
         {"clock", header.clock_is_simulated ? "sim" : "real"},
         {"program", header.program},
         {"seed", header.seed ? json(*header.seed) : json(nullptr)},
         {"replay", header.replay ? json(*header.replay) : json(nullptr)},
     };
-    return root.dump(1) + "\n";
+    std::string text = "{\n \"traceEvents\": " + events.take() + ",\n \"displayTimeUnit\": \"ns\",\n \"otherData\": ";
+    EventList::indented(other.dump(1), " ", text);
+    return text + "\n}\n";
   }
 
  private:
@@ -86,7 +111,7 @@ class Exporter {
     return names::name_at(names::object_kinds, static_cast<std::size_t>(kind));
   }
 
-  void slices(const Coroutine& co, json& events) const {
+  void slices(const Coroutine& co, EventList& events) const {
     events.push_back(complete(co.label(), "lifetime", co.id, co.spawn_ns, co.spawn_seq, co.exit_ns, co.exit_seq,
                               {{"spawn_seq", co.spawn_seq},
                                {"exit_seq", co.exited ? json(co.exit_seq) : json(nullptr)},
@@ -119,7 +144,7 @@ class Exporter {
     }
   }
 
-  void flow(json& events, const char* name, CoroutineId from, std::int64_t from_ns, std::uint64_t from_seq,
+  void flow(EventList& events, const char* name, CoroutineId from, std::int64_t from_ns, std::uint64_t from_seq,
             CoroutineId to, std::int64_t to_ns, std::uint64_t to_seq) {
     if (model_.find(from) == nullptr || model_.find(to) == nullptr) return;
     const std::uint64_t id = next_flow_id_++;
@@ -129,7 +154,7 @@ class Exporter {
                           {"ts", ts(to_ns, to_seq)}, {"pid", 1}, {"tid", tid(to)}});
   }
 
-  void flows(json& events) {
+  void flows(EventList& events) {
     for (const TraceEvent& traced : model_.trace.events) {
       const runtime::Event& event = traced.event;
       const std::uint64_t seq = traced.seq;

@@ -201,12 +201,13 @@ void never_yielding(const Model& model, const LintOptions& options, std::vector<
 
 void orphan(const Model& model, std::vector<Lint>& out) {
   for (const auto& [id, co] : model.coroutines) {
-    if (co.exited) continue;
-    const Coroutine* parent = model.find(co.parent);
-    if (parent == nullptr || !parent->exited) continue;
+    const Coroutine* parent = model.outlived_parent(co);
+    if (parent == nullptr) continue;
+    const std::string when = co.exited ? "exited only at seq " + std::to_string(co.exit_seq) + ", after"
+                                       : "was still alive when the trace ended, but";
     out.push_back(finding(model, LintKind::orphan, {co.id, parent->id}, {co.spawn_seq, parent->exit_seq},
-                          label(model, co.id) + " was still alive when the trace ended, but its parent " +
-                              label(model, parent->id) + " exited at seq " + std::to_string(parent->exit_seq)));
+                          label(model, co.id) + " " + when + " its parent " + label(model, parent->id) +
+                              " exited at seq " + std::to_string(parent->exit_seq)));
   }
 }
 
@@ -239,7 +240,9 @@ std::string format_lint(const Lint& finding) {
   for (std::size_t i = 0; i < finding.seqs.size(); ++i) {
     text += (i == 0 ? " " : ", ") + std::to_string(finding.seqs[i]);
   }
-  return text + "]";
+  // One line whatever the trace's strings hold (names with newlines or
+  // escape sequences in them).
+  return printable(text + "]");
 }
 
 }  // namespace canopy::trace

@@ -50,6 +50,13 @@ std::vector<CoroutineId> Model::depth_first() const {
   return order;
 }
 
+const Coroutine* Model::outlived_parent(const Coroutine& co) const {
+  const Coroutine* parent = find(co.parent);
+  if (parent == nullptr || !parent->exited) return nullptr;
+  if (co.exited && co.exit_seq <= parent->exit_seq) return nullptr;
+  return parent;
+}
+
 CoroutineId actor_of(const runtime::Event& event) {
   switch (event.kind) {
     case EventKind::spawn:

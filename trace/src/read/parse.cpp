@@ -1,12 +1,12 @@
 // Parsing: one JSON object per line, validated field by field.
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+#include <cstdio>
 #include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
+#include "../common/event_schema.hpp"
 #include "../common/line_format.hpp"
 #include "../common/names_table.hpp"
 #include "canopy/trace/read.hpp"
@@ -222,23 +222,60 @@ bool parse_header(const json& object, Header& header, std::string& error) {
   return true;
 }
 
-// Fills `out` from `object`, or explains what was wrong in `error`.
+// Fills `out` from `object`, or explains what was wrong in `error`: key
+// by key as the event schema lists them for the line's kind.
 bool parse_event(const json& object, TraceEvent& out, std::string& error) {
-  using runtime::EventKind;
+  using schema::Field;
   Fields fields(object);
   runtime::Event& event = out.event;
   fields.unsigned_int("seq", out.seq);
   fields.signed_int("t", event.time_ns);
   std::uint64_t co = 0;
   if (fields.unsigned_int("co", co)) event.coroutine = co;
-  fields.name("kind", names::event_kinds, event.kind, "event kind");
+  std::string kind_name;
+  fields.string("kind", kind_name);
   if (fields.failed()) return error = fields.error(), false;
-  switch (event.kind) {
-    case EventKind::spawn: {
-      fields.coroutine("parent", event.other);
-      fields.object_or_null("bundle", event.object);
-      std::string site;
-      if (fields.string("site", site)) {
+  const std::optional<runtime::EventKind> named = schema::named(kind_name);
+  if (!named) {
+    error = "field \"kind\" is not a known event kind: " + json(kind_name).dump();
+    return false;
+  }
+  event.kind = *named;
+  const schema::Kind* kind = schema::of(event.kind);
+  for (std::size_t i = 0; i < kind->key_count; ++i) {
+    const char* key = kind->keys[i].name;
+    switch (kind->keys[i].field) {
+      case Field::other: fields.coroutine(key, event.other); break;
+      case Field::object: fields.unsigned_int(key, event.object); break;
+      case Field::object_or_null: fields.object_or_null(key, event.object); break;
+      case Field::object_kind: fields.name(key, names::object_kinds, event.object_kind, "object kind"); break;
+      case Field::reason: fields.name(key, names::block_reasons, event.reason, "block reason"); break;
+      case Field::deadline: fields.deadline(key, event.deadline_ms); break;
+      case Field::err: fields.err(key, event.err); break;
+      case Field::result: {
+        std::string result;
+        if (!fields.string(key, result)) break;
+        if (result == "returned") {
+          event.err = 0;
+        } else if (result == "cancelled") {
+          event.err = ECANCELED;
+        } else if (result == "failed") {
+          event.err = EIO;
+        } else {
+          error = "field \"result\" must be \"returned\", \"cancelled\" or \"failed\", not \"" + result + "\"";
+          return false;
+        }
+        break;
+      }
+      case Field::bytes: {
+        std::uint64_t bytes = 0;
+        if (fields.unsigned_int(key, bytes)) event.bytes = static_cast<std::size_t>(bytes);
+        break;
+      }
+      case Field::side: fields.small_int(key, event.side, -1, 1); break;
+      case Field::site: {
+        std::string site;
+        if (!fields.string(key, site)) break;
         auto colon = site.rfind(':');
         std::int64_t line = -1;
         if (colon != std::string::npos && colon + 1 < site.size() && site.size() - colon <= 10) {
@@ -252,84 +289,72 @@ bool parse_event(const json& object, TraceEvent& out, std::string& error) {
           }
         }
         if (line < 0) {
-          error = "field \"site\" must be \"file:line\", not \"" + site + "\"";
+          error = "field \"site\" must be \"file:line\", not " + json(site).dump();
           return false;
         }
         out.site_file = site.substr(0, colon);
         out.site_line = static_cast<int>(line);
+        break;
       }
-      fields.string("fn", out.fn);
-      break;
+      case Field::fn: fields.string(key, out.fn); break;
     }
-    case EventKind::block:
-      fields.name("reason", names::block_reasons, event.reason, "block reason");
-      fields.unsigned_int("object", event.object);
-      fields.name("object_kind", names::object_kinds, event.object_kind, "object kind");
-      fields.deadline("deadline_ms", event.deadline_ms);
-      break;
-    case EventKind::wake:
-      fields.coroutine("by", event.other);
-      fields.err("err", event.err);
-      break;
-    case EventKind::cancel:
-      fields.coroutine("by", event.other);
-      fields.unsigned_int("object", event.object);
-      fields.name("object_kind", names::object_kinds, event.object_kind, "object kind");
-      break;
-    case EventKind::ecanceled:
-      break;
-    case EventKind::deadline_expired:
-    case EventKind::timer_set:
-    case EventKind::timer_fired:
-      fields.deadline("deadline_ms", event.deadline_ms);
-      break;
-    case EventKind::exit: {
-      std::string result;
-      if (fields.string("result", result)) {
-        if (result == "returned") {
-          event.err = 0;
-        } else if (result == "cancelled") {
-          event.err = ECANCELED;
-        } else if (result == "failed") {
-          event.err = EIO;
-        } else {
-          error = "field \"result\" must be \"returned\", \"cancelled\" or \"failed\", not \"" + result + "\"";
-          return false;
-        }
-      }
-      break;
-    }
-    case EventKind::chsend:
-    case EventKind::chrecv: {
-      fields.unsigned_int("channel", event.object);
-      event.object_kind = runtime::ObjectKind::channel;
-      fields.coroutine("peer", event.other);
-      std::uint64_t bytes = 0;
-      if (fields.unsigned_int("bytes", bytes)) event.bytes = static_cast<std::size_t>(bytes);
-      fields.small_int("side", event.side, -1, 1);
-      break;
-    }
-    case EventKind::chdone:
-      fields.unsigned_int("channel", event.object);
-      event.object_kind = runtime::ObjectKind::channel;
-      fields.small_int("side", event.side, -1, 1);
-      break;
-    case EventKind::bundle_wait_begin:
-      fields.unsigned_int("bundle", event.object);
-      event.object_kind = runtime::ObjectKind::bundle;
-      fields.deadline("deadline_ms", event.deadline_ms);
-      break;
-    case EventKind::bundle_wait_end:
-      fields.unsigned_int("bundle", event.object);
-      event.object_kind = runtime::ObjectKind::bundle;
-      fields.err("err", event.err);
-      break;
-    case EventKind::object_open:
-    case EventKind::object_close:
-      fields.unsigned_int("object", event.object);
-      fields.name("object_kind", names::object_kinds, event.object_kind, "object kind");
-      break;
   }
+  if (kind->implied_object_kind != runtime::ObjectKind::none) event.object_kind = kind->implied_object_kind;
+  if (fields.failed()) return error = fields.error(), false;
+  return true;
+}
+
+// The "end" line: how the run ended (docs/trace-format.md).
+bool parse_end(const json& object, TraceEnd& out, std::string& error) {
+  Fields fields(object);
+  fields.unsigned_int("seq", out.seq);
+  fields.signed_int("t", out.time_ns);
+  std::uint64_t co = 0;
+  if (fields.unsigned_int("co", co) && co != runtime::main_coroutine) {
+    error = "an end line is about the run: \"co\" must be 0, not " + std::to_string(co);
+    return false;
+  }
+  if (fields.string("how", out.how)) {
+    bool plain = !out.how.empty() && out.how.size() <= 40;
+    for (char c : out.how) plain = plain && ((c >= 'a' && c <= 'z') || c == '-' || c == '_');
+    if (!plain) {
+      error = "field \"how\" must be a short lower-case name, not " + json(out.how).dump();
+      return false;
+    }
+  }
+  if (const json* status = fields.find("status"); status != nullptr) {
+    if (status->is_null()) {
+      out.status.reset();
+    } else if (status->is_number_unsigned() && status->get<std::uint64_t>() <= 255) {
+      out.status = static_cast<int>(status->get<std::uint64_t>());
+    } else {
+      fields.wrong_type("status", *status, "an exit status (0 to 255) or null");
+    }
+  }
+  if (const json* signal = fields.find("signal"); signal != nullptr) {
+    if (signal->is_null()) {
+      out.signal = 0;
+    } else if (!signal->is_string()) {
+      fields.wrong_type("signal", *signal, "a signal name or null");
+    } else if (auto value = names::signal_from_name(signal->get_ref<const std::string&>())) {
+      out.signal = *value;
+    } else {
+      const std::string& name = signal->get_ref<const std::string&>();
+      constexpr std::string_view prefix = "signal:";
+      int number = 0;
+      bool ok = name.size() > prefix.size() && name.size() <= prefix.size() + 3 && name.rfind(prefix, 0) == 0;
+      for (std::size_t i = prefix.size(); ok && i < name.size(); ++i) {
+        ok = name[i] >= '0' && name[i] <= '9';
+        number = number * 10 + (name[i] - '0');
+      }
+      if (!ok || number <= 0 || number > 128) {
+        error = "field \"signal\" names no signal: " + signal->dump();
+        return false;
+      }
+      out.signal = number;
+    }
+  }
+  fields.optional_string("report", out.report);
   if (fields.failed()) return error = fields.error(), false;
   return true;
 }
@@ -343,6 +368,17 @@ ParseResult failure(std::size_t line, std::string message) {
 // Validation that needs what came before: numbering, time, identities.
 class Sequence {
  public:
+  /// The end line comes next in seq and time, like any event.
+  std::string check_end(const TraceEnd& end) {
+    if (end.seq != next_seq_) {
+      return "seq is " + std::to_string(end.seq) + " but " + std::to_string(next_seq_) + " was expected";
+    }
+    if (next_seq_ > 0 && end.time_ns < last_time_ns_) {
+      return "time goes backwards: t is " + std::to_string(end.time_ns) + " after " + std::to_string(last_time_ns_);
+    }
+    return {};
+  }
+
   std::string check(const TraceEvent& current) {
     const runtime::Event& event = current.event;
     if (current.seq != next_seq_) {
@@ -364,6 +400,10 @@ class Sequence {
       known_.insert(event.coroutine);
     } else if (!known(event.coroutine)) {
       return "event for coroutine " + std::to_string(event.coroutine) + ", which was never spawned";
+    } else if (const char* role = schema::other_key(event.kind);
+               role != nullptr && event.other != runtime::no_coroutine && !known(event.other)) {
+      return std::string("\"") + role + "\" names coroutine " + std::to_string(event.other) +
+             ", which was never spawned";
     }
     ++next_seq_;
     last_time_ns_ = event.time_ns;
@@ -379,64 +419,191 @@ class Sequence {
   std::unordered_set<runtime::CoroutineId> known_;  // lookups only, never iterated
 };
 
+
+// Takes a trace one line at a time, so that a file can be read in chunks
+// and never held whole.
+class LineReader {
+ public:
+  /// Takes line number `line_number()+1` (without its newline). Returns
+  /// false once the trace is refused; result() then says why.
+  bool take(std::string_view line, bool has_newline) {
+    if (!result_.error.message.empty()) return false;
+    ++line_number_;
+    if (line.size() > max_line_bytes) return fail("the line is longer than " + std::to_string(max_line_bytes) + " bytes");
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) {
+      if (line_number_ == 1) return fail("line 1 is empty: a trace starts with its header");
+      // One empty line may end the file; anything after it is an error.
+      if (blank_line_ == 0) blank_line_ = line_number_;
+      return true;
+    }
+    if (blank_line_ != 0) {
+      line_number_ = blank_line_;
+      return fail("empty line (every line must hold one JSON object)");
+    }
+    json object = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (object.is_discarded()) {
+      if (!has_newline && line_number_ > 1) {
+        // The writer died in the middle of this line: what came before stands.
+        cut_ = line_number_;
+        return true;
+      }
+      if (!has_newline) return fail("truncated header (no newline and not valid JSON)");
+      return fail("not valid JSON");
+    }
+    if (!object.is_object()) return fail(std::string("a line must be a JSON object, not ") + object.type_name());
+    std::string error;
+    if (line_number_ == 1) {
+      if (!parse_header(object, result_.trace.header, error)) return fail("bad header: " + error);
+      return true;
+    }
+    if (result_.trace.end) return fail("an event after the end line (the end line is the last one)");
+    if (auto kind = object.find("kind"); kind != object.end() && kind->is_string() && *kind == "end") {
+      TraceEnd end;
+      if (!parse_end(object, end, error)) return fail(error);
+      error = sequence_.check_end(end);
+      if (!error.empty()) return fail(error);
+      result_.trace.end = std::move(end);
+      return true;
+    }
+    TraceEvent event;
+    if (!parse_event(object, event, error)) return fail(error);
+    error = sequence_.check(event);
+    if (!error.empty()) return fail(error);
+    result_.trace.events.push_back(std::move(event));
+    return true;
+  }
+
+  /// Fails the trace at the current line (out of memory, a read error).
+  bool fail(std::string message) {
+    if (result_.error.message.empty()) result_.error = ParseError{line_number_, std::move(message)};
+    return false;
+  }
+
+  /// Fails the trace at the line after the last one taken.
+  bool refuse_next_line(std::string message) {
+    ++line_number_;
+    return fail(std::move(message));
+  }
+
+  std::size_t line_number() const { return line_number_; }
+
+  ParseResult finish() {
+    if (result_.error.message.empty() && line_number_ == 0) {
+      refuse_next_line("the trace is empty: line 1 must be the header");
+    }
+    if (!result_.error.message.empty()) {
+      ParseResult refused;
+      refused.error = std::move(result_.error);
+      return refused;
+    }
+    result_.ok = true;
+    result_.trace.cut_at_line = cut_;
+    return std::move(result_);
+  }
+
+ private:
+  ParseResult result_;
+  Sequence sequence_;
+  std::size_t line_number_ = 0;
+  std::size_t blank_line_ = 0;  ///< an empty line seen (allowed only last)
+  std::size_t cut_ = 0;         ///< a cut-off line seen (allowed only last)
+};
+
 }  // namespace
 
 ParseResult parse_trace(std::string_view text) {
+  LineReader reader;
   try {
-    ParseResult result;
-    Sequence sequence;
-    std::size_t line_number = 0;
     std::size_t start = 0;
     while (start < text.size()) {
-      ++line_number;
       std::size_t end = text.find('\n', start);
       const bool has_newline = end != std::string_view::npos;
       if (!has_newline) end = text.size();
-      std::string_view line = text.substr(start, end - start);
+      if (!reader.take(text.substr(start, end - start), has_newline)) break;
       start = end + 1;
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (line.empty()) {
-        if (!has_newline || start >= text.size()) break;  // trailing blank line
-        return failure(line_number, "empty line (every line must hold one JSON object)");
-      }
-      json object = json::parse(line, nullptr, /*allow_exceptions=*/false);
-      if (object.is_discarded()) {
-        if (!has_newline) return failure(line_number, "truncated last line (no newline and not valid JSON)");
-        return failure(line_number, "not valid JSON");
-      }
-      if (!object.is_object()) {
-        return failure(line_number, std::string("a line must be a JSON object, not ") + object.type_name());
-      }
-      std::string error;
-      if (line_number == 1) {
-        if (!parse_header(object, result.trace.header, error)) return failure(1, "bad header: " + error);
-        continue;
-      }
-      TraceEvent event;
-      if (!parse_event(object, event, error)) return failure(line_number, error);
-      error = sequence.check(event);
-      if (!error.empty()) return failure(line_number, error);
-      result.trace.events.push_back(std::move(event));
     }
-    if (line_number == 0) return failure(1, "the trace is empty: line 1 must be the header");
-    result.ok = true;
-    return result;
   } catch (const std::exception& e) {
-    // Out of memory on a giant line is the only way here; report, never throw.
-    return failure(0, std::string("could not parse the trace: ") + e.what());
+    // Out of memory is the only way here; report, never throw.
+    reader.fail(std::string("could not parse the trace: ") + e.what());
   }
+  return reader.finish();
 }
 
 ParseResult read_trace_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
     const int err = errno;
     return failure(0, "cannot open " + path + ": " + std::strerror(err));
   }
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  if (in.bad()) return failure(0, "cannot read " + path);
-  return parse_trace(contents.str());
+  LineReader reader;
+  bool read_failed = false;
+  try {
+    std::string line;
+    char chunk[64 * 1024];
+    bool going = true;
+    while (going) {
+      const std::size_t got = std::fread(chunk, 1, sizeof chunk, file);
+      if (got == 0) {
+        read_failed = std::ferror(file) != 0;
+        break;
+      }
+      std::string_view rest(chunk, got);
+      while (going && !rest.empty()) {
+        const std::size_t newline = rest.find('\n');
+        const std::string_view piece = rest.substr(0, newline);
+        if (line.size() + piece.size() > max_line_bytes) {
+          // Stop here: a longer line is refused whatever follows it.
+          reader.refuse_next_line("the line is longer than " + std::to_string(max_line_bytes) + " bytes");
+          going = false;
+          break;
+        }
+        if (newline == std::string_view::npos) {
+          line.append(piece);
+          break;
+        }
+        if (line.empty()) {
+          going = reader.take(piece, true);
+        } else {
+          line.append(piece);
+          going = reader.take(line, true);
+          line.clear();
+        }
+        rest.remove_prefix(newline + 1);
+      }
+    }
+    if (going && !read_failed && !line.empty()) reader.take(line, false);
+  } catch (const std::bad_alloc&) {
+    reader.fail("out of memory after " + std::to_string(reader.line_number()) + " lines");
+  } catch (const std::exception& e) {
+    reader.fail(std::string("could not read the trace: ") + e.what());
+  }
+  std::fclose(file);
+  if (read_failed) return failure(0, "cannot read " + path + ": " + std::strerror(errno));
+  return reader.finish();
+}
+
+const char* block_reason_name(runtime::BlockReason reason) {
+  return names::name_at(names::block_reasons, static_cast<std::size_t>(reason));
+}
+
+std::string describe_end(const TraceEnd& end) {
+  std::string text = end.how;
+  if (end.status) text += ", exit status " + std::to_string(*end.status);
+  if (end.signal != 0) {
+    const char* name = names::signal_name(end.signal);
+    text += ", signal " + (name != nullptr ? std::string(name) : std::to_string(end.signal));
+  }
+  if (end.report && !end.report->empty()) text += ": " + end.report->substr(0, end.report->find('\n'));
+  return text;
+}
+
+std::string canonical_line(const TraceEnd& end) {
+  std::string out;
+  line::append_end(out, end.seq, end.time_ns, end.how.c_str(), end.status.value_or(-1), end.signal,
+                   end.report.value_or(""), end.report.has_value());
+  if (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
 }
 
 std::string canonical_line(const TraceEvent& event) {

@@ -95,6 +95,12 @@ struct options {
   /// starting from `base`. A malformed variable sets `error` to a sentence
   /// naming it; the result is then `base`.
   static options from_environment(const options& base, std::string& error);
+  /// The run-setting variables (CANOPY_SEED, CANOPY_STRATEGY, ...) that are
+  /// set but ignored because CANOPY_REPLAY is set (its line says all).
+  static std::vector<std::string> overridden_by_replay();
+  /// The CANOPY_* names in `environment` (an environ-style array) that no
+  /// part of Canopy reads: typos, or settings of another version.
+  static std::vector<std::string> unknown_variables(char* const* environment);
   /// Parses a replay line ("v1:seed=42;strategy=pct;pct_depth=3"); sets
   /// `error` and returns nothing when the line is malformed.
   static std::optional<options> from_replay(std::string_view line, std::string& error);

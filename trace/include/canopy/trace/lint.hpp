@@ -26,8 +26,8 @@ enum class LintKind : std::uint8_t {
   /// events it caused, or more than `max_run_ns` of trace time: it starves
   /// the others (missing yield()).
   never_yielding,
-  /// A coroutine was still alive when the trace ended although its parent had
-  /// exited.
+  /// A coroutine outlived its parent: it was still alive when its parent
+  /// exited (Model::outlived_parent, the viewer's "not structured").
   orphan,
 };
 
@@ -54,7 +54,8 @@ struct Lint {
 /// Every finding, ordered by rule, then by first seq, then by coroutine.
 std::vector<Lint> lint(const Model& model, const LintOptions& options = {});
 
-/// "orphan: co 4 worker (a.cpp:9) ... [seq 12, 30]" — one line, no newline.
+/// "orphan: co 4 worker (a.cpp:9) ... [seq 12, 30]" — one line, no newline,
+/// with control characters from the trace escaped (printable()).
 std::string format_lint(const Lint& finding);
 
 }  // namespace canopy::trace

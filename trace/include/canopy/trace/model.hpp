@@ -100,6 +100,10 @@ struct Model {
   const Coroutine* find(runtime::CoroutineId id) const;
   /// Every coroutine, depth-first from main, children in spawn order.
   std::vector<runtime::CoroutineId> depth_first() const;
+  /// The parent `co` outlived, or null: a parent that exited while `co` was
+  /// still alive (it exited later, or never). The one definition behind the
+  /// viewer's "not structured" mark and the "orphan" lint.
+  const Coroutine* outlived_parent(const Coroutine& co) const;
 };
 
 /// Rebuilds the model from a validated trace (parse_trace's output). Running
