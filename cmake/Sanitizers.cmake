@@ -18,7 +18,3 @@ if(CANOPY_SANITIZE)
   add_compile_options(${CANOPY_SANITIZE_FLAGS})
   add_link_options(${CANOPY_SANITIZE_FLAGS})
 endif()
-function(canopy_sanitize target)
-  # The flags are global (add_compile_options above); targets call this to
-  # say that they take part.
-endfunction()
