@@ -5,6 +5,11 @@
  * unchanged against this header and run on Canopy's runtime, including
  * under the simulator (CANOPY_SEED) and with tracing (CANOPY_TRACE).
  *
+ * Every function is declared under its dill_ name; the raw names (go,
+ * hclose, chsend, ...) are macros for them unless DILL_DISABLE_RAW_NAMES is
+ * defined before inclusion. In C++ the raw names are object-like macros as
+ * in libdill: include the standard library and other headers first.
+ *
  * Also provided, as the structured-concurrency documents spell them:
  * hdone(h, deadline) (ends a channel side, like chdone) and go_stack (the
  * older name of go_mem). Usable from C11 (with GNU statement expressions, as
@@ -12,9 +17,17 @@
 #ifndef LIBDILL_H_INCLUDED
 #define LIBDILL_H_INCLUDED
 
+/* What libdill's header brings in, so that programs relying on it build. */
 #include <errno.h>
+#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <unistd.h>
+#if defined __linux__
+#include <alloca.h>
+#endif
 
 #include "canopy/detail/context.h"
 
@@ -22,54 +35,91 @@
 #error "Canopy's <libdill.h> needs GCC or Clang (statement expressions)"
 #endif
 
+#if defined(__cplusplus)
+/* Before any raw-name macro: it includes standard headers. */
+#include "canopy/detail/go_expression.hpp"
+#endif
+
+/******************************************************************************/
+/*  Versions, visibility, alignment                                           */
+/******************************************************************************/
+
+/* The libdill interface version this header implements (libtool style:
+ * current, revision, age). */
+#define DILL_VERSION_CURRENT 25
+#define DILL_VERSION_REVISION 0
+#define DILL_VERSION_AGE 5
+
+#if DILL_NO_EXPORTS
+#define DILL_EXPORT
+#else
 #define DILL_EXPORT __attribute__((visibility("default")))
+#endif
+
+/* The alignment of the *_storage structs: what the runtime's objects placed
+ * in them need. Memory given to chmake_mem/bundle_mem that is less aligned
+ * than the object is refused with EINVAL. */
+#define DILL_ALIGN __attribute__((aligned(16)))
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /******************************************************************************/
-/*  Time                                                                      */
+/*  Helpers: time and descriptors                                             */
 /******************************************************************************/
 
 /* Milliseconds on the runtime's monotonic clock (virtual under simulation).
  * Deadlines everywhere are absolute values of this clock; -1 means never,
  * 0 means "only if it can be done right now". */
-DILL_EXPORT int64_t now(void);
+DILL_EXPORT int64_t dill_now(void);
+/* Sleeps until the deadline: 0, or -1 with ECANCELED. */
+DILL_EXPORT int dill_msleep(int64_t deadline);
+/* Forgets what the runtime knows about `fd`; call it before close(fd). */
+DILL_EXPORT int dill_fdclean(int fd);
+/* Waits until `fd` is readable (fdin) or writable (fdout): 0, or -1 with
+ * ETIMEDOUT, ECANCELED, EBADF, EBUSY (another coroutine waits on it). */
+DILL_EXPORT int dill_fdin(int fd, int64_t deadline);
+DILL_EXPORT int dill_fdout(int fd, int64_t deadline);
+
+#if !defined DILL_DISABLE_RAW_NAMES
+#define fdclean dill_fdclean
+#define fdin dill_fdin
+#define fdout dill_fdout
+#define now dill_now
+#define msleep dill_msleep
+#endif
 
 /******************************************************************************/
 /*  Handles                                                                   */
 /******************************************************************************/
 
-/* Closes a handle. For a coroutine or bundle: cancels it (every blocking
- * call in it fails with ECANCELED from now on) and returns once it has
- * exited. For a channel end: ends both directions (EPIPE for everyone
- * waiting on the channel). EBADF: not a valid handle of this thread. */
-DILL_EXPORT int hclose(int h);
-/* Ends a channel side, as chdone(h); the deadline is accepted for
- * compatibility and never waited on. ENOTSUP for handles of other kinds. */
-DILL_EXPORT int hdone(int h, int64_t deadline);
 /* Gives the object behind `h` a new handle number and invalidates `h`: the
  * new number works exactly as the old one did, and the old one gets EBADF
  * from now on. -1 with EBADF (not a valid handle), or ENOMEM, in which case
  * `h` is closed, as libdill does. */
 DILL_EXPORT int dill_hown(int h);
+/* Closes a handle. For a coroutine or bundle: cancels it (every blocking
+ * call in it fails with ECANCELED from now on) and returns once it has
+ * exited. For a channel end: ends both directions (EPIPE for everyone
+ * waiting on the channel). For a user handle (<libdillimpl.h>): calls its
+ * close. -1 with EBADF: not a valid handle of this thread; EINVAL: the
+ * caller would wait for itself (it is the coroutine, a member of the
+ * bundle, or runs under one of them). */
+DILL_EXPORT int dill_hclose(int h);
+/* Ends a channel side, as chdone(h); the deadline is accepted for
+ * compatibility and never waited on. ENOTSUP for handles of other kinds. */
+DILL_EXPORT int dill_hdone(int h, int64_t deadline);
+
 #if !defined DILL_DISABLE_RAW_NAMES
 #define hown dill_hown
+#define hclose dill_hclose
+#define hdone dill_hdone
 #endif
 
 /******************************************************************************/
 /*  Coroutines                                                                */
 /******************************************************************************/
-
-/* Bytes of memory bundle_mem() needs. */
-#define BUNDLE_SIZE 128
-
-DILL_EXPORT int bundle(void);
-DILL_EXPORT int bundle_mem(void *mem);
-/* 0 once every member has finished (at once if none), -1 with ETIMEDOUT at
- * the deadline, ECANCELED if the caller is cancelled, EBADF. */
-DILL_EXPORT int bundle_wait(int bndl, int64_t deadline);
 
 /* A coroutine must not be inlined into its caller: its frame has to be on
  * its own stack. And the compiler must not reason across the call (noipa):
@@ -82,28 +132,41 @@ DILL_EXPORT int bundle_wait(int bndl, int64_t deadline);
 #else
 #define dill_coroutine __attribute__((noinline, noipa))
 #endif
-#if !defined DILL_DISABLE_RAW_NAMES
-#define coroutine dill_coroutine
-#endif
 
-DILL_EXPORT int yield(void);
-/* Sleeps until the deadline: 0, or -1 with ECANCELED. */
-DILL_EXPORT int msleep(int64_t deadline);
-DILL_EXPORT int fdclean(int fd);
-DILL_EXPORT int fdin(int fd, int64_t deadline);
-DILL_EXPORT int fdout(int fd, int64_t deadline);
+/* Memory for bundle_mem(): a bundle placed there lives until hclose. */
+struct dill_bundle_storage {
+  char _[128];
+} DILL_ALIGN;
+/* Bytes of memory bundle_mem() needs (Canopy's name for the size). */
+#define BUNDLE_SIZE sizeof(struct dill_bundle_storage)
+
+/* A new empty bundle; -1 with ENOMEM. */
+DILL_EXPORT int dill_bundle(void);
+/* The same in the caller's memory; EINVAL for null or misaligned memory. */
+DILL_EXPORT int dill_bundle_mem(struct dill_bundle_storage *mem);
+/* 0 once every member has finished (at once if none), -1 with ETIMEDOUT at
+ * the deadline, ECANCELED if the caller is cancelled, EINVAL if the caller
+ * is a member, EBADF (no such handle), ENOTSUP (not a bundle or go()
+ * handle). */
+DILL_EXPORT int dill_bundle_wait(int bndl, int64_t deadline);
+/* Lets every other ready coroutine run once. 0; -1 with ECANCELED if the
+ * caller was already cancelled. A coroutine closed while it waits here in
+ * the ready queue still gets 0, as in libdill: it learns of the
+ * cancellation from its next blocking call, which fails with ECANCELED. */
+DILL_EXPORT int dill_yield(void);
 
 /* The machinery behind go(); not for direct use. */
 DILL_EXPORT extern int canopy_vla_bytes;
 DILL_EXPORT int canopy_go_prologue(canopy_ctx **parent, void **stack_top, void *mem, size_t len,
-                                   int bndl, const char *file, int line, const char *expr);
+                                   int join, int bndl, const char *file, int line,
+                                   const char *expr);
 DILL_EXPORT void canopy_go_started(void);
 DILL_EXPORT void canopy_go_resumed(void);
 DILL_EXPORT __attribute__((noreturn)) void canopy_go_epilogue(void);
-DILL_EXPORT int canopy_go_closure(void *mem, size_t len, int bndl, const char *file, int line,
-                                  const char *expr, size_t closure_bytes, size_t closure_align,
-                                  void (*construct)(void *dst, void *src), void *src,
-                                  void (*run)(void *closure));
+DILL_EXPORT int canopy_go_closure(void *mem, size_t len, int join, int bndl, const char *file,
+                                  int line, const char *expr, size_t closure_bytes,
+                                  size_t closure_align, void (*construct)(void *dst, void *src),
+                                  void *src, void (*run)(void *closure));
 
 #ifdef __cplusplus
 }
@@ -113,10 +176,9 @@ DILL_EXPORT int canopy_go_closure(void *mem, size_t len, int bndl, const char *f
 /* In C++ a lambda carries the call onto the new stack: no stack-pointer
  * tricks are needed, and arguments are evaluated by the child before the
  * parent resumes, exactly as in C. */
-#include "canopy/detail/go_expression.hpp"
-#define canopy_go_(fn, mem, len, bndl)                                                  \
-  (::canopy::detail::go_expression([&]() { fn; }, (mem), (len), (bndl), __FILE__, __LINE__, \
-                                   #fn))
+#define canopy_go_(fn, mem, len, join, bndl)                                                  \
+  (::canopy::detail::go_expression([&]() { fn; }, (mem), (len), (join), (bndl), __FILE__,     \
+                                   __LINE__, #fn))
 #else
 #if defined(__x86_64__)
 #define CANOPY_SETSP(sp) __asm__ volatile("movq %0, %%rsp" : : "r"(sp) : "memory")
@@ -129,12 +191,12 @@ DILL_EXPORT int canopy_go_closure(void *mem, size_t len, int bndl, const char *f
  * so the call's arguments are read correctly after the stack pointer moved;
  * canopy_ctx_save is returns_twice, so a write the child makes through a
  * pointer to a parent's local is seen by the parent even at -O2. */
-#define canopy_go_(fn, mem, len, bndl)                                                         \
+#define canopy_go_(fn, mem, len, join, bndl)                                                   \
   ({                                                                                           \
     canopy_ctx *canopy_parent__;                                                               \
     void *canopy_sp__;                                                                         \
-    int volatile canopy_h__ = canopy_go_prologue(&canopy_parent__, &canopy_sp__, (mem), (len), (bndl),  \
-                                        __FILE__, __LINE__, #fn);                              \
+    int volatile canopy_h__ = canopy_go_prologue(&canopy_parent__, &canopy_sp__, (mem), (len), \
+                                                 (join), (bndl), __FILE__, __LINE__, #fn);     \
     if (canopy_h__ >= 0) {                                                                     \
       char canopy_fp__[canopy_vla_bytes];                                                      \
       __asm__ volatile("" : : "r"(canopy_fp__) : "memory");                                    \
@@ -151,16 +213,33 @@ DILL_EXPORT int canopy_go_closure(void *mem, size_t len, int bndl, const char *f
 #endif
 
 /* Runs the call `fn` (e.g. worker(1, "a")) as a new coroutine at once; the
- * caller resumes when it first blocks. Returns its handle, or -1 with errno
- * (ENOMEM). */
-#define go(fn) canopy_go_(fn, NULL, 0, -1)
+ * caller resumes when it first blocks. Returns the handle of a bundle that
+ * holds it (libdill 2.x): hclose cancels and waits for it, bundle_wait
+ * waits for it, bundle_go adds coroutines beside it. -1 with errno
+ * (ENOMEM, ECANCELED). */
+#define dill_go(fn) canopy_go_(fn, NULL, 0, 0, -1)
 /* As go(), on the caller's memory as stack (at least 512 bytes; no guard
  * page: an overflow corrupts what lies below). */
-#define go_mem(fn, ptr, len) canopy_go_(fn, ptr, len, -1)
-#define go_stack(fn, ptr, len) canopy_go_(fn, ptr, len, -1)
-/* As go(), as a member of bundle `bndl`: returns 0 or -1 (EBADF). */
-#define bundle_go(bndl, fn) canopy_go_(fn, NULL, 0, bndl)
-#define bundle_go_mem(bndl, fn, ptr, len) canopy_go_(fn, ptr, len, bndl)
+#define dill_go_mem(fn, ptr, len) canopy_go_(fn, ptr, len, 0, -1)
+#define dill_go_stack(fn, ptr, len) canopy_go_(fn, ptr, len, 0, -1)
+/* As go(), as a member of bundle `bndl` (or of a go() handle's bundle):
+ * returns 0, or -1 with EBADF (no such handle), ENOTSUP (not a bundle). */
+#define dill_bundle_go(bndl, fn) canopy_go_(fn, NULL, 0, 1, bndl)
+#define dill_bundle_go_mem(bndl, fn, ptr, len) canopy_go_(fn, ptr, len, 1, bndl)
+
+#if !defined DILL_DISABLE_RAW_NAMES
+#define coroutine dill_coroutine
+#define go dill_go
+#define go_mem dill_go_mem
+#define go_stack dill_go_stack
+#define bundle_go dill_bundle_go
+#define bundle_go_mem dill_bundle_go_mem
+#define bundle_storage dill_bundle_storage
+#define bundle dill_bundle
+#define bundle_mem dill_bundle_mem
+#define bundle_wait dill_bundle_wait
+#define yield dill_yield
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -170,34 +249,54 @@ extern "C" {
 /*  Channels                                                                  */
 /******************************************************************************/
 
-#define CHSEND 1
-#define CHRECV 2
+#define DILL_CHSEND 1
+#define DILL_CHRECV 2
 
-struct chclause {
-  int op;        /* CHSEND or CHRECV */
+struct dill_chclause {
+  int op;        /* DILL_CHSEND or DILL_CHRECV */
   int ch;        /* channel end */
   void *val;     /* message to send, or where to receive it */
   size_t len;    /* its size: both sides must agree (else EMSGSIZE) */
 };
 
-/* Bytes of memory chmake_mem() needs. */
-#define CHSIZE 320
+/* Memory for chmake_mem(): a channel placed there lives until both ends
+ * are closed. */
+struct dill_chstorage {
+  char _[320];
+} DILL_ALIGN;
+/* Bytes of memory chmake_mem() needs (Canopy's name for the size). */
+#define CHSIZE sizeof(struct dill_chstorage)
 
 /* Makes an unbuffered channel: what is sent into chv[1] is received from
- * chv[0] and the other way round. */
-DILL_EXPORT int chmake(int chv[2]);
-DILL_EXPORT int chmake_mem(void *mem, int chv[2]);
+ * chv[0] and the other way round. -1 with EINVAL (null chv), ENOMEM. */
+DILL_EXPORT int dill_chmake(int chv[2]);
+/* The same in the caller's memory; EINVAL for null or misaligned memory. */
+DILL_EXPORT int dill_chmake_mem(struct dill_chstorage *mem, int chv[2]);
 /* 0 once a receiver took the message; -1 with EPIPE (ended), EMSGSIZE,
- * ETIMEDOUT, ECANCELED, EBADF. Deadline 0: only if a receiver waits now. */
-DILL_EXPORT int chsend(int ch, const void *val, size_t len, int64_t deadline);
-DILL_EXPORT int chrecv(int ch, void *val, size_t len, int64_t deadline);
+ * ETIMEDOUT, ECANCELED, EBADF (no such handle), ENOTSUP (not a channel).
+ * Deadline 0: only if a receiver waits now. */
+DILL_EXPORT int dill_chsend(int ch, const void *val, size_t len, int64_t deadline);
+DILL_EXPORT int dill_chrecv(int ch, void *val, size_t len, int64_t deadline);
 /* Ends the channel from this side: sends from it and receives on the other
  * side fail with EPIPE, blocked ones included. EPIPE if already ended. */
-DILL_EXPORT int chdone(int ch);
+DILL_EXPORT int dill_chdone(int ch);
 /* Waits for the first clause that can complete. Returns its index, with
  * errno 0 or that clause's error (EPIPE, EMSGSIZE); or -1 with ETIMEDOUT,
- * ECANCELED, EBADF, EINVAL. */
-DILL_EXPORT int choose(struct chclause *clauses, int nclauses, int64_t deadline);
+ * ECANCELED, EBADF, ENOTSUP, EINVAL. */
+DILL_EXPORT int dill_choose(struct dill_chclause *clauses, int nclauses, int64_t deadline);
+
+#if !defined DILL_DISABLE_RAW_NAMES
+#define CHSEND DILL_CHSEND
+#define CHRECV DILL_CHRECV
+#define chclause dill_chclause
+#define chstorage dill_chstorage
+#define chmake dill_chmake
+#define chmake_mem dill_chmake_mem
+#define chsend dill_chsend
+#define chrecv dill_chrecv
+#define chdone dill_chdone
+#define choose dill_choose
+#endif
 
 #ifdef __cplusplus
 }

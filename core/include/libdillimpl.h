@@ -64,4 +64,10 @@ DILL_EXPORT void *dill_hquery(int h, const void *type);
 }
 #endif
 
+/* The network layer's part of the extension API (net/): the bytestream and
+ * message socket interfaces a protocol of one's own implements. */
+#if !defined DILL_DISABLE_SOCKETS && __has_include(<canopy/net/dill_sockets_impl.h>)
+#include <canopy/net/dill_sockets_impl.h>
+#endif
+
 #endif

@@ -44,6 +44,7 @@ int spawn(int bundle_handle, void* memory, std::size_t memory_bytes, std::size_t
           spawn_site site, std::size_t closure_bytes, std::size_t closure_align,
           void (*construct)(void*, void*), void* src, void (*run)(void*)) noexcept {
   core::SpawnRequest request;
+  request.join = bundle_handle != -1;
   request.bundle_handle = bundle_handle;
   request.memory = memory;
   request.memory_bytes = memory_bytes;

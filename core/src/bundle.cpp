@@ -1,6 +1,7 @@
 // Bundles: many coroutines behind one handle, closed (cancelled) together.
 #include <cassert>
 #include <cerrno>
+#include <cstdint>
 #include <new>
 
 #include "scheduler.hpp"
@@ -8,6 +9,11 @@
 namespace canopy::core {
 
 int Scheduler::bundle_open(void* memory) {
+  // A bundle built at a misaligned address is undefined behaviour.
+  if (reinterpret_cast<std::uintptr_t>(memory) % alignof(Bundle) != 0) {
+    errno = EINVAL;
+    return -1;
+  }
   Bundle* b = memory != nullptr ? new (memory) Bundle() : new (std::nothrow) Bundle();
   if (b == nullptr) {
     errno = ENOMEM;
@@ -31,10 +37,59 @@ int Scheduler::bundle_open(void* memory) {
   return handle;
 }
 
-int Scheduler::bundle_wait(int handle, std::int64_t deadline_ms) {
+Bundle* Scheduler::bundle_named(int handle, int& err) {
   Object* o = handles_.find(handle);
-  if (o == nullptr || o->kind != runtime::ObjectKind::bundle) return EBADF;
-  auto& b = *static_cast<Bundle*>(o);
+  if (o == nullptr) {
+    err = EBADF;
+    return nullptr;
+  }
+  if (o->kind == runtime::ObjectKind::bundle) return static_cast<Bundle*>(o);
+  if (o->kind != runtime::ObjectKind::coroutine) {
+    err = ENOTSUP;
+    return nullptr;
+  }
+  // A go() handle stands for a bundle holding one coroutine (libdill 2.x).
+  // It becomes that bundle only now, the first time it is used as one, so
+  // that go() and hclose cost what they did. The bundle takes the
+  // coroutine's identity for traces: the diagrams draw the coroutine, not
+  // a bundle around it.
+  auto& c = *static_cast<Coroutine*>(o);
+  auto* b = new (std::nothrow) Bundle();
+  if (b == nullptr) {
+    err = ENOMEM;
+    return nullptr;
+  }
+  b->hidden = true;
+  b->id = c.id;
+  b->handle = handle;
+  handles_.replace(handle, b);
+  c.handle = -1;
+  // The bundle takes the coroutine's place among its owner's children.
+  b->owner = c.owner;
+  b->owned_prev = c.owned_prev;
+  b->owned_next = c.owned_next;
+  if (c.owner != nullptr) {
+    (c.owned_prev != nullptr ? c.owned_prev->owned_next : c.owner->owned) = b;
+    if (c.owned_next != nullptr) c.owned_next->owned_prev = b;
+  }
+  c.owner = nullptr;
+  c.owned_prev = c.owned_next = nullptr;
+  if (c.state == CoroutineState::finished) {
+    release_coroutine(&c);
+  } else {
+    c.bundle = b;
+    c.member_prev = c.member_next = nullptr;
+    b->members_head = b->members_tail = &c;
+    b->member_count = 1;
+  }
+  return b;
+}
+
+int Scheduler::bundle_wait(int handle, std::int64_t deadline_ms) {
+  int named_err = 0;
+  Bundle* named = bundle_named(handle, named_err);
+  if (named == nullptr) return named_err;
+  auto& b = *named;
   if (refuse_if_cancelled()) return ECANCELED;
   CANOPY_EMIT({.kind = runtime::EventKind::bundle_wait_begin, .coroutine = current_->id, .object = b.id,
         .object_kind = runtime::ObjectKind::bundle, .deadline_ms = deadline_ms});
@@ -65,8 +120,9 @@ int Scheduler::bundle_wait(int handle, std::int64_t deadline_ms) {
 }
 
 int Scheduler::close_bundle(Bundle& b, int handle) {
-  // A member closing its own bundle would wait for itself to exit.
-  if (current_->bundle == &b) return EINVAL;
+  // A member (or anyone running under one) closing the bundle would wait
+  // for itself to exit.
+  if (runs_under(nullptr, &b)) return EINVAL;
   handles_.close(handle);
   disown(b);
   b.closing = true;
@@ -79,8 +135,10 @@ int Scheduler::close_bundle(Bundle& b, int handle) {
     assert(b.member_count == 0 && "a bundle's hclose returns only after every member exited");
   }
   assert(b.waiters == nullptr && "nobody waits on a bundle whose last member exited");
-  CANOPY_EMIT({.kind = runtime::EventKind::object_close, .coroutine = current_->id, .object = b.id,
-        .object_kind = runtime::ObjectKind::bundle});
+  if (!b.hidden) {
+    CANOPY_EMIT({.kind = runtime::EventKind::object_close, .coroutine = current_->id, .object = b.id,
+          .object_kind = runtime::ObjectKind::bundle});
+  }
   if (b.user_memory) {
     b.~Bundle();
   } else {

@@ -18,6 +18,7 @@ struct Bundle : Object {
   Coroutine* closer = nullptr;     ///< who waits in hclose for the last member
   bool closing = false;            ///< hclose began: no new members
   bool user_memory = false;        ///< placed in bundle_mem() memory: not deleted
+  bool hidden = false;             ///< what a go() handle became (bundle_go, bundle_wait on it): no node of its own in traces
 
   Bundle() : Object(runtime::ObjectKind::bundle) {}
 };

@@ -30,9 +30,9 @@ extern "C" {
 
 int canopy_vla_bytes = 1;
 
-int64_t now(void) { return Scheduler::current().now_ms(); }
+int64_t dill_now(void) { return Scheduler::current().now_ms(); }
 
-int hclose(int h) { return fail_or(Scheduler::serving(CALLER).hclose(h)); }
+int dill_hclose(int h) { return fail_or(Scheduler::serving(CALLER).hclose(h)); }
 
 int dill_hown(int h) { return Scheduler::serving(CALLER).hown(h); }
 
@@ -40,11 +40,11 @@ int dill_hmake(struct dill_hvfs* vfs) { return Scheduler::serving(CALLER).user_o
 
 void* dill_hquery(int h, const void* type) { return Scheduler::serving(CALLER).user_query(h, type); }
 
-int hdone(int h, int64_t deadline) { return fail_or(Scheduler::serving(CALLER).hdone(h, deadline)); }
+int dill_hdone(int h, int64_t deadline) { return fail_or(Scheduler::serving(CALLER).hdone(h, deadline)); }
 
-int bundle(void) { return Scheduler::serving(CALLER).bundle_open(nullptr); }
+int dill_bundle(void) { return Scheduler::serving(CALLER).bundle_open(nullptr); }
 
-int bundle_mem(void* mem) {
+int dill_bundle_mem(struct dill_bundle_storage* mem) {
   if (mem == nullptr) {
     errno = EINVAL;
     return -1;
@@ -52,27 +52,28 @@ int bundle_mem(void* mem) {
   return Scheduler::serving(CALLER).bundle_open(mem);
 }
 
-int bundle_wait(int bndl, int64_t deadline) {
+int dill_bundle_wait(int bndl, int64_t deadline) {
   return fail_or(Scheduler::serving(CALLER).bundle_wait(bndl, deadline));
 }
 
-int yield(void) { return fail_or(Scheduler::serving(CALLER).yield()); }
+int dill_yield(void) { return fail_or(Scheduler::serving(CALLER).yield()); }
 
-int msleep(int64_t deadline) { return fail_or(Scheduler::serving(CALLER).msleep(deadline)); }
+int dill_msleep(int64_t deadline) { return fail_or(Scheduler::serving(CALLER).msleep(deadline)); }
 
-int fdclean(int fd) { return fail_or(Scheduler::current().fd_clean(fd)); }
+int dill_fdclean(int fd) { return fail_or(Scheduler::current().fd_clean(fd)); }
 
-int fdin(int fd, int64_t deadline) {
+int dill_fdin(int fd, int64_t deadline) {
   return fail_or(Scheduler::serving(CALLER).fd_wait(fd, canopy::runtime::Direction::in, deadline));
 }
 
-int fdout(int fd, int64_t deadline) {
+int dill_fdout(int fd, int64_t deadline) {
   return fail_or(Scheduler::serving(CALLER).fd_wait(fd, canopy::runtime::Direction::out, deadline));
 }
 
-int canopy_go_prologue(canopy_ctx** parent, void** stack_top, void* mem, size_t len, int bndl,
-                       const char* file, int line, const char* expr) {
+int canopy_go_prologue(canopy_ctx** parent, void** stack_top, void* mem, size_t len, int join,
+                       int bndl, const char* file, int line, const char* expr) {
   canopy::core::SpawnRequest request;
+  request.join = join != 0;
   request.bundle_handle = bndl;
   request.memory = mem;
   request.memory_bytes = len;
@@ -86,10 +87,11 @@ void canopy_go_resumed(void) { Scheduler::current().arrived(); }
 
 void canopy_go_epilogue(void) { Scheduler::current().exit_current(); }
 
-int canopy_go_closure(void* mem, size_t len, int bndl, const char* file, int line, const char* expr,
-                      size_t closure_bytes, size_t closure_align, void (*construct)(void*, void*),
-                      void* src, void (*run)(void*)) {
+int canopy_go_closure(void* mem, size_t len, int join, int bndl, const char* file, int line,
+                      const char* expr, size_t closure_bytes, size_t closure_align,
+                      void (*construct)(void*, void*), void* src, void (*run)(void*)) {
   canopy::core::SpawnRequest request;
+  request.join = join != 0;
   request.bundle_handle = bndl;
   request.memory = mem;
   request.memory_bytes = len;
@@ -97,17 +99,17 @@ int canopy_go_closure(void* mem, size_t len, int bndl, const char* file, int lin
   return Scheduler::serving(CALLER).spawn_closure(request, closure_bytes, closure_align, construct, src, run);
 }
 
-int chmake(int chv[2]) {
+int dill_chmake(int chv[2]) {
   if (chv == nullptr) return fail_or(EINVAL);
   return fail_or(Scheduler::serving(CALLER).channel_open(nullptr, chv));
 }
 
-int chmake_mem(void* mem, int chv[2]) {
+int dill_chmake_mem(struct dill_chstorage* mem, int chv[2]) {
   if (mem == nullptr || chv == nullptr) return fail_or(EINVAL);
   return fail_or(Scheduler::serving(CALLER).channel_open(mem, chv));
 }
 
-int chsend(int ch, const void* val, size_t len, int64_t deadline) {
+int dill_chsend(int ch, const void* val, size_t len, int64_t deadline) {
   canopy::core::ChooseClause c{true, ch, const_cast<void*>(val), len, nullptr};
   int err = 0;
   int r = Scheduler::serving(CALLER).choose(&c, 1, deadline, err, canopy::runtime::BlockReason::chsend);
@@ -115,7 +117,7 @@ int chsend(int ch, const void* val, size_t len, int64_t deadline) {
   return fail_or(err);
 }
 
-int chrecv(int ch, void* val, size_t len, int64_t deadline) {
+int dill_chrecv(int ch, void* val, size_t len, int64_t deadline) {
   canopy::core::ChooseClause c{false, ch, val, len, nullptr};
   int err = 0;
   int r = Scheduler::serving(CALLER).choose(&c, 1, deadline, err, canopy::runtime::BlockReason::chrecv);
@@ -123,9 +125,9 @@ int chrecv(int ch, void* val, size_t len, int64_t deadline) {
   return fail_or(err);
 }
 
-int chdone(int ch) { return fail_or(Scheduler::serving(CALLER).chdone(ch)); }
+int dill_chdone(int ch) { return fail_or(Scheduler::serving(CALLER).chdone(ch)); }
 
-int choose(struct chclause* clauses, int nclauses, int64_t deadline) {
+int dill_choose(struct dill_chclause* clauses, int nclauses, int64_t deadline) {
   if (nclauses < 0 || nclauses > Scheduler::max_clauses || (nclauses > 0 && clauses == nullptr)) {
     return fail_or(EINVAL);
   }
@@ -137,8 +139,8 @@ int choose(struct chclause* clauses, int nclauses, int64_t deadline) {
     converted = large.data();
   }
   for (int i = 0; i < nclauses; ++i) {
-    if (clauses[i].op != CHSEND && clauses[i].op != CHRECV) return fail_or(EINVAL);
-    converted[i] = {clauses[i].op == CHSEND, clauses[i].ch, clauses[i].val, clauses[i].len, nullptr};
+    if (clauses[i].op != DILL_CHSEND && clauses[i].op != DILL_CHRECV) return fail_or(EINVAL);
+    converted[i] = {clauses[i].op == DILL_CHSEND, clauses[i].ch, clauses[i].val, clauses[i].len, nullptr};
   }
   int err = 0;
   int r = Scheduler::serving(CALLER).choose(converted, nclauses, deadline, err,
@@ -149,5 +151,9 @@ int choose(struct chclause* clauses, int nclauses, int64_t deadline) {
 
 }  // extern "C"
 
-static_assert(sizeof(canopy::core::Bundle) <= BUNDLE_SIZE, "BUNDLE_SIZE must hold a bundle");
-static_assert(sizeof(canopy::core::Channel) <= CHSIZE, "CHSIZE must hold a channel");
+static_assert(sizeof(canopy::core::Bundle) <= sizeof(dill_bundle_storage) &&
+                  alignof(canopy::core::Bundle) <= alignof(dill_bundle_storage),
+              "struct dill_bundle_storage must hold a bundle");
+static_assert(sizeof(canopy::core::Channel) <= sizeof(dill_chstorage) &&
+                  alignof(canopy::core::Channel) <= alignof(dill_chstorage),
+              "struct dill_chstorage must hold a channel");

@@ -6,6 +6,7 @@
 // arrives second; nothing is buffered in the channel.
 #include <cassert>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <new>
 #include <vector>
@@ -39,6 +40,8 @@ ChannelHalf& half_for(ChannelEnd& end, bool send) {
 }  // namespace
 
 int Scheduler::channel_open(void* memory, int ends[2]) {
+  // A channel built at a misaligned address is undefined behaviour.
+  if (reinterpret_cast<std::uintptr_t>(memory) % alignof(Channel) != 0) return EINVAL;
   Channel* ch = memory != nullptr ? new (memory) Channel() : new (std::nothrow) Channel();
   if (ch == nullptr) return ENOMEM;
   ch->user_memory = memory != nullptr;
@@ -85,7 +88,7 @@ int Scheduler::choose(const ChooseClause* clauses, int count, std::int64_t deadl
   for (int i = 0; i < count; ++i) {
     Object* o = handles_.find(clauses[i].handle);
     if (o == nullptr || o->kind != runtime::ObjectKind::channel) {
-      errno = EBADF;
+      errno = o == nullptr ? EBADF : ENOTSUP;
       return -1;
     }
     ends[i] = static_cast<ChannelEnd*>(o);
@@ -210,7 +213,8 @@ void Scheduler::end_half(ChannelHalf& half) {
 
 int Scheduler::chdone(int handle) {
   Object* o = handles_.find(handle);
-  if (o == nullptr || o->kind != runtime::ObjectKind::channel) return EBADF;
+  if (o == nullptr) return EBADF;
+  if (o->kind != runtime::ObjectKind::channel) return ENOTSUP;
   auto& e = *static_cast<ChannelEnd*>(o);
   ChannelHalf& half = e.channel->halves[e.side];
   if (half.done) return EPIPE;

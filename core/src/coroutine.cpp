@@ -40,13 +40,13 @@ void coroutine_main(void* arg) {
 
 Coroutine* Scheduler::create(const SpawnRequest& request, int& handle) {
   Bundle* bundle = nullptr;
-  if (request.bundle_handle >= 0 || request.bundle_handle < -1) {
-    Object* o = handles_.find(request.bundle_handle);
-    if (o == nullptr || o->kind != runtime::ObjectKind::bundle) {
-      errno = EBADF;
+  if (request.join) {
+    int err = 0;
+    bundle = bundle_named(request.bundle_handle, err);
+    if (bundle == nullptr) {
+      errno = err;
       return nullptr;
     }
-    bundle = static_cast<Bundle*>(o);
     assert(!bundle->closing && "a closing bundle's handle is already invalid");
   }
   Stack stack;
@@ -107,9 +107,11 @@ Coroutine* Scheduler::create(const SpawnRequest& request, int& handle) {
   all_tail_ = c;
   ++stats_.spawned;
   ++stats_.live;
+  // A member of what a go() handle became is drawn as a plain child.
+  bool shown_bundle = bundle != nullptr && !bundle->hidden;
   CANOPY_EMIT({.kind = runtime::EventKind::spawn, .coroutine = c->id, .other = current_->id,
-        .object = bundle != nullptr ? bundle->id : 0,
-        .object_kind = bundle != nullptr ? runtime::ObjectKind::bundle : runtime::ObjectKind::none,
+        .object = shown_bundle ? bundle->id : 0,
+        .object_kind = shown_bundle ? runtime::ObjectKind::bundle : runtime::ObjectKind::none,
         .site = request.site});
   return c;
 }
@@ -314,9 +316,20 @@ void Scheduler::wait_in_hclose(runtime::ObjectId closing) {
   block(w, -1);
 }
 
+bool Scheduler::runs_under(const Coroutine* c, const Bundle* b) const {
+  // Up the ownership tree: a coroutine is held by its own handle's owner,
+  // or by the owner of the bundle it is a member of. Owners outlive what
+  // they hold or give it up (disown), so every pointer here is live.
+  for (const Coroutine* u = current_; u != nullptr;
+       u = u->bundle != nullptr ? u->bundle->owner : u->owner) {
+    if (u == c || (b != nullptr && u->bundle == b)) return true;
+  }
+  return false;
+}
+
 int Scheduler::close_coroutine(Coroutine& c, int handle) {
-  // Waiting for oneself to exit would never end.
-  if (&c == current_) return EINVAL;
+  // Waiting for oneself, or for an ancestor that waits for us, would never end.
+  if (runs_under(&c, nullptr)) return EINVAL;
   handles_.close(handle);
   disown(c);
   if (c.state != CoroutineState::finished) {

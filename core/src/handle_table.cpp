@@ -108,6 +108,11 @@ Object* HandleTable::find(int handle) const {
   return s->object;
 }
 
+void HandleTable::replace(int handle, Object* object) {
+  assert(find(handle) != nullptr && object != nullptr && "only an open handle is re-pointed");
+  slot(static_cast<std::uint32_t>(handle) & index_mask)->object = object;
+}
+
 void HandleTable::close(int handle) {
   auto value = static_cast<std::uint32_t>(handle);
   std::uint32_t index = value & index_mask;

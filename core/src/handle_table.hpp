@@ -40,6 +40,8 @@ class HandleTable {
   Object* find(int handle) const;
   /// Frees `handle`'s slot; the handle must be valid here.
   void close(int handle);
+  /// Makes the valid `handle` name `object` instead, keeping its number.
+  void replace(int handle, Object* object);
   /// Handles open now.
   std::uint32_t open_count() const { return open_count_; }
   /// Calls fn(handle, object) for every open handle, lowest slot first.

@@ -31,7 +31,8 @@ namespace canopy::core {
 
 /// How a coroutine is to be created.
 struct SpawnRequest {
-  int bundle_handle = -1;          ///< -1: own handle; else the bundle to join
+  bool join = false;               ///< true: joins bundle_handle (bundle_go); false: a handle of its own (go)
+  int bundle_handle = -1;          ///< the bundle to join, any value when `join` (bad ones get EBADF)
   void* memory = nullptr;          ///< user-supplied stack (go_mem), or null
   std::size_t memory_bytes = 0;    ///< its size
   std::size_t stack_bytes = 0;     ///< pooled stack size, 0: the default
@@ -133,6 +134,10 @@ class Scheduler final : public runtime::ReadinessSink {
   // --- bundles (bundle.cpp) ---
   int bundle_open(void* memory);
   int bundle_wait(int handle, std::int64_t deadline_ms);
+  /// The bundle `handle` names for bundle_go and bundle_wait, turning a
+  /// go() handle into the bundle of one it stands for; null with `err` set
+  /// to EBADF (no such handle), ENOTSUP (another kind) or ENOMEM.
+  Bundle* bundle_named(int handle, int& err);
 
   // --- channels (channel.cpp) ---
   int channel_open(void* memory, int ends[2]);
@@ -224,6 +229,10 @@ class Scheduler final : public runtime::ReadinessSink {
   void report_orphans(Coroutine& c);
   /// Blocks in hclose until whoever was registered as the closer is woken.
   void wait_in_hclose(runtime::ObjectId closing);
+  /// Whether the running coroutine is `c` or a member of `b` (either may be
+  /// null), or runs under one (owned by it or by a bundle it owns, at any
+  /// depth): closing that would wait for the closer itself.
+  bool runs_under(const Coroutine* c, const Bundle* b) const;
   int close_coroutine(Coroutine& c, int handle);
   int close_bundle(Bundle& b, int handle);
   int close_channel_end(ChannelEnd& e, int handle);

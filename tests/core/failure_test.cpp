@@ -129,7 +129,7 @@ TEST_CASE("the real runtime prints a broken structure as a warning and carries o
 
 TEST_CASE("an exception escaping a coroutine is reported with its spawn site") {
   auto run = run_virtual([] {
-    auto c = canopy_go_(throw std::runtime_error("boom"), NULL, 0, -1);
+    auto c = canopy_go_(throw std::runtime_error("boom"), NULL, 0, 0, -1);
     (void)c;
   });
   CHECK_FALSE(run.finished);

@@ -8,7 +8,7 @@
 #include <type_traits>
 #include <utility>
 
-extern "C" int canopy_go_closure(void* mem, std::size_t len, int bndl, const char* file, int line,
+extern "C" int canopy_go_closure(void* mem, std::size_t len, int join, int bndl, const char* file, int line,
                                  const char* expr, std::size_t closure_bytes,
                                  std::size_t closure_align, void (*construct)(void*, void*),
                                  void* src, void (*run)(void*));
@@ -33,10 +33,10 @@ void run_closure(void* p) {
 }
 
 template <class F>
-int go_expression(F&& f, void* mem, std::size_t len, int bndl, const char* file, int line,
-                  const char* expr) {
+int go_expression(F&& f, void* mem, std::size_t len, int join, int bndl, const char* file,
+                  int line, const char* expr) {
   using Fn = std::decay_t<F>;
-  return canopy_go_closure(mem, len, bndl, file, line, expr, sizeof(Fn), alignof(Fn),
+  return canopy_go_closure(mem, len, join, bndl, file, line, expr, sizeof(Fn), alignof(Fn),
                            &construct_closure<Fn>, const_cast<void*>(static_cast<const void*>(std::addressof(f))), &run_closure<Fn>);
 }
 
