@@ -1,9 +1,15 @@
-# canopy_sanitize(target): builds `target` with the sanitizers named in
-# CANOPY_SANITIZE (comma-separated, e.g. "address,undefined"). Applied to every
-# target of the project so that instrumented and plain code never mix.
+# CANOPY_SANITIZE: sanitizers to build every target of the project with
+# (comma-separated), so that instrumented and plain code never mix:
+#   address,undefined  AddressSanitizer and UBSan (the runtime tells ASan of
+#                      every stack switch: core/src/asan_fiber.hpp)
+#   thread             ThreadSanitizer (told of every switch as a fiber
+#                      switch, same file); not combinable with address
 find_package(Threads REQUIRED)
 if(CANOPY_SANITIZE)
   string(REPLACE "," ";" _canopy_sanitizers "${CANOPY_SANITIZE}")
+  if("thread" IN_LIST _canopy_sanitizers AND "address" IN_LIST _canopy_sanitizers)
+    message(FATAL_ERROR "CANOPY_SANITIZE: thread and address cannot be combined; build them apart")
+  endif()
   set(CANOPY_SANITIZE_FLAGS "")
   foreach(s IN LISTS _canopy_sanitizers)
     list(APPEND CANOPY_SANITIZE_FLAGS "-fsanitize=${s}")
@@ -12,7 +18,3 @@ if(CANOPY_SANITIZE)
   add_compile_options(${CANOPY_SANITIZE_FLAGS})
   add_link_options(${CANOPY_SANITIZE_FLAGS})
 endif()
-function(canopy_sanitize target)
-  # Flags are global (add_compile_options above); kept as a hook so targets
-  # state that they take part.
-endfunction()

@@ -75,10 +75,13 @@ extern "C" {
 DILL_EXPORT int64_t dill_now(void);
 /* Sleeps until the deadline: 0, or -1 with ECANCELED. */
 DILL_EXPORT int dill_msleep(int64_t deadline);
-/* Forgets what the runtime knows about `fd`; call it before close(fd). */
+/* Forgets what the runtime keeps about `fd` (it stays registered with epoll
+ * between waits). Call it before close(fd): otherwise a later descriptor
+ * with the same number may be reported ready for the old one. */
 DILL_EXPORT int dill_fdclean(int fd);
 /* Waits until `fd` is readable (fdin) or writable (fdout): 0, or -1 with
- * ETIMEDOUT, ECANCELED, EBADF, EBUSY (another coroutine waits on it). */
+ * ETIMEDOUT, ECANCELED, EBADF (not an open descriptor), EBUSY (another
+ * coroutine waits on it). */
 DILL_EXPORT int dill_fdin(int fd, int64_t deadline);
 DILL_EXPORT int dill_fdout(int fd, int64_t deadline);
 

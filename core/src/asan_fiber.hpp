@@ -1,6 +1,9 @@
-// AddressSanitizer must be told when the stack changes under it, or it
-// reports false stack-buffer errors and loses track of fake stacks. These
-// compile to nothing in an uninstrumented build.
+// The sanitizers must be told when the stack changes under them.
+// AddressSanitizer otherwise reports false stack-buffer errors and loses
+// track of fake stacks; ThreadSanitizer otherwise takes a coroutine switch
+// for one thread's stack jumping around and reports races that are not
+// there. ASan and TSan cannot be combined, so at most one of these is on;
+// all compile to nothing in an uninstrumented build.
 #pragma once
 
 #include <cstddef>
@@ -15,16 +18,46 @@
 #define CANOPY_ASAN 0
 #endif
 
+#if defined(__SANITIZE_THREAD__)
+#define CANOPY_TSAN 1
+#include <sanitizer/tsan_interface.h>
+#else
+#define CANOPY_TSAN 0
+#endif
+
 namespace canopy::core {
 
 /// Before leaving `from` for `to`. A null `from` means it is finishing.
-inline void asan_leave(Coroutine* from, const Coroutine& to) {
+inline void asan_leave(Coroutine* from, Coroutine& to) {
 #if CANOPY_ASAN
   __sanitizer_start_switch_fiber(from != nullptr ? &from->asan_fake_stack : nullptr,
                                  to.asan_bottom, to.asan_size);
+#elif CANOPY_TSAN
+  // The thread's own context is known only from inside it, and main always
+  // leaves before anything else runs; a coroutine's is made when first
+  // entered and kept with its record for the next coroutine.
+  if (from != nullptr && from->is_main && from->tsan_fiber == nullptr) {
+    from->tsan_fiber = __tsan_get_current_fiber();
+  }
+  if (to.tsan_fiber == nullptr) to.tsan_fiber = __tsan_create_fiber(0);
+  __tsan_switch_to_fiber(to.tsan_fiber, 0);
 #else
   (void)from;
   (void)to;
+#endif
+}
+
+/// Before a coroutine record is freed: its TSan context goes with it,
+/// unless it is the one running (a finishing coroutine freeing its own
+/// record), which TSan forbids destroying.
+inline void sanitizer_forget(Coroutine& c) {
+#if CANOPY_TSAN
+  if (c.tsan_fiber != nullptr && !c.is_main && c.tsan_fiber != __tsan_get_current_fiber()) {
+    __tsan_destroy_fiber(c.tsan_fiber);
+  }
+  c.tsan_fiber = nullptr;
+#else
+  (void)c;
 #endif
 }
 

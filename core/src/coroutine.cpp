@@ -65,8 +65,10 @@ Coroutine* Scheduler::create(const SpawnRequest& request, int& handle) {
   if (!free_records_.empty()) {
     c = free_records_.back();
     free_records_.pop_back();
+    void* tsan_fiber = c->tsan_fiber;
     c->~Coroutine();
     new (c) Coroutine();
+    c->tsan_fiber = tsan_fiber;
   } else {
     c = new (std::nothrow) Coroutine();
     if (c == nullptr) {
@@ -211,6 +213,7 @@ void Scheduler::release_coroutine(Coroutine* c) {
   if (free_records_.size() < max_free_records) {
     free_records_.push_back(c);
   } else {
+    sanitizer_forget(*c);
     delete c;
   }
 }

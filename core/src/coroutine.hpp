@@ -61,12 +61,12 @@ struct Coroutine : Object {
   runtime::SpawnSite site{};         ///< go() call site, for reports
   void (*entry)(void*) = nullptr;    ///< C++ go: the type-erased callable runner
   void* entry_arg = nullptr;         ///< C++ go: the callable, stored at the stack top
-  std::uint64_t steps_since_cancel = 0; ///< switches into it after cancellation, for livelock checks
   // AddressSanitizer's view of the stack, kept even when not built with ASan
   // so that the layout does not depend on build flags.
   void* asan_fake_stack = nullptr;   ///< ASan's fake stack while switched out
   const void* asan_bottom = nullptr; ///< lowest stack address, as ASan knows it
   std::size_t asan_size = 0;         ///< stack size, as ASan knows it
+  void* tsan_fiber = nullptr;        ///< ThreadSanitizer's context for it; kept when the record is reused
 
   Coroutine() : Object(runtime::ObjectKind::coroutine) {}
 };

@@ -5,6 +5,7 @@
 // and is trimmed only when epoll reports an event nobody waits for any more
 // (libdill's approach). Regular files cannot be registered with epoll; they
 // are always ready, and are reported so at the next wait.
+#include <fcntl.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -30,6 +31,16 @@ class EpollPoller final : public runtime::Poller {
   }
 
   int watch(int fd, runtime::Direction d) override {
+    // The user's descriptor by this number was closed, and the number now
+    // names the runtime's own epoll instance.
+    if (fd == epoll_fd_) return EBADF;
+    // Checked before anything is sized by the number: an open descriptor is
+    // below RLIMIT_NOFILE, so fds_ stays bounded by it. One already
+    // registered was checked when it was registered (close needs fdclean).
+    const bool known = static_cast<std::size_t>(fd) < fds_.size() &&
+                       (fds_[static_cast<std::size_t>(fd)].registered != 0 ||
+                        fds_[static_cast<std::size_t>(fd)].always_ready);
+    if (!known && fcntl(fd, F_GETFD) < 0) return EBADF;
     if (static_cast<std::size_t>(fd) >= fds_.size()) fds_.resize(static_cast<std::size_t>(fd) + 1);
     FdState& s = fds_[static_cast<std::size_t>(fd)];
     if (s.wanted & bit(d)) return EBUSY;
@@ -167,12 +178,25 @@ class EpollPoller final : public runtime::Poller {
 
 }  // namespace
 
+namespace {
+// A plain pointer, not a thread_local object: thread-local destructors run
+// at exit() before atexit handlers registered earlier, which may still use
+// the runtime. The thread's default scheduler frees it when the thread ends
+// (release_real_platform); the main thread's lives until the process ends.
+thread_local EpollPoller* thread_poller = nullptr;
+}  // namespace
+
 runtime::Platform real_platform() {
-  thread_local EpollPoller poller;
+  if (thread_poller == nullptr) thread_poller = new EpollPoller;
   runtime::Platform p;
   p.clock = &monotonic_clock();
-  p.poller = &poller;
+  p.poller = thread_poller;
   return p;
+}
+
+void release_real_platform() {
+  delete thread_poller;
+  thread_poller = nullptr;
 }
 
 }  // namespace canopy::core

@@ -23,7 +23,9 @@ struct Chunk {
 std::atomic<Chunk*> chunks[chunk_count];
 std::mutex chunks_mutex;                 // guards the two below
 std::uint32_t chunks_created = 0;        // chunk numbers [0, created) exist
-std::vector<std::uint32_t> chunks_free;  // existing chunks no table owns
+// Existing chunks no table owns. Never destroyed: the runtime stays usable
+// from atexit handlers, which may run after static destructors.
+std::vector<std::uint32_t>& chunks_free = *new std::vector<std::uint32_t>;
 
 }  // namespace
 

@@ -16,8 +16,10 @@ class MonotonicClock final : public runtime::Clock {
 };
 
 runtime::Clock& monotonic_clock() {
-  static MonotonicClock clock;
-  return clock;
+  // Never destroyed: an atexit handler registered before the runtime
+  // started runs after static destructors, and may still read the time.
+  static MonotonicClock* const clock = new MonotonicClock;
+  return *clock;
 }
 
 }  // namespace canopy::core

@@ -5,8 +5,13 @@
 
 namespace canopy::core {
 
-/// A platform with the monotonic clock and a new epoll poller for the
-/// calling thread (created once per thread, freed at thread exit).
+/// A platform with the monotonic clock and the calling thread's epoll
+/// poller (created on first use, never destroyed by exit(): the runtime
+/// stays usable from atexit handlers).
 runtime::Platform real_platform();
+
+/// Frees the calling thread's poller; for the end of a thread whose default
+/// scheduler is gone. real_platform() makes a new one if asked again.
+void release_real_platform();
 
 }  // namespace canopy::core

@@ -77,11 +77,15 @@ pthread_once_t default_scheduler_key_once = PTHREAD_ONCE_INIT;
 
 void destroy_default_scheduler(void* p) {
   auto* s = static_cast<Scheduler*>(p);
-  // Coroutines still alive cannot be finished now; leave them (and their
-  // stacks) rather than unmapping memory something may still point into.
-  if (s->stats().live != 0 || !s->on_main()) return;
+  // A thread that ends inside a coroutine (pthread_exit) still stands on
+  // that coroutine's stack: leave everything. Otherwise coroutines still
+  // alive can never run again (their handles work on this thread only), so
+  // they are freed unrun, like an abandoned simulation's: their handle
+  // chunk and stacks go back for other threads to use.
+  if (!s->on_main()) return;
   if (Scheduler::tl_current == s) Scheduler::tl_current = nullptr;
   delete s;
+  release_real_platform();
 }
 
 void make_key() { pthread_key_create(&default_scheduler_key, destroy_default_scheduler); }
@@ -95,11 +99,14 @@ std::size_t stack_bytes_from_environment() {
   errno = 0;
   unsigned long long bytes = std::strtoull(text, &end, 10);
   if (errno != 0 || *end != '\0' || bytes < 16 * 1024 || bytes > (1ull << 30)) {
+    // Like every other CANOPY_* variable: a setting the runtime cannot
+    // honour stops the program before it runs, rather than being ignored.
     std::fprintf(stderr,
-                 "canopy: CANOPY_STACK_BYTES=%s is not a stack size between 16384 and 1073741824 "
-                 "bytes; using %zu\n",
-                 text, Scheduler::default_stack_bytes);
-    return Scheduler::default_stack_bytes;
+                 "canopy: CANOPY_STACK_BYTES=%s is not a stack size: give a decimal number of "
+                 "bytes between 16384 and 1073741824\n",
+                 text);
+    std::fflush(nullptr);
+    _exit(2);
   }
   return static_cast<std::size_t>(bytes);
 }
@@ -182,11 +189,18 @@ Scheduler::~Scheduler() {
   while (c != nullptr) {
     Coroutine* next = c->all_next;
     if (c->stack.slab != nullptr) stacks_.release(c->stack);
+    sanitizer_forget(*c);
     delete c;
     c = next;
   }
-  for (Coroutine* f : finished_unclosed) delete f;
-  for (Coroutine* r : free_records_) delete r;
+  for (Coroutine* f : finished_unclosed) {
+    sanitizer_forget(*f);
+    delete f;
+  }
+  for (Coroutine* r : free_records_) {
+    sanitizer_forget(*r);
+    delete r;
+  }
   if (tl_current == this) tl_current = nullptr;
 }
 
@@ -292,7 +306,6 @@ void Scheduler::run_next_forever() {
       ++stats_.switches;
       current_ = next;
       next->state = CoroutineState::running;
-      if (next->cancelled) ++next->steps_since_cancel;
       switched_from_ = nullptr;
       asan_leave(nullptr, *next);
       canopy_ctx_jump(&next->context);
@@ -334,7 +347,9 @@ int Scheduler::block(Wait& wait, std::int64_t deadline_ms) {
         platform_.policy != nullptr ? platform_.policy->timer_lateness_ms(deadline_ms) : 0;
     assert(lateness_ms >= 0 && "a timer never fires early");
     wait.timer.deadline_ms = deadline_ms;
-    wait.timer.fire_ms = deadline_ms + lateness_ms;
+    // Saturating: a deadline near INT64_MAX must not wrap into the past.
+    wait.timer.fire_ms = deadline_ms >= forever_ms - lateness_ms ? forever_ms
+                                                                 : deadline_ms + lateness_ms;
     std::uint64_t arrival = ++timer_arrivals_;
     wait.timer.tiebreak =
         platform_.policy != nullptr ? platform_.policy->timer_tiebreak(arrival) : arrival;
@@ -397,7 +412,6 @@ void Scheduler::wake(Coroutine& c, int err, int index) {
 void Scheduler::cancel(Coroutine& c, Coroutine& by, runtime::ObjectId through) {
   if (c.cancelled || c.state == CoroutineState::finished) return;
   c.cancelled = true;
-  c.steps_since_cancel = 0;
   CANOPY_EMIT({.kind = runtime::EventKind::cancel, .coroutine = c.id,
         .other = by.id, .object = through});
   if (c.state == CoroutineState::blocked && c.wait->cancellable) wake(c, ECANCELED);
@@ -409,21 +423,18 @@ void Scheduler::cancel(Coroutine& c, Coroutine& by, runtime::ObjectId through) {
 void Scheduler::poll(bool may_block) {
   std::int64_t timeout_ns = 0;
   if (may_block) {
-    if (!timers_.empty()) {
+    if (!timers_.empty() && timers_.top()->fire_ms < forever_ms) {
       std::int64_t fire_ns = timers_.top()->fire_ms * 1'000'000;
       std::int64_t now = now_ns();
       timeout_ns = fire_ns > now ? fire_ns - now : 0;
-    } else if (platform_.poller->watch_count() == 0) {
+    } else if (timers_.empty() && platform_.poller->watch_count() == 0) {
       deadlock();
     } else {
       timeout_ns = -1;
     }
   }
   in_poll_ = true;
-  if (may_block || platform_.poller->watch_count() != 0) {
-    ++stats_.polls;
-    platform_.poller->wait(timeout_ns, *this);
-  }
+  if (may_block || platform_.poller->watch_count() != 0) platform_.poller->wait(timeout_ns, *this);
   fire_timers();
   in_poll_ = false;
 }

@@ -53,7 +53,6 @@ struct SchedulerStats {
   std::uint64_t switches = 0;        ///< context switches
   std::uint64_t spawned = 0;         ///< coroutines created
   std::uint64_t live = 0;            ///< coroutines created and not yet finished (main excluded)
-  std::uint64_t polls = 0;           ///< calls into the poller
 };
 
 class Scheduler final : public runtime::ReadinessSink {
@@ -273,7 +272,6 @@ inline void Scheduler::switch_into(Coroutine& from, Coroutine& to) {
   ++stats_.switches;
   current_ = &to;
   to.state = CoroutineState::running;
-  if (to.cancelled) ++to.steps_since_cancel;
   switched_from_ = &from;
   asan_leave(&from, to);
   canopy_ctx_swap(&from.context, &to.context);

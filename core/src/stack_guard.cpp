@@ -44,9 +44,12 @@ void put_number(unsigned long long v) {
 }
 
 void on_segv(int signo, siginfo_t* info, void* context) {
+  // Sent by kill, raise or sigqueue rather than raised by a faulting access:
+  // returning would not fault again, so the signal would be lost.
+  const bool sent = info->si_code <= 0;
   Scheduler* s = Scheduler::current_if_any();
   const Coroutine* running = s != nullptr ? s->running_or_null() : nullptr;
-  if (running != nullptr && !running->is_main) {
+  if (!sent && running != nullptr && !running->is_main) {
     const Coroutine& c = *running;
     if (c.stack.contains_guard(info->si_addr)) {
       put("canopy: stack overflow in coroutine ");
@@ -80,11 +83,16 @@ void on_segv(int signo, siginfo_t* info, void* context) {
       previous_action.sa_sigaction(signo, info, context);
       return;
     }
-  } else if (previous_action.sa_handler != SIG_DFL && previous_action.sa_handler != SIG_IGN) {
+  } else if (previous_action.sa_handler == SIG_IGN) {
+    if (sent) return;  // ignored before Canopy, ignored now
+  } else if (previous_action.sa_handler != SIG_DFL) {
     previous_action.sa_handler(signo);
     return;
   }
   signal(SIGSEGV, SIG_DFL);
+  // A fault happens again when the handler returns; a sent signal has to be
+  // sent again. It stays blocked until the handler returns, then kills.
+  if (sent) raise(SIGSEGV);
 }
 
 }  // namespace

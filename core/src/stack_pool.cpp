@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cassert>
 #include <cerrno>
 #include <cstdio>
@@ -31,23 +32,25 @@ namespace {
 constexpr std::size_t slab_target_bytes = 16 * 1024 * 1024;
 constexpr std::uint32_t max_stacks_per_slab = 64;
 
-// Whether madvise guard regions work here; learned on the first slab.
+// Whether madvise guard regions work here; learned on the first slab. Every
+// thread's pool maps slabs, so threads may learn it at the same time: atomic,
+// and relaxed is enough (each learns the same answer from the same kernel).
 enum class GuardMode { unknown, madvise, mprotect };
-GuardMode guard_mode = GuardMode::unknown;
+std::atomic<GuardMode> guard_mode{GuardMode::unknown};
 
 bool install_guard(std::byte* address, std::size_t bytes) {
-  if (guard_mode != GuardMode::mprotect) {
+  if (guard_mode.load(std::memory_order_relaxed) != GuardMode::mprotect) {
     if (madvise(address, bytes, MADV_GUARD_INSTALL) == 0) {
-      guard_mode = GuardMode::madvise;
+      guard_mode.store(GuardMode::madvise, std::memory_order_relaxed);
       return true;
     }
     if (errno != EINVAL) return false;
-    if (guard_mode == GuardMode::unknown) {
+    // The first thread to learn it says so, once.
+    if (guard_mode.exchange(GuardMode::mprotect, std::memory_order_relaxed) == GuardMode::unknown) {
       std::fprintf(stderr,
                    "canopy: this kernel has no MADV_GUARD_INSTALL; guard pages use mprotect, "
                    "two memory maps per stack\n");
     }
-    guard_mode = GuardMode::mprotect;
   }
   return mprotect(address, bytes, PROT_NONE) == 0;
 }
@@ -100,14 +103,12 @@ Slab* StackPool::map_slab(std::size_t stack_bytes) {
   }
   // Highest index last so the first stack handed out is index 0.
   for (std::uint32_t i = count; i > 0; --i) slab->free.push_back(i - 1);
-  ++slab_count_;
   return slab;
 }
 
 void StackPool::unmap_slab(Slab* slab) {
   munmap(slab->base, slab->stack_bytes * slab->stack_count);
   delete slab;
-  --slab_count_;
 }
 
 bool StackPool::acquire(std::size_t usable_bytes, Stack& out) {

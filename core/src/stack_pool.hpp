@@ -51,8 +51,6 @@ class StackPool {
 
   /// Stacks currently handed out (for leak checks).
   std::size_t in_use() const { return in_use_; }
-  /// Memory maps this pool holds (for the benchmark's map count).
-  std::size_t slab_count() const { return slab_count_; }
 
   /// Bytes of the guard region below every pooled stack.
   static constexpr std::size_t guard_bytes = 16 * 1024;
@@ -74,7 +72,6 @@ class StackPool {
   std::size_t last_usable_bytes_ = SIZE_MAX;  ///< the size asked for last (none yet), and its class:
   std::size_t last_class_ = 0;         ///< nearly every request repeats it
   std::size_t in_use_ = 0;
-  std::size_t slab_count_ = 0;
 };
 
 /// The system page size, read once.

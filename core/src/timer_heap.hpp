@@ -15,8 +15,13 @@ namespace canopy::core {
 
 struct Coroutine;
 
+/// The latest instant a timer can be set for: the clock counts nanoseconds
+/// in an int64, so later milliseconds cannot be compared with it. A deadline
+/// at or past this one never comes: it means "no deadline".
+inline constexpr std::int64_t forever_ms = INT64_MAX / 1'000'000;
+
 struct Timer {
-  std::int64_t fire_ms = 0;      ///< when it fires (deadline plus any simulated lateness)
+  std::int64_t fire_ms = 0;      ///< when it fires (deadline plus any simulated lateness), <= forever_ms
   std::int64_t deadline_ms = 0;  ///< the deadline the caller asked for
   std::uint64_t tiebreak = 0;    ///< orders timers with equal fire_ms
   std::size_t heap_index = 0;    ///< position in the heap, kept current by the heap

@@ -3,6 +3,7 @@
 // runtime's reports end the process, so those tests run in a forked child.
 // First: <libdill.h> defines a `coroutine` macro that runtime headers must not see.
 #include "virtual_time.hpp"
+#include "child_process.hpp"
 
 #include <libdill.h>
 #include <sys/wait.h>
@@ -14,36 +15,10 @@
 #include <string>
 
 
+using canopy::testing::in_child;
 using canopy::testing::run_virtual;
 
 namespace {
-
-struct ChildResult {
-  int status = 0;      ///< as from waitpid
-  std::string stderr_text;
-};
-
-// Runs fn in a forked child with stderr captured.
-ChildResult in_child(const std::function<void()>& fn) {
-  int err[2];
-  REQUIRE(pipe(err) == 0);
-  pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    dup2(err[1], STDERR_FILENO);
-    close(err[0]);
-    fn();
-    _exit(0);
-  }
-  close(err[1]);
-  ChildResult r;
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(err[0], buf, sizeof buf)) > 0) r.stderr_text.append(buf, static_cast<size_t>(n));
-  close(err[0]);
-  waitpid(pid, &r.status, 0);
-  return r;
-}
 
 coroutine void waits_forever(int ch) {
   int v;
@@ -68,11 +43,11 @@ TEST_CASE("a deadlock is reported with who waits on what, and the process exits 
   });
   REQUIRE(WIFEXITED(r.status));
   CHECK(WEXITSTATUS(r.status) == 3);
-  CHECK_THAT(r.stderr_text, Catch::Contains("deadlock: every coroutine is blocked"));
+  CHECK_THAT(r.output, Catch::Contains("deadlock: every coroutine is blocked"));
   // Ids depend on what this test process ran before the fork.
-  CHECK_THAT(r.stderr_text, Catch::Contains("main blocked in chrecv on channel "));
-  CHECK_THAT(r.stderr_text, Catch::Contains("(waits_forever(ch[0])) blocked in chrecv on channel "));
-  CHECK_THAT(r.stderr_text, Catch::Contains("failure_test.cpp"));
+  CHECK_THAT(r.output, Catch::Contains("main blocked in chrecv on channel "));
+  CHECK_THAT(r.output, Catch::Contains("(waits_forever(ch[0])) blocked in chrecv on channel "));
+  CHECK_THAT(r.output, Catch::Contains("failure_test.cpp"));
 }
 
 TEST_CASE("a deadlock under a platform with a failure sink is handed to it, not printed") {
@@ -93,13 +68,13 @@ TEST_CASE("a stack overflow hits the guard page and is reported with the spawn s
     execl(CANOPY_OVERFLOW_PROGRAM, CANOPY_OVERFLOW_PROGRAM, static_cast<char*>(nullptr));
     _exit(127);
   });
-  INFO("status " << r.status << ", stderr: " << r.stderr_text);
+  INFO("status " << r.status << ", stderr: " << r.output);
   REQUIRE(WIFSIGNALED(r.status));
   CHECK(WTERMSIG(r.status) == SIGSEGV);
-  CHECK_THAT(r.stderr_text, Catch::Contains("canopy: stack overflow in coroutine 1 spawned at "));
-  CHECK_THAT(r.stderr_text, Catch::Contains("overflow.c:"));
-  CHECK_THAT(r.stderr_text, Catch::Contains("(overflows(0))"));
-  CHECK_THAT(r.stderr_text, Catch::Contains("-byte stack into the guard page"));
+  CHECK_THAT(r.output, Catch::Contains("canopy: stack overflow in coroutine 1 spawned at "));
+  CHECK_THAT(r.output, Catch::Contains("overflow.c:"));
+  CHECK_THAT(r.output, Catch::Contains("(overflows(0))"));
+  CHECK_THAT(r.output, Catch::Contains("-byte stack into the guard page"));
 }
 
 TEST_CASE("a coroutine exiting while its child still runs breaks the structure and is reported") {
@@ -123,8 +98,8 @@ TEST_CASE("the real runtime prints a broken structure as a warning and carries o
   });
   REQUIRE(WIFEXITED(r.status));
   CHECK(WEXITSTATUS(r.status) == 0);
-  CHECK_THAT(r.stderr_text, Catch::Contains("canopy: structure broken: coroutine "));
-  CHECK_THAT(r.stderr_text, Catch::Contains("(spawns_and_leaks()) exited while children it owns were running"));
+  CHECK_THAT(r.output, Catch::Contains("canopy: structure broken: coroutine "));
+  CHECK_THAT(r.output, Catch::Contains("(spawns_and_leaks()) exited while children it owns were running"));
 }
 
 TEST_CASE("an exception escaping a coroutine is reported with its spawn site") {

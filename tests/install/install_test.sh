@@ -43,6 +43,14 @@ done
 
 cmake -S "$source/tests/install/cpp_consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$prefix" \
   -DCMAKE_BUILD_TYPE=Release > "$work/consumer.log" || { cat "$work/consumer.log"; exit 1; }
-cmake --build "$work/consumer" > "$work/consumer-build.log" || { cat "$work/consumer-build.log"; exit 1; }
+cmake --build "$work/consumer" --verbose > "$work/consumer-build.log" || { cat "$work/consumer-build.log"; exit 1; }
 "$work/consumer/consumer"
-echo "ok: C++ consumer via find_package(canopy)"
+# What the target gave the consumer's compile line: C++20 and stack-clash
+# protection (a frame larger than the guard region must not skip it).
+for flag in '-std=[a-z+]*20' '-fstack-clash-protection'; do
+  grep -q -e "$flag" "$work/consumer-build.log" || { echo "FAILED: canopy::canopy does not add $flag"; exit 1; }
+done
+echo "ok: C++ consumer via find_package(canopy), under the compiler's default standard"
+pkg-config --cflags canopy | grep -q -e '-fstack-clash-protection' \
+  || { echo "FAILED: pkg-config --cflags canopy lacks -fstack-clash-protection"; exit 1; }
+echo "ok: pkg-config gives -fstack-clash-protection"
