@@ -223,7 +223,7 @@ DILL_EXPORT int dill_ipc_pair_mem(struct dill_ipc_pair_storage *mem, int s[2]);
 /******************************************************************************/
 
 struct dill_udp_storage {
-  char _[80];
+  char _[96];
 } DILL_ALIGN;
 
 /* A UDP socket bound to `local` (NULL: any address, a port the kernel

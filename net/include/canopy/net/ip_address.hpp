@@ -53,8 +53,9 @@ class ip_address {
   const void* native() const noexcept { return bytes_; }
 
  private:
-  /// Exactly a struct dill_ipaddr (checked where both are seen).
-  alignas(void*) unsigned char bytes_[32] = {};
+  /// Exactly a struct dill_ipaddr, whose DILL_ALIGN is 16 bytes (checked
+  /// where both are seen).
+  alignas(16) unsigned char bytes_[32] = {};
 };
 
 }  // namespace canopy::net
