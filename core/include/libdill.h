@@ -56,9 +56,9 @@
 #define DILL_EXPORT __attribute__((visibility("default")))
 #endif
 
-/* The alignment of the *_storage structs: what the runtime's objects placed
- * in them need. Memory given to chmake_mem/bundle_mem that is less aligned
- * than the object is refused with EINVAL. */
+/* The alignment of the *_storage structs: enough for what the runtime
+ * places in them. Memory given to chmake_mem or bundle_mem that is less
+ * aligned than the object placed there needs is refused with EINVAL. */
 #define DILL_ALIGN __attribute__((aligned(16)))
 
 #ifdef __cplusplus
@@ -219,7 +219,8 @@ DILL_EXPORT int canopy_go_closure(void *mem, size_t len, int join, int bndl, con
  * caller resumes when it first blocks. Returns the handle of a bundle that
  * holds it (libdill 2.x): hclose cancels and waits for it, bundle_wait
  * waits for it, bundle_go adds coroutines beside it. -1 with errno
- * (ENOMEM, ECANCELED). */
+ * (ENOMEM). Unlike libdill, a cancelled coroutine may still spawn: its
+ * cleanup may need helpers, which it closes before it exits. */
 #define dill_go(fn) canopy_go_(fn, NULL, 0, 0, -1)
 /* As go(), on the caller's memory as stack (at least 512 bytes; no guard
  * page: an overflow corrupts what lies below). */

@@ -19,8 +19,8 @@ constexpr int max_datagram_pieces = 64;
 struct UdpSocket {
   dill_hvfs vfs_table;                  // the handle table's view: query, close
   dill_msock_vfs mvfs;             // what msend/mrecv call
-  int fd;                          // the datagram socket
   dill_ipaddr remote;              // where msend goes, the only sender mrecv accepts
+  int fd;                          // the datagram socket
   bool has_remote;                 // false: msend is EINVAL, mrecv takes anyone's
   bool receiving = false;          // a receive is under way (another one: EBUSY)
   bool in_user_memory = false;     // built in a `_mem` storage: not freed
@@ -130,7 +130,7 @@ ssize_t udp_mrecvl(dill_msock_vfs* vfs, dill_iolist* first, dill_iolist* last,
 }
 
 UdpSocket::UdpSocket(int socket_fd, const dill_ipaddr* to)
-    : vfs_table{}, mvfs{}, fd(socket_fd), remote{}, has_remote(to != nullptr) {
+    : vfs_table{}, mvfs{}, remote{}, fd(socket_fd), has_remote(to != nullptr) {
   vfs_table.query = udp_query;
   vfs_table.close = udp_close;
   mvfs.msendl = udp_msendl;

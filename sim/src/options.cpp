@@ -122,6 +122,38 @@ std::string inject_kinds(const options& o) {
   return o.inject_cancel ? "cancel" : "timeout";
 }
 
+bool parse_net_faults(std::string_view text, options& o) {
+  o.net_reset = o.net_refuse = o.net_partition = false;
+  for (std::string_view part : split(text, ',')) {
+    if (part == "reset") {
+      o.net_reset = true;
+    } else if (part == "refuse") {
+      o.net_refuse = true;
+    } else if (part == "partition") {
+      o.net_partition = true;
+    } else if (part != "none") {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string net_faults(const options& o) {
+  std::string s;
+  if (o.net_reset) s += "reset";
+  if (o.net_refuse) s += s.empty() ? "refuse" : ",refuse";
+  if (o.net_partition) s += s.empty() ? "partition" : ",partition";
+  return s;
+}
+
+bool parse_latency(std::string_view value, int& out) {
+  if (value == "seeded") {
+    out = -1;
+    return true;
+  }
+  return parse_int(value, 0, 1'000'000, out);
+}
+
 // One setting, by its replay-line key; false when the value is malformed.
 bool apply(options& o, std::string_view key, std::string_view value) {
   std::uint64_t u;
@@ -145,6 +177,9 @@ bool apply(options& o, std::string_view key, std::string_view value) {
     return true;
   }
   if (key == "jitter_ms") return parse_int(value, 0, 1'000'000, o.jitter_ms);
+  if (key == "net_faults") return parse_net_faults(value, o);
+  if (key == "net_latency_ms") return parse_latency(value, o.net_latency_ms);
+  if (key == "net_jitter_ms") return parse_latency(value, o.net_jitter_ms);
   if (key == "max_steps") return parse_u64(value, o.max_steps);
   if (key == "max_virtual_ms") {
     if (!parse_u64(value, u) || u > (1ull << 50)) return false;
@@ -179,12 +214,16 @@ constexpr Setting settings[] = {
     {"inject_per_mille", "CANOPY_INJECT_PER_MILLE"},
     {"injections", "CANOPY_INJECTIONS"},
     {"jitter_ms", "CANOPY_JITTER_MS"},
+    {"net_faults", "CANOPY_NET_FAULTS"},
+    {"net_latency_ms", "CANOPY_NET_LATENCY_MS"},
+    {"net_jitter_ms", "CANOPY_NET_JITTER_MS"},
     {"max_steps", "CANOPY_MAX_STEPS"},
     {"max_virtual_ms", "CANOPY_MAX_VIRTUAL_MS"},
     {"cancelled_budget", "CANOPY_CANCELLED_BUDGET"},
     {nullptr, "CANOPY_REPLAY"},       // the whole run as one replay line
     {nullptr, "CANOPY_TRACE"},        // where the trace recorder writes
     {nullptr, "CANOPY_STACK_BYTES"},  // the runtime's default stack size
+    {nullptr, "CANOPY_NET_HOSTS"},    // names the simulated resolver knows (network.cpp)
     {nullptr, "CANOPY_UPDATE_GOLDEN"},  // the test suite rewrites its golden files
 };
 
@@ -214,6 +253,9 @@ std::vector<std::pair<std::string, std::string>> differences(const options& o, b
       out.push_back({"inject_per_mille", std::to_string(o.inject_per_mille)});
   }
   if (o.jitter_ms != d.jitter_ms) out.push_back({"jitter_ms", std::to_string(o.jitter_ms)});
+  if (!net_faults(o).empty()) out.push_back({"net_faults", net_faults(o)});
+  if (o.net_latency_ms != d.net_latency_ms) out.push_back({"net_latency_ms", std::to_string(o.net_latency_ms)});
+  if (o.net_jitter_ms != d.net_jitter_ms) out.push_back({"net_jitter_ms", std::to_string(o.net_jitter_ms)});
   if (o.max_steps != d.max_steps && !(for_environment && o.max_steps == 0)) out.push_back({"max_steps", std::to_string(o.max_steps)});
   if (o.max_virtual_ms != d.max_virtual_ms && !(for_environment && o.max_virtual_ms == 0)) out.push_back({"max_virtual_ms", std::to_string(o.max_virtual_ms)});
   if (o.cancelled_call_budget != d.cancelled_call_budget)
@@ -263,6 +305,7 @@ options options::from_environment(const options& base, std::string& error) {
       error = std::string(s.variable) + "=" + value + " is not valid" +
               (std::string_view(s.key) == "strategy" ? " (expected fifo, random, pct, dfs or replay)"
                : std::string_view(s.key) == "inject" ? " (expected cancel, timeout or cancel,timeout)"
+               : std::string_view(s.key) == "net_faults" ? " (expected a list of reset, refuse and partition, e.g. reset,partition)"
                                                      : " (expected a number, or a list of them)");
       return base;
     }

@@ -16,6 +16,9 @@ enum class stream : std::uint64_t {
   inject = 4,
   network = 5,
   scenario = 6,
+  real_fds = 7,
+  faults = 8,
+  sockets = 9,
 };
 
 class Rng {

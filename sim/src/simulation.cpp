@@ -23,7 +23,7 @@ Simulation* install_simulation(Simulation* s) {
 }
 
 Simulation::Simulation(const options& o, mode m)
-    : options_(o), mode_(m), poller(*this), policy(*this), injector(*this),
+    : options_(o), mode_(m), poller(*this), network(*this), policy(*this), injector(*this),
       observer(*this), failures(*this) {}
 
 runtime::Platform Simulation::platform() {
@@ -34,6 +34,7 @@ runtime::Platform Simulation::platform() {
   p.observer = &observer;
   p.injector = &injector;
   p.failures = &failures;
+  p.sockets = &network;
   return p;
 }
 
@@ -65,6 +66,10 @@ void Simulation::fail(failure_kind kind, const std::string& report) {
     before_process_ends(kind, exit_status_for(kind), report);
     std::fflush(stdout);
     std::fprintf(stderr, "canopy: %s\ncanopy: replay: %s\n", report.c_str(), replay_line().c_str());
+    if (!outside_note.empty()) {
+      std::fprintf(stderr, "canopy: not reproducible: the run waited on %s, so the replay may differ\n",
+                   outside_note.c_str());
+    }
     std::fflush(nullptr);
     // exit() would run destructors of objects coroutines still use.
     _exit(exit_status_for(kind));
@@ -96,6 +101,20 @@ void Simulation::finish(outcome& out) {
   out.trace_hash = trace_hash;
   out.structure_reports = structure_reports;
   out.events = events;
+  out.reproducible = outside_note.empty();
+  out.outside = outside_note;
+}
+
+void Simulation::note_outside(int fd, const std::string& what) {
+  if (!outside_note.empty()) return;
+  outside_note = "descriptor " + std::to_string(fd) + " (" + what + ", connected to the outside)";
+  emit({.kind = runtime::EventKind::outside, .object = static_cast<runtime::ObjectId>(fd)});
+}
+
+void Simulation::emit(runtime::Event e) {
+  e.time_ns = clock.now_ns();
+  e.coroutine = runtime::running_coroutine();
+  observer.record(e);
 }
 
 std::string describe_event(const runtime::Event& e) {
@@ -107,6 +126,8 @@ std::string describe_event(const runtime::Event& e) {
   if (e.deadline_ms >= 0) s += " deadline=" + std::to_string(e.deadline_ms - epoch_ms);
   if (e.err != 0) s += " err=" + std::to_string(e.err);
   if (e.bytes != 0) s += " bytes=" + std::to_string(e.bytes);
+  if (e.bytes_received != 0) s += " received=" + std::to_string(e.bytes_received);
+  if (e.other_object != 0) s += " peer=" + std::to_string(e.other_object);
   if (e.side >= 0) s += " side=" + std::to_string(e.side);
   if (e.kind == runtime::EventKind::spawn && e.site.line != 0) s += " line=" + std::to_string(e.site.line);
   return s;
@@ -133,8 +154,9 @@ const char* to_string(failure_kind kind) {
 }
 
 std::string outcome::describe() const {
-  if (passed) return "passed; replay: " + replay;
-  return std::string(to_string(kind)) + ": " + report + "\nreplay: " + replay;
+  std::string note = reproducible ? "" : "\nnot reproducible: the run waited on " + outside;
+  if (passed) return "passed; replay: " + replay + note;
+  return std::string(to_string(kind)) + ": " + report + "\nreplay: " + replay + note;
 }
 
 }  // namespace canopy::sim

@@ -16,6 +16,7 @@
 
 #include "canopy/sim/options.hpp"
 #include "canopy/sim/outcome.hpp"
+#include "network.hpp"
 #include "poller.hpp"
 #include "rng.hpp"
 #include "canopy/runtime/platform.hpp"
@@ -142,9 +143,17 @@ class Simulation {
   std::string replay_line() const;
   /// Fills `out` with the statistics, decisions, coverage and failure.
   void finish(outcome& out);
+  /// The run waited on real descriptor `fd`, connected to the outside
+  /// (`what` says how): the first time, records it, emits the `outside`
+  /// event, and from then on failures say the run may not repeat.
+  void note_outside(int fd, const std::string& what);
+  /// Reports `e` as happening now, to the running coroutine, through the
+  /// observer (statistics, trace hash, the user's recorder).
+  void emit(runtime::Event e);
 
   SimClock clock;
   SimPoller poller;
+  SimNetwork network;
   SimPolicy policy;
   SimInjector injector;
   SimObserver observer;
@@ -163,6 +172,8 @@ class Simulation {
   std::string failure_report;
   /// Whole-program mode: the command that started the process, for replay lines.
   std::string program_command;
+  /// The first outside descriptor waited on ("descriptor 0, a terminal..."), or "".
+  std::string outside_note;
 };
 
 /// The simulation running on this thread, or null.

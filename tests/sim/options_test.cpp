@@ -51,3 +51,23 @@ TEST_CASE("a malformed replay line is refused with a sentence naming the bad par
   CHECK_FALSE(sim::options::from_replay("v1:seed", error));
   CHECK(error == "replay line item \"seed\" is not key=value");
 }
+
+TEST_CASE("network settings round-trip through replay and environment lines") {
+  sim::options o;
+  o.seed = 7;
+  o.net_reset = true;
+  o.net_partition = true;
+  o.net_latency_ms = 10;
+  CHECK(o.replay_line() == "v1:seed=7;strategy=random;net_faults=reset,partition;net_latency_ms=10");
+  CHECK(o.environment_line() ==
+        "CANOPY_SEED=7 CANOPY_STRATEGY=random CANOPY_NET_FAULTS=reset,partition CANOPY_NET_LATENCY_MS=10");
+  std::string error;
+  auto back = sim::options::from_replay(o.replay_line(), error);
+  REQUIRE(back.has_value());
+  CHECK(back->net_reset);
+  CHECK_FALSE(back->net_refuse);
+  CHECK(back->net_partition);
+  CHECK(back->net_latency_ms == 10);
+  CHECK(back->net_jitter_ms == -1);
+  CHECK_FALSE(sim::options::from_replay("v1:seed=1;net_faults=flood", error).has_value());
+}

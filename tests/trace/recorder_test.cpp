@@ -72,7 +72,7 @@ TEST_CASE("The recorder writes the header first and one line per event that the 
   CHECK(text ==
         "{\"format\":\"canopy-trace\",\"version\":1,\"clock\":\"sim\",\"seed\":42,\"strategy\":\"random\","
         "\"program\":\"demo\",\"scenario\":\"graceful-shutdown\",\"replay\":\"CANOPY_SEED=42 ./demo\","
-        "\"time_unit\":\"ns\"}\n"
+        "\"reproducible\":true ,\"time_unit\":\"ns\"}\n"
         "{\"seq\":0,\"t\":1000,\"co\":1,\"kind\":\"spawn\",\"parent\":0,\"bundle\":null,\"site\":\"main.cpp:12\","
         "\"fn\":\"worker\"}\n"
         "{\"seq\":1,\"t\":2000,\"co\":1,\"kind\":\"block\",\"reason\":\"chrecv\",\"object\":5,"

@@ -7,7 +7,7 @@ namespace canopy::net {
 
 namespace {
 static_assert(sizeof(ip_address) == sizeof(dill_ipaddr), "an ip_address is a dill_ipaddr");
-static_assert(alignof(ip_address) == alignof(dill_ipaddr), "aligned as a dill_ipaddr");
+static_assert(alignof(ip_address) >= alignof(dill_ipaddr), "aligned as a dill_ipaddr");
 
 dill_ipaddr* c(ip_address& a) { return static_cast<dill_ipaddr*>(a.native()); }
 const dill_ipaddr* c(const ip_address& a) { return static_cast<const dill_ipaddr*>(a.native()); }

@@ -26,6 +26,8 @@ enum class Field : std::uint8_t {
   err,             ///< Event::err: an errno name, or null for 0
   result,          ///< Event::err of an exit: "returned", "cancelled", "failed"
   bytes,           ///< Event::bytes
+  bytes_received,  ///< Event::bytes_received
+  other_object,    ///< Event::other_object: an id (0: none)
   side,            ///< Event::side: 0, 1, or -1
   site,            ///< the spawn site, "file:line"
   fn,              ///< the spawned function's name
@@ -73,6 +75,15 @@ inline constexpr Kind kinds[] = {
     /* timer_fired */ {{{"deadline_ms", Field::deadline}}, 1, ObjectKind::none},
     /* object_open */ {{{"object", Field::object}, {"object_kind", Field::object_kind}}, 2, ObjectKind::none},
     /* object_close */ {{{"object", Field::object}, {"object_kind", Field::object_kind}}, 2, ObjectKind::none},
+    /* outside */ {{{"fd", Field::object}}, 1, ObjectKind::none},
+    /* net_connect */ {{{"socket", Field::object}, {"peer_socket", Field::other_object}, {"err", Field::err}}, 3,
+     ObjectKind::none},
+    /* net_accept */ {{{"socket", Field::object}, {"peer_socket", Field::other_object}, {"err", Field::err}}, 3,
+     ObjectKind::none},
+    /* net_reset */ {{{"socket", Field::object}, {"peer_socket", Field::other_object}, {"err", Field::err}}, 3,
+     ObjectKind::none},
+    /* net_close */ {{{"socket", Field::object}, {"sent", Field::bytes}, {"received", Field::bytes_received}}, 3,
+     ObjectKind::none},
 };
 
 inline constexpr std::size_t kind_count = std::size(kinds);

@@ -188,6 +188,8 @@ void append_header(Out& out, const Header& header) {
   } else {
     out += "null";
   }
+  key(out, "reproducible");
+  put(out, header.reproducible ? "true " : "false");
   key(out, "time_unit");
   out += "\"ns\"}\n";
 }
@@ -288,6 +290,8 @@ void append_event(Out& out, std::uint64_t seq, const runtime::Event& event,
         out += '"';
         break;
       case Field::bytes: append_uint(out, event.bytes); break;
+      case Field::bytes_received: append_uint(out, event.bytes_received); break;
+      case Field::other_object: append_uint(out, event.other_object); break;
       case Field::side: append_int(out, event.side); break;
       case Field::site:
         out += '"';

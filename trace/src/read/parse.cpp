@@ -213,6 +213,14 @@ bool parse_header(const json& object, Header& header, std::string& error) {
   fields.string("program", header.program);
   fields.optional_string("scenario", header.scenario);
   fields.optional_string("replay", header.replay);
+  // Optional: traces written before the field existed are reproducible.
+  if (auto it = object.find("reproducible"); it != object.end() && !fields.failed()) {
+    if (it->is_boolean()) {
+      header.reproducible = it->get<bool>();
+    } else {
+      fields.wrong_type("reproducible", *it, "true or false");
+    }
+  }
   std::string unit;
   if (fields.string("time_unit", unit) && unit != "ns") {
     error = "field \"time_unit\" must be \"ns\", not \"" + unit + "\"";
@@ -272,6 +280,12 @@ bool parse_event(const json& object, TraceEvent& out, std::string& error) {
         if (fields.unsigned_int(key, bytes)) event.bytes = static_cast<std::size_t>(bytes);
         break;
       }
+      case Field::bytes_received: {
+        std::uint64_t bytes = 0;
+        if (fields.unsigned_int(key, bytes)) event.bytes_received = static_cast<std::size_t>(bytes);
+        break;
+      }
+      case Field::other_object: fields.unsigned_int(key, event.other_object); break;
       case Field::side: fields.small_int(key, event.side, -1, 1); break;
       case Field::site: {
         std::string site;

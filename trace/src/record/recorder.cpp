@@ -41,6 +41,12 @@ Recorder::Recorder(std::FILE* file, const Header& header, bool owns_file, std::s
   fd_ = ::fileno(file_);
   set_warning_label(warning_label);
   const std::string first_line = format_header_line(header);
+  const std::string field = "\"reproducible\":";
+  if (std::size_t at = first_line.find(field); at != std::string::npos && header.reproducible && fd_ >= 0) {
+    std::fflush(file_);
+    const off_t start = ::lseek(fd_, 0, SEEK_CUR);
+    if (start >= 0) reproducible_offset_ = static_cast<long>(start + static_cast<off_t>(at + field.size()));
+  }
   write_out(first_line.data(), first_line.size());
   // At once: a run that dies before its first flush still leaves a trace
   // that says what produced it.
@@ -65,6 +71,15 @@ std::unique_ptr<Recorder> Recorder::open(const std::string& path, const Header& 
 }
 
 Recorder::~Recorder() { close(); }
+
+void Recorder::mark_not_reproducible() {
+  if (marked_not_reproducible_ || reproducible_offset_ < 0 || fd_ < 0 || failed_) return;
+  marked_not_reproducible_ = true;
+  // As long as "true ", so nothing moves. A trace written to a pipe cannot
+  // be rewritten (ESPIPE): it keeps "true", and its outside event says it.
+  static constexpr char value[] = "false";
+  (void)!::pwrite(fd_, value, 5, static_cast<off_t>(reproducible_offset_));
+}
 
 void Recorder::set_warning_label(const std::string& label) {
   const std::size_t size = std::min(label.size(), sizeof warning_label_ - 1);
@@ -151,6 +166,7 @@ void Recorder::write_out(const char* data, std::size_t size) {
 
 void Recorder::record(const runtime::Event& event) {
   if (closed_) return;
+  if (event.kind == runtime::EventKind::outside) mark_not_reproducible();
   last_time_ns_ = event.time_ns;
   const char* file = event.site.file != nullptr ? event.site.file : "";
   const char* function = event.site.function != nullptr ? event.site.function : "";

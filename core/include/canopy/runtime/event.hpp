@@ -66,6 +66,14 @@ enum class EventKind : std::uint8_t {
   timer_fired,        ///< a deadline fired
   object_open,        ///< a bundle, channel or user object was created
   object_close,       ///< a bundle, channel or user object was closed
+  outside,            ///< the run waited on real descriptor `object`, connected
+                      ///< to the outside: from here on it may not repeat
+  net_connect,        ///< a simulated connection was set up: `object` the
+                      ///< connecting socket, `other_object` the listener's new
+                      ///< socket (0 when refused), err ECONNREFUSED when refused
+  net_accept,         ///< a listener handed out socket `object`, peer `other_object`
+  net_reset,          ///< connection of socket `object` was reset (err ECONNRESET)
+  net_close,          ///< socket `object` closed: `bytes` sent, `bytes_received`
 };
 
 /// The name of each EventKind, in enumerator order (the one table; the
@@ -73,8 +81,9 @@ enum class EventKind : std::uint8_t {
 inline constexpr const char* event_kind_names[] = {
     "spawn",  "block",  "wake",   "cancel", "ecanceled",         "deadline_expired",
     "exit",   "chsend", "chrecv", "chdone", "bundle_wait_begin", "bundle_wait_end",
-    "timer_set", "timer_fired", "object_open", "object_close"};
-static_assert(std::size(event_kind_names) == static_cast<std::size_t>(EventKind::object_close) + 1,
+    "timer_set", "timer_fired", "object_open", "object_close", "outside",
+    "net_connect", "net_accept", "net_reset", "net_close"};
+static_assert(std::size(event_kind_names) == static_cast<std::size_t>(EventKind::net_close) + 1,
               "every EventKind has a name");
 
 /// "spawn", "block", ...; "?" for a value outside the enumeration.
@@ -105,7 +114,9 @@ struct Event {
   BlockReason reason = BlockReason::yield; ///< block only
   std::int64_t deadline_ms = -1;           ///< block, timers, bundle_wait
   int err = 0;                             ///< wake, exit, bundle_wait_end
-  std::size_t bytes = 0;                   ///< channel messages
+  std::size_t bytes = 0;                   ///< channel messages; net_close: bytes sent
+  std::size_t bytes_received = 0;          ///< net_close: bytes received
+  std::uint64_t other_object = 0;          ///< net_connect, net_accept: the peer socket
   int side = -1;                           ///< channel end (0 or 1)
   SpawnSite site{};                        ///< spawn only
 };

@@ -3,9 +3,12 @@
 // wait_writable) exactly like real non-blocking descriptors.
 //
 // Their numbers start at `first_fd`, far above anything the kernel hands out,
-// so a simulated descriptor can never be mistaken for a real one. Waiting on
-// a real descriptor under the simulator fails with ENOTSUP instead of
-// hanging: the simulator cannot know when the outside world will write.
+// so a simulated descriptor can never be mistaken for a real one. Real
+// descriptors can be waited on under the simulator too: pipes, socket pairs
+// and eventfds that only this process reads and writes are polled without
+// blocking at each scheduling point (deterministic); ones connected to the
+// outside are waited on for real and mark the run as not reproducible
+// (docs/simulation.md, "Real descriptors").
 //
 // Each direction of a pipe or socket pair is a link with a latency: bytes
 // written become readable on the other end `latency_ms` (plus a seeded

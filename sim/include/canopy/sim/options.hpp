@@ -66,6 +66,19 @@ struct options {
   std::optional<std::vector<injection>> injections;
   /// Timers fire up to this many ms late, seeded; 0: on time.
   int jitter_ms = 0;
+  /// Simulated network faults a correct program must tolerate (opt-in,
+  /// CANOPY_NET_FAULTS=reset,refuse,partition): connections reset in the
+  /// middle (ECONNRESET), connections refused although a listener exists
+  /// (ECONNREFUSED), and partitions of one direction that heal.
+  bool net_reset = false;
+  bool net_refuse = false;
+  bool net_partition = false;
+  /// One-way latency of every simulated connection and datagram route, in
+  /// ms; -1: seeded per connection, 1..5 ms (the default).
+  int net_latency_ms = -1;
+  /// Extra seeded delay per piece of data, 0..this many ms (order kept within
+  /// a connection); -1: seeded per connection, 0..2 ms (the default).
+  int net_jitter_ms = -1;
   /// Stop with a livelock report after this many scheduling steps (0: never).
   std::uint64_t max_steps = 1'000'000;
   /// Stop with a livelock report when virtual time passes this many ms after
@@ -90,7 +103,8 @@ struct options {
 
   /// The options CANOPY_SEED, CANOPY_STRATEGY, CANOPY_PCT_DEPTH,
   /// CANOPY_PCT_STEPS, CANOPY_DFS_BOUND, CANOPY_INJECT (cancel,timeout),
-  /// CANOPY_INJECT_PER_MILLE, CANOPY_JITTER_MS, CANOPY_MAX_STEPS,
+  /// CANOPY_INJECT_PER_MILLE, CANOPY_JITTER_MS, CANOPY_NET_FAULTS,
+  /// CANOPY_NET_LATENCY_MS, CANOPY_NET_JITTER_MS, CANOPY_MAX_STEPS,
   /// CANOPY_MAX_VIRTUAL_MS, CANOPY_DECISIONS and CANOPY_REPLAY describe,
   /// starting from `base`. A malformed variable sets `error` to a sentence
   /// naming it; the result is then `base`.

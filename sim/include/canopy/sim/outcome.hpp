@@ -70,6 +70,11 @@ struct outcome {
   std::uint64_t trace_hash = 0;
   /// Every event as text, when options::record_events was set.
   std::vector<event_line> events;
+  /// False when the run waited on a real descriptor connected to the outside
+  /// (a terminal, a file, a real socket, a pipe another process writes): its
+  /// replay line may then not repeat it. `outside` says which descriptor.
+  bool reproducible = true;
+  std::string outside;
 
   explicit operator bool() const { return passed; }
   /// The report, then "replay: <line>".

@@ -28,6 +28,10 @@ struct Header {
   std::optional<std::string> scenario;
   /// A shell command line that reproduces the run, when there is one.
   std::optional<std::string> replay;
+  /// False when a simulated run waited on a descriptor connected to the
+  /// outside, so its replay may differ. Written as `true ` (padded) so the
+  /// recorder can turn it into `false` in place when it learns that late.
+  bool reproducible = true;
 
   friend bool operator==(const Header&, const Header&) = default;
 };

@@ -94,6 +94,12 @@ class Recorder final : public runtime::Observer {
   std::FILE* file_;
   /// fileno(file_), or -1 for streams without one (written with fwrite).
   int fd_ = -1;
+  /// Turns the header's `"reproducible":true ` into `false` in the file (an
+  /// `outside` event arrived; the header is always written already).
+  void mark_not_reproducible();
+  /// Where the header's reproducible value lies in the file (-1: unknown).
+  long reproducible_offset_ = -1;
+  bool marked_not_reproducible_ = false;
   bool owns_file_;
   bool closed_ = false;
   bool failed_ = false;
