@@ -9,6 +9,7 @@ namespace canopy::runtime {
 const EnvironmentHooks linked_environment_hooks{
     /*platform=*/&sim::platform_from_environment,
     /*observer=*/&trace::observer_from_environment,
+    /*process_ending=*/&trace::end_environment_trace,
 };
 
 }  // namespace canopy::runtime

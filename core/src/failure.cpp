@@ -5,9 +5,18 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "canopy/runtime/environment.hpp"
 #include "scheduler.hpp"
 
 namespace canopy::core {
+
+namespace {
+// Before the real runtime exits on its own: the trace says how it ended.
+void tell_process_ending(const char* how, int status, const std::string& report) {
+  if (runtime::linked_environment_hooks.process_ending != nullptr)
+    runtime::linked_environment_hooks.process_ending(how, status, report.c_str());
+}
+}  // namespace
 
 std::string describe_site(const runtime::SpawnSite& site) {
   if (site.file == nullptr || site.file[0] == '\0') return "(main)";
@@ -59,6 +68,7 @@ std::string Scheduler::describe_blocked() {
 void Scheduler::deadlock() {
   std::string report = describe_blocked();
   if (platform_.failures != nullptr) platform_.failures->deadlock(report);
+  tell_process_ending("deadlock", deadlock_exit_status, report);
   std::fprintf(stderr, "canopy: %s\n", report.c_str());
   std::fflush(nullptr);
   // exit() would run destructors of objects coroutines still use.
@@ -76,6 +86,7 @@ void report_structure_broken(Scheduler& s, const std::string& report) {
 void report_crash(Scheduler& s, const Coroutine& c, const std::string& what) {
   std::string report = describe_coroutine(c) + ": " + what;
   if (s.platform().failures != nullptr) s.platform().failures->crashed(report);
+  tell_process_ending("crashed", crash_exit_status, report);
   std::fprintf(stderr, "canopy: %s\n", report.c_str());
   std::fflush(nullptr);
   _exit(crash_exit_status);

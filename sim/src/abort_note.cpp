@@ -54,13 +54,7 @@ void set_abort_note(const std::string& replay_line) {
 }
 
 void before_process_ends(failure_kind kind, int status, const std::string& report) {
-  trace::Recorder* recorder = trace::environment_recorder();
-  if (recorder == nullptr) return;
-  trace::RunEnd end;
-  end.how = to_string(kind);
-  end.status = status;
-  end.report = report.c_str();
-  recorder->end(end);
+  trace::end_environment_trace(to_string(kind), status, report.c_str());
 }
 
 void clear_abort_note() {

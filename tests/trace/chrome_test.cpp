@@ -118,3 +118,23 @@ TEST_CASE("The Chrome export is byte-identical for the same trace") {
   const trace::Model model = test::fixture_model("traces/bundle_cancel.trace");
   CHECK(trace::export_chrome(model) == trace::export_chrome(model));
 }
+
+TEST_CASE("The Chrome export marks how the run ended with one process-wide instant") {
+  test::TraceText text;
+  text.spawn(0, 1, 0);
+  const std::string with_end = text.text() +
+                               "{\"seq\":1,\"t\":5,\"co\":0,\"kind\":\"end\",\"how\":\"deadlock\",\"status\":3,"
+                               "\"signal\":null,\"report\":\"deadlock: every coroutine is blocked\"}\n";
+  const json root = json::parse(trace::export_chrome(test::model_of(with_end)));
+  std::vector<json> ends;
+  for (const json& event : root["traceEvents"]) {
+    if (event.value("cat", "") == "end") ends.push_back(event);
+  }
+  REQUIRE(ends.size() == 1);
+  CHECK(ends[0]["ph"] == "i");
+  CHECK(ends[0]["s"] == "p");
+  CHECK(ends[0]["name"] == "run ended: deadlock, exit status 3: deadlock: every coroutine is blocked");
+  CHECK(ends[0]["args"]["status"] == 3);
+  const json plain = json::parse(trace::export_chrome(test::model_of(text.text())));
+  for (const json& event : plain["traceEvents"]) CHECK(event.value("cat", "") != "end");
+}

@@ -149,6 +149,15 @@ TEST_CASE("An uncaught exception in a coroutine leaves a trace that ends with th
   CHECK_THAT(*e.trace.end->report, Contains("the worker throws on purpose"));
 }
 
+TEST_CASE("On the real runtime too, a deadlock and a crashed coroutine end the trace saying so") {
+  Ended deadlock = ended("", CANOPY_PROGRAM_DEADLOCK, 3, "deadlock", "run ended: deadlock, exit status 3");
+  CHECK(deadlock.trace.end->status == 3);
+  CHECK_FALSE(deadlock.trace.header.clock_is_simulated);
+  Ended crash = ended("", CANOPY_PROGRAM_THROWS, 4, "crashed", "run ended: crashed, exit status 4");
+  REQUIRE(crash.trace.end->report);
+  CHECK_THAT(*crash.trace.end->report, Contains("the worker throws on purpose"));
+}
+
 TEST_CASE("A normal exit ends the trace with its status, on the simulator and on the real runtime") {
   Folder folder;
   const std::string simulated = folder / "sim.trace";

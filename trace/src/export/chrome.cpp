@@ -59,6 +59,14 @@ class Exporter {
     }
     for (CoroutineId id : model_.depth_first()) slices(model_.coroutines.at(id), events);
     flows(events);
+    if (const auto& end = model_.trace.end) {
+      // How the run ended: one instant across the whole process.
+      events.push_back(json{{"name", "run ended: " + describe_end(*end)}, {"cat", "end"}, {"ph", "i"}, {"s", "p"},
+                            {"ts", ts(end->time_ns, end->seq)}, {"pid", 1}, {"tid", tid(runtime::main_coroutine)},
+                            {"args", {{"how", end->how},
+                                      {"status", end->status ? json(*end->status) : json(nullptr)},
+                                      {"report", end->report ? json(*end->report) : json(nullptr)}}}});
+    }
     const Header& header = model_.trace.header;
     const json other = {
         {"format", "canopy-trace"},

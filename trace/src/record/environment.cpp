@@ -127,6 +127,15 @@ runtime::Observer* environment_observer(const Header& requested) {
 
 Recorder* environment_recorder() { return the_recorder; }
 
+void end_environment_trace(const char* how, int status, const char* report) {
+  if (the_recorder == nullptr) return;
+  RunEnd end;
+  end.how = how;
+  end.status = status;
+  end.report = report;
+  the_recorder->end(end);
+}
+
 runtime::Observer* observer_from_environment(bool clock_is_simulated) {
   // The simulator opens the recorder itself, with the header its options
   // describe; this is the real runtime's header.

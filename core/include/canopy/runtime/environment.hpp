@@ -24,6 +24,11 @@ struct EnvironmentHooks {
   /// (trace/: CANOPY_TRACE). `clock_is_simulated` goes into the trace
   /// header. Returns the same observer on every call.
   Observer* (*observer)(bool clock_is_simulated) = nullptr;
+  /// Told just before the real runtime ends the process itself (a deadlock,
+  /// a crashed coroutine), with how ("deadlock", "crashed"), the exit status
+  /// and the report, so that the recorder can end the trace saying so
+  /// (trace/: CANOPY_TRACE). Returns; the runtime then exits.
+  void (*process_ending)(const char* how, int status, const char* report) = nullptr;
 };
 
 /// The hooks of the layers linked into this runtime library. Defined once,

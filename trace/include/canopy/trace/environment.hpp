@@ -29,6 +29,10 @@ runtime::Observer* environment_observer(const Header& header);
 /// every call.
 runtime::Observer* observer_from_environment(bool clock_is_simulated);
 
+/// The environment hook for a process the runtime ends itself: appends the
+/// end line (`how`, exit `status`, `report`) to the trace, if one is open.
+void end_environment_trace(const char* how, int status, const char* report);
+
 /// The recorder behind environment_observer, or null when none is open:
 /// for code that ends the process itself (the simulator's reports) and
 /// must call end() first.
