@@ -7,6 +7,9 @@ namespace canopy::net {
 bool check_iolist(const dill_iolist* first, const dill_iolist* last, bool for_sending,
                   std::size_t& bytes) {
   bytes = 0;
+  // An empty list receives nothing: a message socket drops the next
+  // message, a byte stream returns at once (as libdill allows).
+  if (!for_sending && !first && !last) return true;
   if (!first || !last || last->iol_next) {
     errno = EINVAL;
     return false;

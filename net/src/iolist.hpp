@@ -16,7 +16,8 @@ inline constexpr std::size_t max_iolist_pieces = 1 << 16;
 /// Checks that `last` is reachable from `first`, ends the list and that no
 /// piece repeats, without writing to the list: true with the total bytes in
 /// `bytes`, or false (errno EINVAL). `for_sending` also refuses a piece with
-/// no base and some length (there is nothing to send from).
+/// no base and some length (there is nothing to send from). For receiving,
+/// an empty list (both null) is accepted: it receives nothing.
 bool check_iolist(const dill_iolist* first, const dill_iolist* last, bool for_sending,
                   std::size_t& bytes);
 

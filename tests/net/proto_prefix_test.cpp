@@ -247,3 +247,24 @@ TEST_CASE("a round trip of prefixed messages over a loopback TCP connection") {
   hclose(a);
   hclose(b);
 }
+
+TEST_CASE("mrecvl with an empty list drops one message and the next one arrives whole") {
+  StreamPair p;
+  int a = prefix_attach(p.take(0), 4, PREFIX_BIG_ENDIAN);
+  int b = prefix_attach(p.take(1), 4, PREFIX_BIG_ENDIAN);
+  REQUIRE(a >= 0);
+  REQUIRE(b >= 0);
+  REQUIRE(msend(a, "first", 5, soon()) == 0);
+  REQUIRE(msend(a, "second", 6, soon()) == 0);
+  CHECK(mrecvl(b, nullptr, nullptr, soon()) == 5);
+  char buf[16];
+  CHECK(mrecv(b, buf, sizeof buf, soon()) == 6);
+  CHECK(std::string(buf, 6) == "second");
+  struct iolist only{buf, sizeof buf, nullptr, 0};
+  CHECK(mrecvl(b, nullptr, &only, soon()) == -1);
+  CHECK(errno == EINVAL);
+  CHECK(msendl(a, nullptr, nullptr, soon()) == -1);
+  CHECK(errno == EINVAL);
+  hclose(a);
+  hclose(b);
+}
