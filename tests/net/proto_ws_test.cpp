@@ -2,6 +2,8 @@
 // frames a hostile peer can send.
 #include "proto_support.hpp"
 
+#include <algorithm>
+
 #include <vector>
 
 using namespace proto_test;
@@ -88,7 +90,7 @@ TEST_CASE("a client and a server shake hands over HTTP and echo text and binary 
     int flags = -1;
     REQUIRE(ws_recv(c, &flags, in.data(), in.size(), soon()) == static_cast<ssize_t>(len));
     CHECK(flags == kind);
-    CHECK(std::memcmp(in.data(), out.data(), len) == 0);
+    CHECK(std::equal(out.begin(), out.end(), in.begin()));
   }
   // msend/mrecv speak the kind the socket was attached with.
   REQUIRE(msend(c, "via msend", 9, soon()) == 0);
