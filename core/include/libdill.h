@@ -219,8 +219,8 @@ DILL_EXPORT int canopy_go_closure(void *mem, size_t len, int join, int bndl, con
  * caller resumes when it first blocks. Returns the handle of a bundle that
  * holds it (libdill 2.x): hclose cancels and waits for it, bundle_wait
  * waits for it, bundle_go adds coroutines beside it. -1 with errno
- * (ENOMEM). Unlike libdill, a cancelled coroutine may still spawn: its
- * cleanup may need helpers, which it closes before it exits. */
+ * (ENOMEM, or ECANCELED when the caller is being closed: as in libdill, a
+ * coroutine being cancelled starts no new coroutines). */
 #define dill_go(fn) canopy_go_(fn, NULL, 0, 0, -1)
 /* As go(), on the caller's memory as stack (at least 512 bytes; no guard
  * page: an overflow corrupts what lies below). */

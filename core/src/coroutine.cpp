@@ -39,6 +39,13 @@ void coroutine_main(void* arg) {
 }  // namespace
 
 Coroutine* Scheduler::create(const SpawnRequest& request, int& handle) {
+  // As libdill: a coroutine being closed starts no new work. Its go() fails
+  // like a blocking call, so cleanup code cannot spawn children that the
+  // closer would then have to wait for.
+  if (refuse_if_cancelled()) {
+    errno = ECANCELED;
+    return nullptr;
+  }
   Bundle* bundle = nullptr;
   if (request.join) {
     int err = 0;

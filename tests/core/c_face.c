@@ -50,6 +50,9 @@ coroutine static void spawn_in_loop(int n) {
 int c_face_loop_of_go(int n) {
     counter = 0;
     int h = go(spawn_in_loop(n));
+    /* Wait for the loop to finish: closing it now would cancel it, and a
+     * coroutine being cancelled starts no more coroutines. */
+    bundle_wait(h, -1);
     hclose(h);
     return counter;
 }

@@ -289,3 +289,29 @@ TEST_CASE("a coroutine under a bundle's member closing that bundle fails with EI
   CHECK(run.deadlock.empty());
   CHECK(run.live_after == 0);
 }
+
+namespace {
+coroutine void does_nothing() {}
+
+coroutine void spawns_after_cancel(int* first, int* second, int* err) {
+  // Blocks until closed; the close makes the next go() fail.
+  *first = msleep(now() + 1000);
+  int h = go(does_nothing());
+  *second = h;
+  *err = errno;
+  if (h >= 0) hclose(h);
+}
+}  // namespace
+
+TEST_CASE("go in a coroutine that is being closed fails with ECANCELED and starts nothing") {
+  auto run = run_virtual([] {
+    int first = 0, second = 0, err = 0;
+    int h = go(spawns_after_cancel(&first, &second, &err));
+    REQUIRE(h >= 0);
+    REQUIRE(hclose(h) == 0);
+    CHECK(first == -1);
+    CHECK(second == -1);
+    CHECK(err == ECANCELED);
+  });
+  CHECK(run.finished);
+}
