@@ -104,9 +104,8 @@ def main():
     canopy = os.path.join(bench, "bench_dill_canopy")
     libdill = os.path.join(bench, "bench_dill_libdill")
     core = os.path.join(bench, "bench_core")
-    for needed in (canopy,):
-        if not os.path.exists(needed):
-            sys.exit(f"side_by_side: {needed} is missing: configure with -DCANOPY_BUILD_BENCH=ON and build it")
+    if not os.path.exists(canopy):
+        sys.exit(f"side_by_side: {canopy} is missing: configure with -DCANOPY_BUILD_BENCH=ON and build it")
     have_libdill = os.path.exists(libdill)
     have_core = os.path.exists(core)
     cpp_filter = "|".join(re.escape(n) for _, n in OPERATIONS.values() if n)
@@ -123,8 +122,9 @@ def main():
                 data = run_json(pinned([program, f"--benchmark_filter=^({cpp_filter})$",
                                         f"--benchmark_min_time={args.min_time}",
                                         "--benchmark_format=json"], cpu))
+                by_name = cpp_samples(data)
                 for op, (_, name) in OPERATIONS.items():
-                    value = cpp_samples(data).get(name) if name else None
+                    value = by_name.get(name) if name else None
                     if value is not None:
                         samples["cpp"].setdefault(op, []).append(value)
             else:
