@@ -41,9 +41,9 @@ ChannelHalf& half_for(ChannelEnd& end, bool send) {
 
 int Scheduler::channel_open(void* memory, int ends[2]) {
   // A channel built at a misaligned address is undefined behaviour.
-  if (reinterpret_cast<std::uintptr_t>(memory) % alignof(Channel) != 0) return EINVAL;
+  if (reinterpret_cast<std::uintptr_t>(memory) % alignof(Channel) != 0) return -EINVAL;
   Channel* ch = memory != nullptr ? new (memory) Channel() : new (std::nothrow) Channel();
-  if (ch == nullptr) return ENOMEM;
+  if (ch == nullptr) return -ENOMEM;
   ch->user_memory = memory != nullptr;
   runtime::ObjectId id = next_object_id();
   for (int side = 0; side < 2; ++side) {
@@ -55,9 +55,10 @@ int Scheduler::channel_open(void* memory, int ends[2]) {
     ch->halves[side].from = side;
     e.handle = handles_.open(&e);
     if (e.handle < 0) {
+      int err = e.handle;
       if (side == 1) handles_.close(ch->ends[0].handle);
       if (!ch->user_memory) delete ch;
-      return ENOMEM;
+      return err;
     }
   }
   ends[0] = ch->ends[0].handle;
@@ -70,10 +71,7 @@ int Scheduler::channel_open(void* memory, int ends[2]) {
 int Scheduler::choose(const ChooseClause* clauses, int count, std::int64_t deadline_ms, int& err,
                       runtime::BlockReason reason) {
   err = 0;
-  if (count < 0 || count > max_clauses || (count > 0 && clauses == nullptr)) {
-    errno = EINVAL;
-    return -1;
-  }
+  if (count < 0 || count > max_clauses || (count > 0 && clauses == nullptr)) return -EINVAL;
   // Validate everything before touching anything: a bad clause must not
   // leave half an operation done.
   // Room for chsend/chrecv and a two-way choose on the stack; more goes to
@@ -87,20 +85,12 @@ int Scheduler::choose(const ChooseClause* clauses, int count, std::int64_t deadl
   }
   for (int i = 0; i < count; ++i) {
     Object* o = handles_.find(clauses[i].handle);
-    if (o == nullptr || o->kind != runtime::ObjectKind::channel) {
-      errno = o == nullptr ? EBADF : ENOTSUP;
-      return -1;
-    }
+    if (o == nullptr) return -EBADF;
+    if (o->kind != runtime::ObjectKind::channel) return -ENOTSUP;
     ends[i] = static_cast<ChannelEnd*>(o);
-    if (clauses[i].bytes != 0 && clauses[i].value == nullptr) {
-      errno = EINVAL;
-      return -1;
-    }
+    if (clauses[i].bytes != 0 && clauses[i].value == nullptr) return -EINVAL;
   }
-  if (refuse_if_cancelled()) {
-    errno = ECANCELED;
-    return -1;
-  }
+  if (refuse_if_cancelled()) return -ECANCELED;
   // The first clause that can complete now wins, in the caller's order.
   for (int i = 0; i < count; ++i) {
     const ChooseClause& c = clauses[i];
@@ -158,16 +148,11 @@ int Scheduler::choose(const ChooseClause* clauses, int count, std::int64_t deadl
       w.reason = reason;
       int e = injected_failure(reason, deadline_ms);
       if (e == 0) e = block(w, deadline_ms);
-      errno = e;
-      return -1;
+      return e;
     }
-    errno = ETIMEDOUT;
-    return -1;
+    return -ETIMEDOUT;
   }
-  if (int injected = injected_failure(reason, deadline_ms)) {
-    errno = injected;
-    return -1;
-  }
+  if (int injected = injected_failure(reason, deadline_ms)) return injected;
   Clause small_clauses[2];
   std::vector<Clause> large_clauses;
   Clause* queued = small_clauses;
@@ -198,11 +183,11 @@ int Scheduler::choose(const ChooseClause* clauses, int count, std::int64_t deadl
   int e = block(w, deadline_ms);
   Coroutine& self = *current_;
   if (self.wake_index >= 0) {
-    err = e;
+    // The clause's own outcome (EPIPE, EMSGSIZE), delivered by its peer.
+    err = -e;
     return self.wake_index;
   }
-  errno = e;
-  return -1;
+  return e;
 }
 
 void Scheduler::end_half(ChannelHalf& half) {
@@ -213,11 +198,11 @@ void Scheduler::end_half(ChannelHalf& half) {
 
 int Scheduler::chdone(int handle) {
   Object* o = handles_.find(handle);
-  if (o == nullptr) return EBADF;
-  if (o->kind != runtime::ObjectKind::channel) return ENOTSUP;
+  if (o == nullptr) return -EBADF;
+  if (o->kind != runtime::ObjectKind::channel) return -ENOTSUP;
   auto& e = *static_cast<ChannelEnd*>(o);
   ChannelHalf& half = e.channel->halves[e.side];
-  if (half.done) return EPIPE;
+  if (half.done) return -EPIPE;
   CANOPY_EMIT({.kind = runtime::EventKind::chdone, .coroutine = current_->id, .object = e.id,
         .object_kind = runtime::ObjectKind::channel, .side = e.side});
   end_half(half);

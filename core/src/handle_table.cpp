@@ -87,10 +87,7 @@ bool HandleTable::grow() {
 
 int HandleTable::open(Object* object) {
   assert(object != nullptr && "a handle must name an object");
-  if (free_head_ == 0 && !grow()) {
-    errno = ENOMEM;
-    return -1;
-  }
+  if (free_head_ == 0 && !grow()) return -ENOMEM;
   std::uint32_t index = free_head_ - 1;
   Slot* s = slot(index);
   free_head_ = s->next_free;

@@ -33,7 +33,7 @@ class HandleTable {
   /// Gives the chunks back; every handle still open becomes stale.
   ~HandleTable();
 
-  /// A new handle naming `object`, or -1 with errno ENOMEM (too many open).
+  /// A new handle naming `object`, or -ENOMEM (too many open).
   int open(Object* object);
   /// The object `handle` names in this table, or null (stale, closed,
   /// another thread's, or never issued).

@@ -37,6 +37,11 @@
 // epoll; on the simulated one, "sleeping" moves the virtual clock to the next
 // deadline, which is how a 30-second grace period takes microseconds.
 //
+// Errors follow one convention everywhere inside core: an int that is a
+// result when non-negative and a negated errno value when not, translated to
+// -1-and-errno only in c_api.cpp and to canopy::status in api.cpp (the top of
+// scheduler.hpp has the details).
+//
 // Trade-offs
 // ----------
 // - Stackful coroutines cost a stack each (256 KiB of address space by
@@ -287,7 +292,7 @@ Coroutine* Scheduler::pick_by_policy() {
 
 // The hottest path of all: a yield ping-pong is this, a swap, and back.
 int Scheduler::yield() {
-  if (refuse_if_cancelled()) return ECANCELED;
+  if (refuse_if_cancelled()) return -ECANCELED;
   Coroutine& self = *current_;
   CANOPY_EMIT({.kind = runtime::EventKind::block, .coroutine = self.id, .reason = runtime::BlockReason::yield});
   self.state = CoroutineState::ready;
@@ -336,7 +341,8 @@ int Scheduler::injected_failure(runtime::BlockReason reason, std::int64_t deadli
   } else {
     assert(injected == 0 && "an injector delivers only ECANCELED or ETIMEDOUT");
   }
-  return injected;
+  // The injector speaks positive errno values, as the platform seam does.
+  return -injected;
 }
 
 int Scheduler::block(Wait& wait, std::int64_t deadline_ms) {
@@ -364,7 +370,7 @@ int Scheduler::block(Wait& wait, std::int64_t deadline_ms) {
   CANOPY_EMIT({.kind = runtime::EventKind::block, .coroutine = self.id,
         .object = wait.object, .reason = wait.reason, .deadline_ms = deadline_ms});
   switch_to_next();
-  return self.wake_err;
+  return -self.wake_err;
 }
 
 void Scheduler::wake(Coroutine& c, int err, int index) {

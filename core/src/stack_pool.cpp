@@ -97,7 +97,6 @@ Slab* StackPool::map_slab(std::size_t stack_bytes) {
     if (!install_guard(slab->base + std::size_t{i} * stack_bytes, guard_bytes)) {
       munmap(mem, bytes);
       delete slab;
-      errno = ENOMEM;
       return nullptr;
     }
   }
@@ -111,7 +110,7 @@ void StackPool::unmap_slab(Slab* slab) {
   delete slab;
 }
 
-bool StackPool::acquire(std::size_t usable_bytes, Stack& out) {
+int StackPool::acquire(std::size_t usable_bytes, Stack& out) {
   SizeClass* c;
   std::size_t stack_bytes;
   if (__builtin_expect(usable_bytes == last_usable_bytes_, 1)) {
@@ -122,10 +121,7 @@ bool StackPool::acquire(std::size_t usable_bytes, Stack& out) {
     std::size_t page = page_bytes();
     stack_bytes = (usable_bytes + guard_bytes + page - 1) & ~(page - 1);
     c = size_class(stack_bytes);
-    if (c == nullptr) {
-      errno = EINVAL;
-      return false;
-    }
+    if (c == nullptr) return -EINVAL;
     last_usable_bytes_ = usable_bytes;
     last_class_ = static_cast<std::size_t>(c - classes_.data());
   }
@@ -138,10 +134,7 @@ bool StackPool::acquire(std::size_t usable_bytes, Stack& out) {
     c->with_free.push_back(slab);
   } else {
     slab = map_slab(stack_bytes);
-    if (slab == nullptr) {
-      errno = ENOMEM;
-      return false;
-    }
+    if (slab == nullptr) return -ENOMEM;
     c->with_free.push_back(slab);
   }
   assert(!slab->free.empty() && "a slab on the free list must have a free stack");
@@ -161,7 +154,7 @@ bool StackPool::acquire(std::size_t usable_bytes, Stack& out) {
   ASAN_UNPOISON_MEMORY_REGION(out.limit, out.usable_bytes());
 #endif
   ++in_use_;
-  return true;
+  return 0;
 }
 
 void StackPool::release(const Stack& stack) {

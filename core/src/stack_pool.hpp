@@ -39,9 +39,10 @@ class StackPool {
   StackPool& operator=(const StackPool&) = delete;
   ~StackPool();
 
-  /// Hands out a stack of at least `usable_bytes`, or returns false (errno
-  /// ENOMEM) when the kernel refuses memory.
-  bool acquire(std::size_t usable_bytes, Stack& out);
+  /// Hands out a stack of at least `usable_bytes` into `out`: 0, or
+  /// -ENOMEM when the kernel refuses memory, -EINVAL when too many distinct
+  /// sizes are pooled already.
+  int acquire(std::size_t usable_bytes, Stack& out);
   /// Takes a stack back. Its memory stays mapped while its slab has other
   /// stacks in use or is the one spare slab kept per size. A coroutine may
   /// give back the stack it still runs on, right before it switches away
