@@ -149,7 +149,9 @@ Scheduler* create_default_scheduler() {
 // Lifetime
 
 Scheduler::Scheduler(const runtime::Platform& platform, StackPool* stacks)
-    : platform_(platform), stacks_(stacks != nullptr ? *stacks : own_stacks_) {
+    : platform_(platform),
+      clock_cached_(platform.clock == &monotonic_clock()),
+      stacks_(stacks != nullptr ? *stacks : own_stacks_) {
   assert(platform_.clock != nullptr && "a scheduler needs a clock");
   assert(platform_.poller != nullptr && "a scheduler needs a poller");
   main_.is_main = true;
@@ -447,7 +449,8 @@ void Scheduler::poll(bool may_block) {
 
 void Scheduler::fire_timers() {
   if (timers_.empty()) return;
-  std::int64_t now = now_ms();
+  // A fresh reading, never now()'s reused one: a timer due now must fire now.
+  std::int64_t now = now_ns() / 1'000'000;
   while (!timers_.empty() && timers_.top()->fire_ms <= now) {
     Timer* t = timers_.pop();
     Coroutine& c = *t->waiter;
@@ -462,6 +465,20 @@ void Scheduler::fd_ready(int fd, runtime::Direction direction, int err) {
   auto it = fd_waiters_.find((static_cast<std::int64_t>(fd) << 1) | static_cast<int>(direction));
   if (it == fd_waiters_.end()) return;
   wake(*it->second, err);
+}
+
+std::int64_t Scheduler::read_real_clock_ns() {
+#if defined(__x86_64__)
+  // The counter is read first, so a kept reading is never older than the
+  // counter says.
+  std::uint64_t tsc = __builtin_ia32_rdtsc();
+  std::int64_t t = platform_.clock->now_ns();
+  cached_clock_tsc_ = tsc;
+  cached_clock_ms_ = t / 1'000'000;
+  return t;
+#else
+  return platform_.clock->now_ns();
+#endif
 }
 
 void Scheduler::emit_slow(runtime::Event event) {
