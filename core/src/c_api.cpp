@@ -125,7 +125,7 @@ int dill_chmake_mem(struct dill_chstorage* mem, int chv[2]) {
 int dill_chsend(int ch, const void* val, size_t len, int64_t deadline) {
   canopy::core::ChooseClause c{true, ch, const_cast<void*>(val), len, nullptr};
   int err = 0;
-  int r = Scheduler::serving(CALLER).choose(&c, 1, deadline, err, canopy::runtime::BlockReason::chsend);
+  int r = Scheduler::serving(CALLER).choose_one(c, deadline, err, canopy::runtime::BlockReason::chsend);
   if (r < 0) return c_result(r);
   return c_clause_outcome(err);
 }
@@ -133,7 +133,7 @@ int dill_chsend(int ch, const void* val, size_t len, int64_t deadline) {
 int dill_chrecv(int ch, void* val, size_t len, int64_t deadline) {
   canopy::core::ChooseClause c{false, ch, val, len, nullptr};
   int err = 0;
-  int r = Scheduler::serving(CALLER).choose(&c, 1, deadline, err, canopy::runtime::BlockReason::chrecv);
+  int r = Scheduler::serving(CALLER).choose_one(c, deadline, err, canopy::runtime::BlockReason::chrecv);
   if (r < 0) return c_result(r);
   return c_clause_outcome(err);
 }

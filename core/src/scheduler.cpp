@@ -329,8 +329,7 @@ bool Scheduler::refuse_cancelled() {
   return true;
 }
 
-int Scheduler::injected_failure(runtime::BlockReason reason, std::int64_t deadline_ms) {
-  if (__builtin_expect(platform_.injector == nullptr, 1)) return 0;
+int Scheduler::injected_failure_slow(runtime::BlockReason reason, std::int64_t deadline_ms) {
   Coroutine& self = *current_;
   int injected = platform_.injector->before_block(self.id, reason, call_site_, deadline_ms >= 0);
   if (injected == ECANCELED) {
@@ -409,11 +408,11 @@ void Scheduler::wake(Coroutine& c, int err, int index) {
   c.wake_index = index;
   c.state = CoroutineState::ready;
   ready_.push(&c);
-  // Timers and descriptors wake on nobody's behalf.
-  runtime::CoroutineId by = in_poll_ || current_ == nullptr ? runtime::no_coroutine : current_->id;
-  CANOPY_EMIT({.kind = runtime::EventKind::wake, .coroutine = c.id, .other = by, .err = err});
-  if (err == ECANCELED) {
-    CANOPY_EMIT({.kind = runtime::EventKind::ecanceled, .coroutine = c.id});
+  if (__builtin_expect(observed(), 0)) {
+    // Timers and descriptors wake on nobody's behalf.
+    runtime::CoroutineId by = in_poll_ || current_ == nullptr ? runtime::no_coroutine : current_->id;
+    emit_slow({.kind = runtime::EventKind::wake, .coroutine = c.id, .other = by, .err = err});
+    if (err == ECANCELED) emit_slow({.kind = runtime::EventKind::ecanceled, .coroutine = c.id});
   }
 }
 

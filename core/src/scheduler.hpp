@@ -196,6 +196,10 @@ class Scheduler final : public runtime::ReadinessSink {
              runtime::BlockReason reason);
   /// 0 or -errno.
   int chdone(int handle);
+  /// choose() of exactly one clause (chsend, chrecv): returns 0 or -errno,
+  /// with the clause's own outcome in `err`.
+  int choose_one(const ChooseClause& clause, std::int64_t deadline_ms, int& err,
+                 runtime::BlockReason reason);
 
   // --- descriptors (fd.cpp) ---
   /// These return 0 or -errno.
@@ -249,7 +253,10 @@ class Scheduler final : public runtime::ReadinessSink {
   /// Asks the injector (simulation) whether the blocking call about to be
   /// made fails at once: 0, -ECANCELED or -ETIMEDOUT. Called before a blocking
   /// call links anything, so a refused call leaves nothing behind.
-  int injected_failure(runtime::BlockReason reason, std::int64_t deadline_ms);
+  int injected_failure(runtime::BlockReason reason, std::int64_t deadline_ms) {
+    if (__builtin_expect(platform_.injector == nullptr, 1)) return 0;
+    return injected_failure_slow(reason, deadline_ms);
+  }
   void cancel(Coroutine& c, Coroutine& by, runtime::ObjectId through);
   /// True (and the event told) when the running coroutine is cancelled, or
   /// inside a user object's close: its blocking call must fail with ECANCELED.
@@ -273,6 +280,7 @@ class Scheduler final : public runtime::ReadinessSink {
   }
   Coroutine* pick_by_policy();
   bool refuse_cancelled();
+  int injected_failure_slow(runtime::BlockReason reason, std::int64_t deadline_ms);
   void poll(bool may_block);
   void fire_timers();
   void switch_into(Coroutine& from, Coroutine& to);
@@ -293,6 +301,8 @@ class Scheduler final : public runtime::ReadinessSink {
   int close_channel_end(ChannelEnd& e, int handle);
   int close_user(UserHandle& u, int handle);
   void end_half(ChannelHalf& half);
+  bool complete_now(const ChooseClause& c, ChannelEnd& end, int& err);
+  void enqueue(Clause& q, const ChooseClause& c, ChannelEnd& end, int index);
   [[noreturn]] void deadlock();
 
   runtime::Platform platform_;

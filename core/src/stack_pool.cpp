@@ -68,6 +68,7 @@ bool Stack::contains_guard(const void* address) const {
 }
 
 StackPool::~StackPool() {
+  while (recent_count_ != 0) release_to_slab(recent_[--recent_count_]);
   if (retiring_ != nullptr) unmap_slab(retiring_);
   for (SizeClass& c : classes_) {
     for (Slab* s : c.with_free) unmap_slab(s);
@@ -125,6 +126,14 @@ int StackPool::acquire(std::size_t usable_bytes, Stack& out) {
     last_usable_bytes_ = usable_bytes;
     last_class_ = static_cast<std::size_t>(c - classes_.data());
   }
+  if (recent_count_ != 0 && recent_stack_bytes_ == stack_bytes) {
+    out = recent_[--recent_count_];
+#if defined(__SANITIZE_ADDRESS__)
+    ASAN_UNPOISON_MEMORY_REGION(out.limit, out.usable_bytes());
+#endif
+    ++in_use_;
+    return 0;
+  }
   Slab* slab = nullptr;
   if (!c->with_free.empty()) {
     slab = c->with_free.back();
@@ -158,10 +167,20 @@ int StackPool::acquire(std::size_t usable_bytes, Stack& out) {
 }
 
 void StackPool::release(const Stack& stack) {
-  Slab* slab = stack.slab;
-  assert(slab != nullptr && "only pooled stacks go back to the pool");
+  assert(stack.slab != nullptr && "only pooled stacks go back to the pool");
   assert(in_use_ > 0 && "a stack is released more often than acquired");
   --in_use_;
+  std::size_t stack_bytes = stack.slab->stack_bytes;
+  if (recent_count_ == 0) recent_stack_bytes_ = stack_bytes;
+  if (recent_count_ < recent_capacity && recent_stack_bytes_ == stack_bytes) {
+    recent_[recent_count_++] = stack;
+    return;
+  }
+  release_to_slab(stack);
+}
+
+void StackPool::release_to_slab(const Stack& stack) {
+  Slab* slab = stack.slab;
   if (retiring_ != nullptr) {
     unmap_slab(retiring_);
     retiring_ = nullptr;
