@@ -19,6 +19,7 @@ enum class stream : std::uint64_t {
   real_fds = 7,
   faults = 8,
   sockets = 9,
+  entropy = 10,  ///< the simulated network's random_bytes (websocket masks)
 };
 
 class Rng {
