@@ -242,8 +242,11 @@ bool Scheduler::run_main(void (*fn)(void*), void* arg) {
 
 void Scheduler::abandon_to_main() {
   assert(abandon_armed_ && "abandon_to_main is only possible inside run_main");
+  // Null when the failure was found right after a coroutine exited (a
+  // deadlock seen from run_next_forever): nothing to mark, and the stack
+  // being left is already released.
   Coroutine* from = current_;
-  if (from != &main_) from->state = CoroutineState::ready;
+  if (from != nullptr && from != &main_) from->state = CoroutineState::ready;
   current_ = &main_;
   main_.state = CoroutineState::running;
   switched_from_ = nullptr;
