@@ -11,6 +11,8 @@
 #include <cstring>
 #include <vector>
 
+#include "symbolize.hpp"
+
 namespace canopy::sim {
 
 namespace {
@@ -150,6 +152,9 @@ std::string cancellation_coverage::text() const {
   std::string s = "cancellation coverage: " + std::to_string(runs_) + " runs, " + std::to_string(sites_.size()) +
                   " blocking call sites, " + std::to_string(sites_.size() - unreached()) + " reached by a close, " +
                   std::to_string(unreached()) + " by none\n";
+  std::vector<std::string> names;
+  for (const auto& [site, t] : sites_) names.push_back(site);
+  const std::map<std::string, std::string> sources = detail::source_lines(names);
   char line[96];
   std::snprintf(line, sizeof line, "%12s %12s %10s  %s\n", "runs closed", "runs reached", "closes", "site");
   s += line;
@@ -158,7 +163,9 @@ std::string cancellation_coverage::text() const {
       if ((t.runs_closed != 0) != (pass == 0)) continue;
       std::snprintf(line, sizeof line, "%12llu %12llu %10llu  ", static_cast<unsigned long long>(t.runs_closed),
                     static_cast<unsigned long long>(t.runs_reached), static_cast<unsigned long long>(t.closes));
-      s += line + site + (pass == 1 ? "   <- no close reached this call" : "") + "\n";
+      auto source = sources.find(site);
+      s += line + site + (source != sources.end() ? " " + source->second : "") +
+           (pass == 1 ? "   <- no close reached this call" : "") + "\n";
     }
   }
   return s;

@@ -45,7 +45,9 @@ class cancellation_coverage {
   /// {"format":"canopy-cancellation-coverage","version":1,"runs":N,"sites":[...]},
   /// one site per line, sorted by name.
   std::string json() const;
-  /// A table for people: reached sites first, then those no close reached.
+  /// A table for people: reached sites first, then those no close reached;
+  /// sites in the running executable also get "function at file:line" when
+  /// addr2line (binutils) and debug information are there.
   std::string text() const;
   /// Reads what json() wrote; sets `error` and returns nothing otherwise.
   static std::optional<cancellation_coverage> from_json(std::string_view text, std::string& error);
