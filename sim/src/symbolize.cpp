@@ -61,6 +61,8 @@ std::map<std::string, std::string> source_lines(const std::vector<std::string>& 
   const std::string module = slash != nullptr ? slash + 1 : exe;
   for (char c : std::string(exe))
     if (c == '\'' || c == '\n') return out;  // not quotable simply: no lines rather than a wrong command
+  char dir[4096];
+  std::string cwd = ::getcwd(dir, sizeof dir) != nullptr ? std::string(dir) + "/" : "";
   std::vector<std::pair<std::string, std::string>> queries;  // (site, offset of the call instruction)
   for (const std::string& site : sites) {
     if (site.compare(0, module.size() + 3, module + "+0x") != 0) continue;
@@ -87,7 +89,10 @@ std::map<std::string, std::string> source_lines(const std::vector<std::string>& 
       if (std::strncmp(place, "??", 2) == 0) continue;
       // addr2line appends " (discriminator N)" to some lines: not part of the place.
       if (char* d = std::strstr(place, " (discriminator")) *d = '\0';
-      out[queries[i].first] = std::string(function) + " at " + place;
+      std::string where = place;
+      // Under the current directory (a build run from the source root): relative, shorter.
+      if (!cwd.empty() && where.compare(0, cwd.size(), cwd) == 0) where.erase(0, cwd.size());
+      out[queries[i].first] = std::string(function) + " at " + where;
     }
     ::pclose(p);
   }
