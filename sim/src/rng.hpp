@@ -24,6 +24,7 @@ enum class stream : std::uint64_t {
   directed = 12,
   directed_slow = 13,
   directed_late = 14,
+  entropy = 15,  ///< the simulated network's random_bytes (websocket masks)
 };
 
 class Rng {
