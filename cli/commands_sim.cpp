@@ -29,7 +29,7 @@ using canopy::cli::shared_option;
 namespace {
 
 constexpr const char* run_usage =
-    "canopy run SCENARIO [--seed N] [--strategy fifo|random|pct|replay] [--pct-depth D] "
+    "canopy run SCENARIO [--seed N] [--strategy fifo|random|pct|replay|auto] [--pct-depth D] "
     "[--inject cancel] [--whatif cancel,timeout] [--jitter-ms N] [--slow-ms N] [--trace PATH]";
 constexpr const char* sweep_usage =
     "canopy sweep SCENARIO|all --seeds A..B [--strategy S] [--pct-depth D] [--inject cancel] "
