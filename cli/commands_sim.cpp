@@ -17,6 +17,9 @@
 #include "scenario_run.hpp"
 #include "sim_arguments.hpp"
 #include "sweep_pool.hpp"
+#if CANOPY_CLI_TRACE
+#include "sweep_report.hpp"
+#endif
 
 namespace sim = canopy::sim;
 using canopy::cli::bad;
@@ -32,7 +35,7 @@ constexpr const char* run_usage =
     "[--inject cancel,timeout] [--jitter-ms N] [--trace PATH]";
 constexpr const char* sweep_usage =
     "canopy sweep SCENARIO|all --seeds A..B [--strategy S] [--pct-depth D] [--inject cancel,timeout] "
-    "[--jitter-ms N] [--jobs J] [--shard K/N] [--junit FILE]";
+    "[--jitter-ms N] [--jobs J] [--shard K/N] [--junit FILE] [--report DIR]";
 constexpr const char* replay_usage = "canopy replay 'v1:scenario=NAME;seed=N;strategy=S;...' [--trace PATH]";
 
 }  // namespace
@@ -107,6 +110,7 @@ int canopy_cli_list(int argc, char** argv) {
 int canopy_cli_sweep(int argc, char** argv) {
   const char* target = nullptr;
   const char* junit = nullptr;
+  const char* report = nullptr;
   std::optional<std::pair<std::uint64_t, std::uint64_t>> seeds;
   std::uint64_t jobs = 1, shard = 1, shards = 1;
   sim::options o;
@@ -135,6 +139,8 @@ int canopy_cli_sweep(int argc, char** argv) {
         return bad(sweep_usage, "--shard takes K/N with 1 <= K <= N, not \"" + std::string(v) + "\"");
     } else if (a == "--junit") {
       junit = argv[i];
+    } else if (a == "--report") {
+      report = argv[i];
     } else if (!shared_option(a, argv[i], o, error)) {
       return bad(sweep_usage, "unknown option " + std::string(a));
     }
@@ -192,6 +198,18 @@ int canopy_cli_sweep(int argc, char** argv) {
   if (junit != nullptr && !canopy::cli::write_junit(junit, items, results)) {
     std::fprintf(stderr, "canopy: cannot write JUnit XML to %s: %s\n", junit, std::strerror(errno));
     return 2;
+  }
+  if (report != nullptr) {
+#if CANOPY_CLI_TRACE
+    std::string error;
+    if (!canopy::cli::write_sweep_report(report, items, results, o, error)) {
+      std::fprintf(stderr, "canopy: %s\n", error.c_str());
+      return 2;
+    }
+    std::printf("report: %s/index.html\n", report);
+#else
+    return bad(sweep_usage, "--report needs the trace tools, which this build lacks");
+#endif
   }
   return failed == 0 && pool.workers_ok ? 0 : 1;
 }

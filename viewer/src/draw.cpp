@@ -40,6 +40,7 @@ constexpr double label_char_px = 6.2;  // average glyph width at 11px
 constexpr double end_margin = 0.04;
 /// Band members drawn (hidden) for the page to expand; the rest stay in the band.
 constexpr std::size_t band_member_lanes = 100;
+constexpr std::size_t band_member_lanes_total = 400;
 /// Buckets of a band's exit histogram and of the minimap.
 constexpr std::size_t histogram_buckets = 80;
 constexpr std::size_t minimap_buckets = 240;
@@ -94,7 +95,8 @@ class Drawing {
  public:
   Drawing(const trace::Model& model, const RenderOptions& options, bool interactive, const DrawExtras& extras)
       : model_(model), options_(options), interactive_(interactive), extras_(extras),
-        layout_(lay_out(model, LayoutOptions{options.lane_budget, 4, interactive ? band_member_lanes : 0})) {
+        layout_(lay_out(model, LayoutOptions{options.lane_budget, 4, interactive ? band_member_lanes : 0,
+                                             interactive ? band_member_lanes_total : 0})) {
     chart_width_ = std::max(200, options.chart_width_px);
     const std::uint64_t last_seq = model.trace.end ? model.trace.end->seq
                                    : model.trace.events.empty() ? 1 : model.trace.events.back().seq;
@@ -365,7 +367,7 @@ class Drawing {
     if (lane.hidden_count != lane.members.size()) {
       tip += "\n" + std::to_string(lane.hidden_count - lane.members.size()) + " descendants drawn in this band too";
     }
-    if (interactive_) tip += "\nclick the name to expand (up to " + std::to_string(band_member_lanes) + " lanes)";
+    if (interactive_) tip += "\nclick the name to expand (its first members get lanes)";
     out_ += "<text class=\"band-label\" x=\"" + fixed(indent) + "\" y=\"15\" data-kind=\"band\" data-co=\"" +
             std::to_string(lane.id) + "\"";
     if (interactive_) out_ += " data-label=\"1\"";
