@@ -30,9 +30,11 @@ std::string escape(const std::string& text) { return viewer::escape_markup(text)
 // injected.
 std::string mode_of(const sim::options& o) {
   std::string mode = sim::to_string(o.strategy);
-  if (o.inject_cancel) mode += " + inject cancel";
-  if (o.inject_timeout) mode += " + inject timeout";
+  if (o.directed_cancel) mode += " + directed cancel";
+  if (o.whatif_cancel) mode += " + what-if cancel";
+  if (o.whatif_timeout) mode += " + what-if timeout";
   if (o.jitter_ms > 0) mode += " + jitter " + std::to_string(o.jitter_ms) + " ms";
+  if (o.slow_ms > 0) mode += " + slow steps " + std::to_string(o.slow_ms) + " ms";
   if (o.net_reset || o.net_refuse || o.net_partition) mode += " + network faults";
   return mode;
 }
