@@ -68,7 +68,10 @@ sim::outcome run_scenario(const scenario& sc, sim::options o, std::vector<Note>*
   return out;
 }
 
-int run_and_print(const scenario& sc, const sim::options& o, const char* trace_path) {
+int run_and_print(const scenario& sc, const sim::options& given, const char* trace_path) {
+  // What strategy auto picked for this seed: the trace header and the
+  // narration name it, as the replay line does.
+  const sim::options o = given.resolved();
   sim::options with_trace = o;
   std::unique_ptr<trace::Recorder> recorder;
   if (trace_path != nullptr) {
