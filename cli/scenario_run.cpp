@@ -68,8 +68,11 @@ sim::outcome run_scenario(const scenario& sc, sim::options o, std::vector<Note>*
   return out;
 }
 
-sim::outcome record_scenario(const scenario& sc, const sim::options& o, const char* trace_path,
+sim::outcome record_scenario(const scenario& sc, const sim::options& given, const char* trace_path,
                              std::vector<Note>* notes, std::string& error) {
+  // What strategy auto picked for this seed: the trace header names it, as
+  // the replay line does.
+  const sim::options o = given.resolved();
   trace::Header h;
   h.clock_is_simulated = true;
   h.seed = o.seed;
@@ -107,7 +110,9 @@ sim::outcome shrink_scenario(const scenario& sc, const sim::options& o, const si
   }, max_runs);
 }
 
-int run_and_print(const scenario& sc, const sim::options& o, const char* trace_path) {
+int run_and_print(const scenario& sc, const sim::options& given, const char* trace_path) {
+  // What strategy auto picked for this seed: the narration names it.
+  const sim::options o = given.resolved();
   std::vector<Note> notes;
   sim::outcome out;
   if (trace_path != nullptr) {
