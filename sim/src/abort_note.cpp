@@ -14,6 +14,7 @@ namespace {
 
 constexpr std::size_t note_bytes = 1024;
 char note[note_bytes];
+char whatif[note_bytes];
 struct sigaction previous_abort;
 bool installed = false;
 
@@ -29,6 +30,11 @@ void put(const char* s) {
 
 void on_abort(int signo) {
   // Async-signal-safe: write(2) from a static buffer only.
+  if (whatif[0] != '\0') {
+    put("canopy: what-if: ");
+    put(whatif);
+    put("\n");
+  }
   if (note[0] != '\0') {
     put("canopy: aborted under the simulator; replay: ");
     put(note);
@@ -57,8 +63,15 @@ void before_process_ends(failure_kind kind, int status, const std::string& repor
   trace::end_environment_trace(to_string(kind), status, report.c_str());
 }
 
+void set_whatif_note(const std::string& sentence) {
+  std::strncpy(whatif, sentence.c_str(), note_bytes - 1);
+  whatif[note_bytes - 1] = '\0';
+  runtime::set_crash_note(("canopy: what-if: " + sentence + "\ncanopy: replay: " + std::string(note)).c_str());
+}
+
 void clear_abort_note() {
   note[0] = '\0';
+  whatif[0] = '\0';
   runtime::set_crash_note("");
 }
 

@@ -57,6 +57,13 @@ void check_leaks_at_exit(int status, void*) {
   const runtime::Platform* platform = runtime::current_platform();
   if (platform == nullptr || whole_program == nullptr || platform->poller != &whole_program->poller)
     return;
+  whole_program->write_coverage();
+  if (status != 0 && !whole_program->injections.empty()) {
+    // The program's own failure report came first; this says what it may owe to.
+    std::fflush(stdout);
+    std::fprintf(stderr, "canopy: what-if: %s\n", whole_program->whatif_note().c_str());
+    std::fflush(stderr);
+  }
   const runtime::SchedulerCounters counters = runtime::current_counters();
   const std::size_t live = counters.live_coroutines;
   const std::size_t open = counters.open_handles;
@@ -81,6 +88,8 @@ void check_leaks_at_exit(int status, void*) {
   const int leak_status = detail::exit_status_for(kind);
   detail::before_process_ends(kind, leak_status, "leak: " + report);
   std::fflush(stdout);
+  if (!whole_program->injections.empty())
+    std::fprintf(stderr, "canopy: what-if: %s\n", whole_program->whatif_note().c_str());
   std::fprintf(stderr, "canopy: leak: %s\ncanopy: replay: %s\n", report.c_str(),
                whole_program->replay_line().c_str());
   std::fflush(nullptr);
@@ -129,7 +138,7 @@ runtime::Platform* platform_from_environment() {
   base.max_steps = 0;
   base.max_virtual_ms = 0;
   std::string error;
-  options o = options::from_environment(base, error);
+  options o = options::from_environment(base, error).resolved();
   if (error.empty() && o.strategy == strategy::dfs) {
     error = "CANOPY_STRATEGY=dfs explores many schedules, and a process runs one; use "
             "canopy::sim::explore in a test, or random, pct, fifo or replay here";
@@ -149,6 +158,8 @@ runtime::Platform* platform_from_environment() {
   o.observer = trace::environment_observer(trace_header(o, line));
   whole_program = new detail::Simulation(o, detail::Simulation::mode::whole_program);
   whole_program->program_command = command;
+  if (const char* path = std::getenv("CANOPY_COVERAGE"); path != nullptr && *path != '\0')
+    whole_program->coverage_path = path;
   detail::install_simulation(whole_program);
   detail::set_abort_note(whole_program->replay_line());
   ::on_exit(check_leaks_at_exit, nullptr);

@@ -667,7 +667,11 @@ class Drawing {
       const Pos p = at(net.time_ns, net.seq);
       const std::string xs = fixed(x(p));
       const std::string socket = "socket " + std::to_string(net.socket);
-      used_.insert(net.kind == EventKind::net_close ? "net-close" : "net-reset");
+      if (net.kind == EventKind::net_close) {
+        used_.insert("net-close");
+      } else if (net.kind == EventKind::net_reset || net.err != 0) {
+        used_.insert("net-reset");
+      }
       if (net.kind == EventKind::net_reset) {
         out_ += "<path class=\"net-reset\" transform=\"translate(" + xs + ",11)\"" + tag("connection", co.id, p, p) +
                 " data-net=\"reset\" d=\"M-4,-8 L3,-2 L-3,2 L4,8\"><title>reset: the connection of " + socket +
