@@ -405,8 +405,9 @@ class Drawing {
       double bottom = 18;
       for (std::size_t which = 0; which < 3; ++which) {
         if (bucket.count[which] == 0) continue;
-        // Square roots, so that a few early exits show beside a crowd at the end.
-        const double h = 13.0 * std::sqrt(static_cast<double>(bucket.count[which]) / static_cast<double>(highest));
+        // Logarithmic, so that a few early exits show beside a crowd at the end.
+        const double h = 13.0 * std::log1p(static_cast<double>(bucket.count[which])) /
+                         std::log1p(static_cast<double>(highest));
         bottom -= h;
         rect(classes[which], "exit", lane.id, bucket.from, bucket.to, bottom, std::max(h, 1.0),
              std::to_string(bucket.count[which]) + " " + names[which] + " between " +
