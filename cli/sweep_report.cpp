@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <algorithm>
 
 #include "canopy/sim/outcome.hpp"
 #include "canopy/trace/model.hpp"
@@ -25,6 +26,10 @@ namespace {
 constexpr std::uint64_t shrink_runs = 500;
 
 std::string escape(const std::string& text) { return viewer::escape_markup(text); }
+
+// A run that failed after a what-if injection: its report starts so
+// (sweep_pool.cpp writes it, the sweep command counts it the same way).
+bool is_whatif(const SweepResult& result) { return !result.passed && result.report.rfind("what-if: ", 0) == 0; }
 
 // The sweep's mode, as a reader would name it: the strategy and what was
 // injected.
@@ -56,7 +61,8 @@ std::string failure_section(const std::string& dir, std::size_t n, const SweepIt
                             const std::optional<SweepItem>& nearest_pass, const sim::options& base) {
   const std::string stem = "failure-" + std::to_string(n);
   std::string section = "<section class=\"failure\" id=\"" + stem + "\"><h3>" + escape(item.sc->name) + " seed " +
-                        std::to_string(item.seed) + ": " + escape(result.kind) + "</h3>\n<pre class=\"report\">" +
+                        std::to_string(item.seed) + ": " + escape(result.kind) +
+                        (is_whatif(result) ? " (after a what-if injection: not a real execution)" : "") + "</h3>\n<pre class=\"report\">" +
                         escape(result.report) + "</pre>\n<p>replay: <code>canopy replay '" + escape(result.replay) +
                         "'</code></p>\n";
   std::string error;
@@ -111,10 +117,69 @@ std::string failure_section(const std::string& dir, std::size_t n, const SweepIt
   return section + "</section>\n";
 }
 
+// The cancellation coverage as a picture: one row per blocking call site,
+// a bar for the runs that reached it and, over it, the runs in which a
+// close landed there; sites no close reached are red.
+std::string coverage_picture(const sim::cancellation_coverage& coverage) {
+  constexpr int row_px = 18, label_px = 520, bar_px = 420;
+  constexpr std::size_t max_rows = 400;
+  std::uint64_t most = 1;
+  for (const auto& [site, tally] : coverage.sites()) most = std::max(most, tally.runs_reached);
+  const std::size_t rows = std::min(coverage.sites().size(), max_rows);
+  std::string svg = "<svg class=\"coverage\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
+                    std::to_string(label_px + bar_px + 160) + "\" height=\"" +
+                    std::to_string(static_cast<int>(rows) * row_px + 30) +
+                    "\" font-family=\"DejaVu Sans, Verdana, sans-serif\" font-size=\"11\">\n"
+                    "<text x=\"" + std::to_string(label_px) + "\" y=\"12\" fill=\"#455a64\">runs that reached the site "
+                    "(grey) and in which a close landed there (green); red: no close reached it</text>\n";
+  // Unreached sites first: they are the cleanup paths no run tested.
+  std::vector<std::pair<std::string, sim::site_tally>> ordered;
+  for (const auto& [site, tally] : coverage.sites()) {
+    if (tally.runs_closed == 0) ordered.emplace_back(site, tally);
+  }
+  for (const auto& [site, tally] : coverage.sites()) {
+    if (tally.runs_closed != 0) ordered.emplace_back(site, tally);
+  }
+  for (std::size_t i = 0; i < rows; ++i) {
+    const auto& [site, tally] = ordered[i];
+    const int y = 20 + static_cast<int>(i) * row_px;
+    const auto width = [&](std::uint64_t runs) {
+      return std::to_string(std::max<std::uint64_t>(1, runs * bar_px / most));
+    };
+    const bool unreached = tally.runs_closed == 0;
+    std::string shown = site.size() > 80 ? site.substr(0, 79) + "\xE2\x80\xA6" : site;
+    svg += "<g data-kind=\"coverage\" data-site=\"" + escape(site) + "\" data-runs-reached=\"" +
+           std::to_string(tally.runs_reached) + "\" data-runs-closed=\"" + std::to_string(tally.runs_closed) +
+           "\"><title>" + escape(site) + ": reached in " + std::to_string(tally.runs_reached) + " runs (" +
+           std::to_string(tally.calls) + " calls), closed in " + std::to_string(tally.runs_closed) + " runs (" +
+           std::to_string(tally.closes) + " closes)</title>";
+    svg += "<text x=\"" + std::to_string(label_px - 6) + "\" y=\"" + std::to_string(y + 12) + "\" text-anchor=\"end\" fill=\"" +
+           (unreached ? "#c62828" : "#212121") + "\">" + escape(shown) + "</text>";
+    svg += "<rect x=\"" + std::to_string(label_px) + "\" y=\"" + std::to_string(y + 3) + "\" width=\"" +
+           width(tally.runs_reached) + "\" height=\"12\" fill=\"" + (unreached ? "#ef9a9a" : "#cfd8dc") + "\"/>";
+    if (!unreached) {
+      svg += "<rect x=\"" + std::to_string(label_px) + "\" y=\"" + std::to_string(y + 3) + "\" width=\"" +
+             width(tally.runs_closed) + "\" height=\"12\" fill=\"#43a047\"/>";
+    }
+    svg += "<text x=\"" + std::to_string(label_px + bar_px + 8) + "\" y=\"" + std::to_string(y + 12) +
+           "\" fill=\"#455a64\">" + std::to_string(tally.runs_closed) + " / " + std::to_string(tally.runs_reached) +
+           "</text></g>\n";
+  }
+  svg += "</svg>\n";
+  std::string section = "<h2>Cancellation coverage</h2>\n<p>" + std::to_string(coverage.runs()) + " runs, " +
+                        std::to_string(coverage.sites().size()) + " blocking call sites, " +
+                        std::to_string(coverage.unreached()) + " that no close reached.";
+  if (coverage.sites().size() > rows) {
+    section += " The first " + std::to_string(rows) + " are drawn.";
+  }
+  return section + "</p>\n" + svg;
+}
+
 }  // namespace
 
 bool write_sweep_report(const std::string& dir, const std::vector<SweepItem>& items,
-                        const std::vector<SweepResult>& results, const sim::options& base, std::string& error) {
+                        const std::vector<SweepResult>& results, const sim::options& base,
+                        const sim::cancellation_coverage* coverage, std::string& error) {
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
     error = "cannot create " + dir + ": " + std::strerror(errno);
     return false;
@@ -122,6 +187,7 @@ bool write_sweep_report(const std::string& dir, const std::vector<SweepItem>& it
   struct Counts {
     std::size_t runs = 0;
     std::size_t failed = 0;
+    std::size_t whatif = 0;  ///< of the failed: after a what-if injection
     std::map<std::string, std::size_t> kinds;
   };
   const std::string mode = mode_of(base);
@@ -132,6 +198,7 @@ bool write_sweep_report(const std::string& dir, const std::vector<SweepItem>& it
     ++counts.runs;
     if (results[i].passed) continue;
     ++counts.failed;
+    counts.whatif += is_whatif(results[i]) ? 1 : 0;
     ++counts.kinds[results[i].kind];
     failures.push_back(i);
   }
@@ -146,7 +213,7 @@ bool write_sweep_report(const std::string& dir, const std::vector<SweepItem>& it
           (failures.empty() ? std::string("<span class=\"ok\">none failed</span>")
                             : "<span class=\"bad\">" + std::to_string(failures.size()) + " failed</span>") +
           "</h1>\n<h2>Per scenario and mode</h2>\n<table id=\"counts\"><tr><th>scenario</th><th>mode</th><th>runs</th>"
-          "<th>passed</th><th>failed</th><th>how they failed</th></tr>\n";
+          "<th>passed</th><th>failed</th><th>of which what-if</th><th>how they failed</th></tr>\n";
   for (const auto& [name, counts] : per_scenario) {
     std::string kinds;
     for (const auto& [kind, count] : counts.kinds) {
@@ -155,9 +222,10 @@ bool write_sweep_report(const std::string& dir, const std::vector<SweepItem>& it
     page += "<tr><td>" + escape(name) + "</td><td>" + escape(mode) + "</td><td class=\"n\">" +
             std::to_string(counts.runs) + "</td><td class=\"n\">" + std::to_string(counts.runs - counts.failed) +
             "</td><td class=\"n" + (counts.failed != 0 ? " bad" : "") + "\">" + std::to_string(counts.failed) +
-            "</td><td>" + kinds + "</td></tr>\n";
+            "</td><td class=\"n\">" + std::to_string(counts.whatif) + "</td><td>" + kinds + "</td></tr>\n";
   }
   page += "</table>\n";
+  if (coverage != nullptr) page += coverage_picture(*coverage);
   if (!failures.empty()) page += "<h2>Failures</h2>\n";
   for (std::size_t n = 0; n < failures.size(); ++n) {
     const std::size_t i = failures[n];

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "canopy/sim/coverage.hpp"
 #include "canopy/sim/options.hpp"
 #include "sweep_pool.hpp"
 #include "sweep_wire.hpp"
@@ -18,9 +19,12 @@ inline constexpr std::size_t report_detailed_failures = 10;
 /// then each failure with its report, its replay line and its shrunk one,
 /// its lifetime diagram, and a diff page against the passing run of the
 /// same scenario with the nearest seed (traces, diagrams and diffs beside
-/// it in DIR). `results` is parallel to `items`; `base` holds the sweep's
-/// options. Returns false and sets `error` when DIR cannot be written.
+/// it in DIR); and, when `coverage` is given, the cancellation coverage
+/// drawn as one bar per blocking call site. `results` is parallel to
+/// `items`; `base` holds the sweep's options. Returns false and sets
+/// `error` when DIR cannot be written.
 bool write_sweep_report(const std::string& dir, const std::vector<SweepItem>& items,
-                        const std::vector<SweepResult>& results, const sim::options& base, std::string& error);
+                        const std::vector<SweepResult>& results, const sim::options& base,
+                        const sim::cancellation_coverage* coverage, std::string& error);
 
 }  // namespace canopy::cli

@@ -405,8 +405,9 @@ class Drawing {
       double bottom = 18;
       for (std::size_t which = 0; which < 3; ++which) {
         if (bucket.count[which] == 0) continue;
-        // Square roots, so that a few early exits show beside a crowd at the end.
-        const double h = 13.0 * std::sqrt(static_cast<double>(bucket.count[which]) / static_cast<double>(highest));
+        // Logarithmic, so that a few early exits show beside a crowd at the end.
+        const double h = 13.0 * std::log1p(static_cast<double>(bucket.count[which])) /
+                         std::log1p(static_cast<double>(highest));
         bottom -= h;
         rect(classes[which], "exit", lane.id, bucket.from, bucket.to, bottom, std::max(h, 1.0),
              std::to_string(bucket.count[which]) + " " + names[which] + " between " +
@@ -667,7 +668,11 @@ class Drawing {
       const Pos p = at(net.time_ns, net.seq);
       const std::string xs = fixed(x(p));
       const std::string socket = "socket " + std::to_string(net.socket);
-      used_.insert(net.kind == EventKind::net_close ? "net-close" : "net-reset");
+      if (net.kind == EventKind::net_close) {
+        used_.insert("net-close");
+      } else if (net.kind == EventKind::net_reset || net.err != 0) {
+        used_.insert("net-reset");
+      }
       if (net.kind == EventKind::net_reset) {
         out_ += "<path class=\"net-reset\" transform=\"translate(" + xs + ",11)\"" + tag("connection", co.id, p, p) +
                 " data-net=\"reset\" d=\"M-4,-8 L3,-2 L-3,2 L4,8\"><title>reset: the connection of " + socket +
