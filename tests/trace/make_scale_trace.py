@@ -3,6 +3,7 @@
 #   make_scale_trace.py COROUTINES EVENTS_PER_COROUTINE DISTINCT_FUNCTIONS > big.trace
 # main spawns COROUTINES workers (DISTINCT_FUNCTIONS functions, one spawn site
 # each), which all sleep and wake in rounds, then return.
+import sys
 n=int(sys.argv[1]); per=int(sys.argv[2]); fns=int(sys.argv[3])
 out=sys.stdout
 out.write('{"format":"canopy-trace","version":1,"clock":"sim","seed":1,"strategy":"random","program":"scale","scenario":null,"replay":"CANOPY_SEED=1 ./scale","time_unit":"ns"}\n')
