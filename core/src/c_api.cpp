@@ -150,6 +150,17 @@ int dill_choose(struct dill_chclause* clauses, int nclauses, int64_t deadline) {
   if (nclauses < 0 || nclauses > Scheduler::max_clauses || (nclauses > 0 && clauses == nullptr)) {
     return c_result(-EINVAL);
   }
+  if (nclauses == 1) {
+    // One clause: no array to convert into.
+    const dill_chclause& only = clauses[0];
+    if (only.op != DILL_CHSEND && only.op != DILL_CHRECV) return c_result(-EINVAL);
+    canopy::core::ChooseClause c{only.op == DILL_CHSEND, only.ch, only.val, only.len, nullptr};
+    int err = 0;
+    int r = Scheduler::serving(CALLER).choose_one(c, deadline, err, canopy::runtime::BlockReason::choose);
+    if (r < 0) return c_result(r);
+    errno = err;
+    return 0;
+  }
   canopy::core::ChooseClause small[2];
   std::vector<canopy::core::ChooseClause> large;
   canopy::core::ChooseClause* converted = small;

@@ -243,7 +243,7 @@ bool Scheduler::run_main(void (*fn)(void*), void* arg) {
 void Scheduler::abandon_to_main() {
   assert(abandon_armed_ && "abandon_to_main is only possible inside run_main");
   // Null when the failure was found right after a coroutine exited (a
-  // deadlock seen from run_next_forever): nothing to mark, and the stack
+  // deadlock seen from next_after_finish): nothing to mark, and the stack
   // being left is already released.
   Coroutine* from = current_;
   if (from != nullptr && from != &main_) from->state = CoroutineState::ready;
