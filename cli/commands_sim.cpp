@@ -18,6 +18,9 @@
 #include "scenario_run.hpp"
 #include "sim_arguments.hpp"
 #include "sweep_pool.hpp"
+#if CANOPY_CLI_TRACE
+#include "sweep_report.hpp"
+#endif
 
 namespace sim = canopy::sim;
 using canopy::cli::bad;
@@ -34,7 +37,7 @@ constexpr const char* run_usage =
 constexpr const char* sweep_usage =
     "canopy sweep SCENARIO|all --seeds A..B [--strategy S] [--pct-depth D] [--inject cancel] "
     "[--whatif cancel,timeout] [--jitter-ms N] [--slow-ms N] [--jobs J] [--shard K/N] [--junit FILE] "
-    "[--coverage FILE.json]";
+    "[--coverage FILE.json] [--report DIR]";
 
 /// Reports of runs that failed after a what-if injection start with this
 /// (sweep_pool.cpp puts it there): they are counted apart.
@@ -114,6 +117,7 @@ int canopy_cli_sweep(int argc, char** argv) {
   const char* target = nullptr;
   const char* junit = nullptr;
   const char* coverage_path = nullptr;
+  const char* report = nullptr;
   std::optional<std::pair<std::uint64_t, std::uint64_t>> seeds;
   std::uint64_t jobs = 1, shard = 1, shards = 1;
   sim::options o;
@@ -144,6 +148,8 @@ int canopy_cli_sweep(int argc, char** argv) {
       junit = argv[i];
     } else if (a == "--coverage") {
       coverage_path = argv[i];
+    } else if (a == "--report") {
+      report = argv[i];
     } else if (!shared_option(a, argv[i], o, error)) {
       return bad(sweep_usage, "unknown option " + std::string(a));
     }
@@ -218,6 +224,7 @@ int canopy_cli_sweep(int argc, char** argv) {
   std::printf("%zu runs, %zu failed%s (strategy %s, shard %llu/%llu, %llu jobs)\n", items.size(), failed,
               whatif_count.c_str(), sim::to_string(o.strategy), static_cast<unsigned long long>(shard), static_cast<unsigned long long>(shards),
               static_cast<unsigned long long>(jobs));
+  std::optional<sim::cancellation_coverage> table;  // what the workers wrote
   if (coverage_path != nullptr) {
     std::FILE* f = std::fopen(coverage_path, "r");
     std::string text;
@@ -225,7 +232,7 @@ int canopy_cli_sweep(int argc, char** argv) {
     for (std::size_t n; f != nullptr && (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
     if (f != nullptr) std::fclose(f);
     std::string error;
-    auto table = sim::cancellation_coverage::from_json(text, error);
+    table = sim::cancellation_coverage::from_json(text, error);
     if (!table) {
       std::fprintf(stderr, "canopy: cannot read the coverage the workers wrote to %s: %s\n", coverage_path, error.c_str());
       return 2;
@@ -235,6 +242,18 @@ int canopy_cli_sweep(int argc, char** argv) {
   if (junit != nullptr && !canopy::cli::write_junit(junit, items, results)) {
     std::fprintf(stderr, "canopy: cannot write JUnit XML to %s: %s\n", junit, std::strerror(errno));
     return 2;
+  }
+  if (report != nullptr) {
+#if CANOPY_CLI_TRACE
+    std::string error;
+    if (!canopy::cli::write_sweep_report(report, items, results, o, table ? &*table : nullptr, error)) {
+      std::fprintf(stderr, "canopy: %s\n", error.c_str());
+      return 2;
+    }
+    std::printf("report: %s/index.html\n", report);
+#else
+    return bad(sweep_usage, "--report needs the trace tools, which this build lacks");
+#endif
   }
   // What-if failures fail the sweep too (the user asked for them), but are
   // never counted as real ones.
