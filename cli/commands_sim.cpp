@@ -14,9 +14,13 @@
 
 #include "canopy/scenarios/scenario.h"
 #include "junit.hpp"
+#include "replay_input.hpp"
 #include "scenario_run.hpp"
+#include "shard_auto.hpp"
 #include "sim_arguments.hpp"
+#include "sweep_merge.hpp"
 #include "sweep_pool.hpp"
+#include "sweep_report.hpp"
 
 namespace sim = canopy::sim;
 using canopy::cli::bad;
@@ -32,8 +36,9 @@ constexpr const char* run_usage =
     "[--inject cancel,timeout] [--jitter-ms N] [--trace PATH]";
 constexpr const char* sweep_usage =
     "canopy sweep SCENARIO|all --seeds A..B [--strategy S] [--pct-depth D] [--inject cancel,timeout] "
-    "[--jitter-ms N] [--jobs J] [--shard K/N] [--junit FILE]";
-constexpr const char* replay_usage = "canopy replay 'v1:scenario=NAME;seed=N;strategy=S;...' [--trace PATH]";
+    "[--jitter-ms N] [--jobs J] [--shard K/N|auto] [--junit FILE] [--json FILE] | canopy sweep merge ...";
+constexpr const char* replay_usage =
+    "canopy replay 'v1:scenario=NAME;seed=N;strategy=S;...' [--trace PATH] | --from-input FILE (SCENARIO | -- PROGRAM ...)";
 
 }  // namespace
 
@@ -69,6 +74,7 @@ int canopy_cli_run(int argc, char** argv) {
 }
 
 int canopy_cli_replay(int argc, char** argv) {
+  if (argc >= 2 && std::string_view(argv[1]) == "--from-input") return canopy::cli::replay_from_input(argc - 1, argv + 1);
   const char* trace_path = nullptr;
   const char* line = nullptr;
   for (int i = 1; i < argc; ++i) {
@@ -105,8 +111,10 @@ int canopy_cli_list(int argc, char** argv) {
 }
 
 int canopy_cli_sweep(int argc, char** argv) {
+  if (argc >= 2 && std::string_view(argv[1]) == "merge") return canopy::cli::sweep_merge(argc - 1, argv + 1);
   const char* target = nullptr;
   const char* junit = nullptr;
+  const char* json = nullptr;
   std::optional<std::pair<std::uint64_t, std::uint64_t>> seeds;
   std::uint64_t jobs = 1, shard = 1, shards = 1;
   sim::options o;
@@ -128,6 +136,11 @@ int canopy_cli_sweep(int argc, char** argv) {
       seeds = {lo, hi};
     } else if (a == "--jobs") {
       if (!parse_u64(v, jobs) || jobs < 1 || jobs > 256) return bad(sweep_usage, "--jobs takes 1..256, not \"" + std::string(v) + "\"");
+    } else if (a == "--shard" && v == "auto") {
+      canopy::cli::Shard from_engine;
+      if (!canopy::cli::shard_from_environment(from_engine, error)) return bad(sweep_usage, error);
+      shard = from_engine.index;
+      shards = from_engine.count;
     } else if (a == "--shard") {
       std::size_t slash = v.find('/');
       if (slash == std::string_view::npos || !parse_u64(v.substr(0, slash), shard) || !parse_u64(v.substr(slash + 1), shards) ||
@@ -135,6 +148,8 @@ int canopy_cli_sweep(int argc, char** argv) {
         return bad(sweep_usage, "--shard takes K/N with 1 <= K <= N, not \"" + std::string(v) + "\"");
     } else if (a == "--junit") {
       junit = argv[i];
+    } else if (a == "--json") {
+      json = argv[i];
     } else if (!shared_option(a, argv[i], o, error)) {
       return bad(sweep_usage, "unknown option " + std::string(a));
     }
@@ -192,6 +207,15 @@ int canopy_cli_sweep(int argc, char** argv) {
   if (junit != nullptr && !canopy::cli::write_junit(junit, items, results)) {
     std::fprintf(stderr, "canopy: cannot write JUnit XML to %s: %s\n", junit, std::strerror(errno));
     return 2;
+  }
+  if (json != nullptr) {
+    canopy::cli::SweepReport report{target, std::to_string(seeds->first) + ".." + std::to_string(seeds->second),
+                                    o.replay_line(), shards, {shard}, {}, {}};
+    for (std::size_t i = 0; i < items.size(); ++i) report.add(items[i], results[i]);
+    if (std::FILE* f = std::fopen(json, "w"); f == nullptr || std::fputs(report.to_json().c_str(), f) < 0 || std::fclose(f) != 0) {
+      std::fprintf(stderr, "canopy: cannot write the JSON report to %s: %s\n", json, std::strerror(errno));
+      return 2;
+    }
   }
   return failed == 0 && pool.workers_ok ? 0 : 1;
 }

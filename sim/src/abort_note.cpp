@@ -16,6 +16,7 @@ constexpr std::size_t note_bytes = 1024;
 char note[note_bytes];
 struct sigaction previous_abort;
 bool installed = false;
+void (*hook_on_abort)() = nullptr;
 
 void put(const char* s) {
   std::size_t n = std::strlen(s);
@@ -28,8 +29,12 @@ void put(const char* s) {
 }
 
 void on_abort(int signo) {
-  // Async-signal-safe: write(2) from a static buffer only.
-  if (note[0] != '\0') {
+  if (hook_on_abort != nullptr) {
+    void (*hook)() = hook_on_abort;
+    hook_on_abort = nullptr;
+    hook();
+  } else if (note[0] != '\0') {
+    // Async-signal-safe: write(2) from a static buffer only.
     put("canopy: aborted under the simulator; replay: ");
     put(note);
     put("\n");
@@ -56,6 +61,8 @@ void set_abort_note(const std::string& replay_line) {
 void before_process_ends(failure_kind kind, int status, const std::string& report) {
   trace::end_environment_trace(to_string(kind), status, report.c_str());
 }
+
+void set_abort_hook(void (*hook)()) { hook_on_abort = hook; }
 
 void clear_abort_note() {
   note[0] = '\0';

@@ -14,6 +14,11 @@ namespace canopy::sim::detail {
 void set_abort_note(const std::string& replay_line);
 /// Prints nothing on abort any more.
 void clear_abort_note();
+/// When set, called on abort instead of printing the note: for a line that
+/// changes as the run goes (a fuzz input's), formatted then. Not
+/// async-signal-safe; meant for the synchronous abort() of a failed
+/// assertion on the simulated (single) thread. Null: the note again.
+void set_abort_hook(void (*hook)());
 
 /// Whole programs: called just before the simulator ends the process with
 /// `status` for `kind` (a failure report, a leak at exit), so that the

@@ -34,7 +34,8 @@ std::size_t SimPolicy::pick(const runtime::ReadyView& ready) {
   }
   std::size_t index = 0;
   if (ready.size() > 1) {
-    index = strategy_->choose(ready, sim_.stats.decisions);
+    index = sim_.fuzz.active() ? static_cast<std::size_t>(sim_.fuzz.below(ready.size()))
+                               : strategy_->choose(ready, sim_.stats.decisions);
     ++sim_.stats.decisions;
     if (sim_.decisions.size() < max_recorded_decisions) {
       sim_.decisions.push_back(static_cast<std::uint32_t>(index));
