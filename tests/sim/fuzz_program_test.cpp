@@ -73,6 +73,16 @@ TEST_CASE("an unmodified C program that deadlocks under CANOPY_FUZZ_INPUT dies o
   std::remove(input.c_str());
 }
 
+TEST_CASE("an unmodified C program that leaks under a fuzz input dies of SIGABRT after the leak report") {
+  const std::string input = scratch("leak.input");
+  write_bytes(input, {7});
+  Result r = run("CANOPY_FUZZ_INPUT=" + input, CANOPY_SIM_PROGRAM_LEAKY);
+  CHECK(r.status == 128 + 6);
+  CHECK_THAT(r.output, Contains("canopy: leak: 1 coroutine(s) still alive at exit") &&
+                           Contains("canopy: replay: CANOPY_SEED=7 CANOPY_STRATEGY=replay"));
+  std::remove(input.c_str());
+}
+
 TEST_CASE("a latent bug found through a fuzz input converts to a replay line that repeats the run trace for trace") {
   const std::string input = scratch("latent.input"), line_file = scratch("latent.line");
   const std::string fuzz_trace = scratch("fuzz.trace"), replay_trace = scratch("replay.trace");

@@ -99,6 +99,26 @@ TEST_CASE("the choice bytes decide the schedule: the same input runs the same, a
   CHECK(sim::run_input(recording(), same, busy_body).events == a.events);
 }
 
+TEST_CASE("with more than 256 coroutines ready, a decision reads two bytes, little-endian") {
+  // 300 sleepers wake together: the first decision has 300 ready (main waits).
+  auto many = [] {
+    canopy::bundle b;
+    for (int i = 0; i < 300; ++i) b.go([] { (void)canopy::sleep_for(std::chrono::milliseconds(10)); });
+    (void)b.wait(canopy::deadline::forever());
+  };
+  std::vector<std::uint8_t> input(8, 0);
+  input.push_back(0x05);
+  input.push_back(0x01);  // 0x0105 = 261, below 300: taken as it is
+  input.push_back(0x02);  // the second decision, 299 ready: two bytes again,
+  input.push_back(0x00);  // 2
+  sim::outcome r = sim::run_input({}, input, many);
+  REQUIRE(r.passed);
+  REQUIRE(r.decisions.size() >= 2);
+  CHECK(r.decisions[0] == 261);
+  CHECK(r.decisions[1] == 2);
+  CHECK(r.replay == "v1:seed=0;strategy=replay;decisions=261,2");
+}
+
 TEST_CASE("past the end of its bytes a fuzz input's run is fifo, as a replay past the end of its list") {
   sim::outcome r = sim::run_input(recording(), bytes({4}), busy_body);
   REQUIRE(r.stats.decisions > 0);
