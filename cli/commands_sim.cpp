@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "canopy/scenarios/scenario.h"
+#include "canopy/sim/coverage.hpp"
 #include "junit.hpp"
 #include "replay_input.hpp"
 #include "scenario_run.hpp"
@@ -33,10 +34,15 @@ namespace {
 
 constexpr const char* run_usage =
     "canopy run SCENARIO [--seed N] [--strategy fifo|random|pct|replay] [--pct-depth D] "
-    "[--inject cancel,timeout] [--jitter-ms N] [--trace PATH]";
+    "[--inject cancel] [--whatif cancel,timeout] [--jitter-ms N] [--slow-ms N] [--trace PATH]";
 constexpr const char* sweep_usage =
-    "canopy sweep SCENARIO|all --seeds A..B [--strategy S] [--pct-depth D] [--inject cancel,timeout] "
-    "[--jitter-ms N] [--jobs J] [--shard K/N|auto] [--junit FILE] [--json FILE] | canopy sweep merge ...";
+    "canopy sweep SCENARIO|all --seeds A..B [--strategy S] [--pct-depth D] [--inject cancel] "
+    "[--whatif cancel,timeout] [--jitter-ms N] [--slow-ms N] [--jobs J] [--shard K/N|auto] [--junit FILE] "
+    "[--json FILE] [--coverage FILE.json] | canopy sweep merge ...";
+
+/// Reports of runs that failed after a what-if injection start with this
+/// (sweep_pool.cpp puts it there): they are counted apart.
+bool is_whatif(const canopy::cli::SweepResult& r) { return !r.passed && r.report.rfind("what-if: ", 0) == 0; }
 constexpr const char* replay_usage =
     "canopy replay 'v1:scenario=NAME;seed=N;strategy=S;...' [--trace PATH] | --from-input FILE (SCENARIO | -- PROGRAM ...)";
 
@@ -115,6 +121,7 @@ int canopy_cli_sweep(int argc, char** argv) {
   const char* target = nullptr;
   const char* junit = nullptr;
   const char* json = nullptr;
+  const char* coverage_path = nullptr;
   std::optional<std::pair<std::uint64_t, std::uint64_t>> seeds;
   std::uint64_t jobs = 1, shard = 1, shards = 1;
   sim::options o;
@@ -150,6 +157,8 @@ int canopy_cli_sweep(int argc, char** argv) {
       junit = argv[i];
     } else if (a == "--json") {
       json = argv[i];
+    } else if (a == "--coverage") {
+      coverage_path = argv[i];
     } else if (!shared_option(a, argv[i], o, error)) {
       return bad(sweep_usage, "unknown option " + std::string(a));
     }
@@ -179,10 +188,18 @@ int canopy_cli_sweep(int argc, char** argv) {
     }
   }
 
-  canopy::cli::PoolResult pool = canopy::cli::run_pool(items, o, static_cast<std::size_t>(jobs));
+  sim::cancellation_coverage coverage;
+  if (coverage_path != nullptr) {
+    // A fresh table for this sweep: the workers add to an empty file.
+    if (std::remove(coverage_path) != 0 && errno != ENOENT)
+      return bad(sweep_usage, std::string("cannot replace --coverage ") + coverage_path + ": " + std::strerror(errno));
+    o.coverage = &coverage;
+  }
+  canopy::cli::PoolResult pool =
+      canopy::cli::run_pool(items, o, static_cast<std::size_t>(jobs), coverage_path != nullptr ? coverage_path : "");
   if (!pool.error.empty()) return bad(sweep_usage, pool.error);
   std::vector<canopy::cli::SweepResult>& results = pool.results;
-  std::size_t failed = 0;
+  std::size_t failed = 0, whatif_failed = 0;
   for (std::size_t i = 0; i < items.size(); ++i) {
     canopy::cli::SweepResult& r = results[i];
     if (!r.done) {
@@ -195,15 +212,41 @@ int canopy_cli_sweep(int argc, char** argv) {
       named.scenario = items[i].sc->name;
       r.replay = named.replay_line();
     }
-    if (!r.passed) {
+    if (is_whatif(r)) {
+      ++whatif_failed;
+      // "what-if: <injection>\n<report>": the injection first, then what failed.
+      std::size_t end = r.report.find('\n');
+      std::string injection = r.report.substr(0, end);
+      std::string report = end == std::string::npos ? "" : r.report.substr(end + 1);
+      std::printf("WHAT-IF %s seed %llu: %s\n%s: %s\nreplay: canopy replay '%s'\n", items[i].sc->name,
+                  static_cast<unsigned long long>(items[i].seed), injection.c_str(), r.kind.c_str(), report.c_str(),
+                  r.replay.c_str());
+    } else if (!r.passed) {
       ++failed;
       std::printf("FAILED %s seed %llu: %s: %s\nreplay: canopy replay '%s'\n", items[i].sc->name,
                   static_cast<unsigned long long>(items[i].seed), r.kind.c_str(), r.report.c_str(), r.replay.c_str());
     }
   }
-  std::printf("%zu runs, %zu failed (strategy %s, shard %llu/%llu, %llu jobs)\n", items.size(), failed,
-              sim::to_string(o.strategy), static_cast<unsigned long long>(shard), static_cast<unsigned long long>(shards),
+  std::string whatif_count = o.whatif_cancel || o.whatif_timeout
+                                 ? ", " + std::to_string(whatif_failed) + " failed after a what-if injection"
+                                 : "";
+  std::printf("%zu runs, %zu failed%s (strategy %s, shard %llu/%llu, %llu jobs)\n", items.size(), failed,
+              whatif_count.c_str(), sim::to_string(o.strategy), static_cast<unsigned long long>(shard), static_cast<unsigned long long>(shards),
               static_cast<unsigned long long>(jobs));
+  if (coverage_path != nullptr) {
+    std::FILE* f = std::fopen(coverage_path, "r");
+    std::string text;
+    char buf[4096];
+    for (std::size_t n; f != nullptr && (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
+    if (f != nullptr) std::fclose(f);
+    std::string error;
+    auto table = sim::cancellation_coverage::from_json(text, error);
+    if (!table) {
+      std::fprintf(stderr, "canopy: cannot read the coverage the workers wrote to %s: %s\n", coverage_path, error.c_str());
+      return 2;
+    }
+    std::printf("%s", table->text().c_str());
+  }
   if (junit != nullptr && !canopy::cli::write_junit(junit, items, results)) {
     std::fprintf(stderr, "canopy: cannot write JUnit XML to %s: %s\n", junit, std::strerror(errno));
     return 2;
@@ -217,5 +260,7 @@ int canopy_cli_sweep(int argc, char** argv) {
       return 2;
     }
   }
-  return failed == 0 && pool.workers_ok ? 0 : 1;
+  // What-if failures fail the sweep too (the user asked for them), but are
+  // never counted as real ones.
+  return failed == 0 && whatif_failed == 0 && pool.workers_ok ? 0 : 1;
 }

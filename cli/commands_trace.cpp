@@ -32,7 +32,8 @@ constexpr const char* export_usage = "usage: canopy export --format chrome TRACE
 constexpr const char* render_usage =
     "usage: canopy render TRACE -o OUT.svg|OUT.html [--format svg|html] [--lanes N] [--width PX] "
     "[--axis time|seq]\n";
-constexpr const char* diff_usage = "usage: canopy diff A B   (exit 0 identical, 1 different, 2 error)\n";
+constexpr const char* diff_usage =
+    "usage: canopy diff A B [-o OUT.html]   (exit 0 identical, 1 different, 2 error)\n";
 constexpr const char* lint_usage =
     "usage: canopy lint TRACE [--max-blocks-after-ecanceled N] [--max-events-without-block N] "
     "[--max-run-ms N]   (exit 1 when lints fire)\n";
@@ -251,8 +252,13 @@ int render_command(int argc, char** argv) {
 }
 
 int diff_command(int argc, char** argv) {
-  Arguments arguments = parse_arguments(argc, argv, {});
+  Arguments arguments = parse_arguments(argc, argv, {"-o", "--output"});
   if (!arguments.error.empty()) return usage_error(arguments.error, diff_usage);
+  std::optional<std::string> output = arguments.get("-o");
+  if (!output) output = arguments.get("--output");
+  if (output && !ends_with(*output, ".html") && !ends_with(*output, ".htm")) {
+    return usage_error("the diff page is HTML: name it .html, not \"" + *output + "\"", diff_usage);
+  }
   if (arguments.positional.size() != 2) {
     return usage_error("diff takes exactly two traces, not " + std::to_string(arguments.positional.size()), diff_usage);
   }
@@ -262,6 +268,12 @@ int diff_command(int argc, char** argv) {
   if (!b) return exit_usage;
   const canopy::viewer::DiffResult result = canopy::viewer::diff(*a, *b);
   std::fputs(result.report.c_str(), stdout);
+  if (output) {
+    const canopy::trace::Model model_a = canopy::trace::build_model(std::move(*a));
+    const canopy::trace::Model model_b = canopy::trace::build_model(std::move(*b));
+    const std::string page = canopy::viewer::render_diff_html(model_a, model_b, result);
+    if (!write_file(*output, page, arguments.positional[0])) return exit_usage;
+  }
   return result.identical ? 0 : exit_found;
 }
 

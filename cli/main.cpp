@@ -33,7 +33,7 @@ const Command commands[] = {
 #if CANOPY_CLI_TRACE
     {"export", "export --format chrome TRACE -o OUT.json   for Perfetto / chrome://tracing", canopy_cli_export},
     {"render", "render TRACE -o OUT.svg|OUT.html            the lifetime diagram", canopy_cli_render},
-    {"diff", "diff A B                  where two traces first diverge", canopy_cli_diff},
+    {"diff", "diff A B [-o OUT.html]   where two traces first diverge (the page: both diagrams aligned)", canopy_cli_diff},
     {"lint", "lint TRACE                structured-concurrency lints", canopy_cli_lint},
 #endif
 };

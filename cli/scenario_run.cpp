@@ -44,6 +44,7 @@ void print_run(const scenario& sc, const sim::options& o, const sim::outcome& ou
               out.passed ? "passed" : "FAILED", static_cast<unsigned long long>(out.stats.steps),
               static_cast<unsigned long long>(out.stats.switches),
               static_cast<unsigned long long>(out.stats.spawned), static_cast<long long>(out.stats.virtual_ms));
+  if (!out.passed && !out.whatif.empty()) std::printf("what-if: %s\n", out.whatif.c_str());
   if (!out.passed) std::printf("%s: %s\n", sim::to_string(out.kind), out.report.c_str());
   std::printf("replay: canopy replay '%s'\n", out.replay.c_str());
 }

@@ -37,11 +37,20 @@ bool shared_option(std::string_view flag, const char* value, sim::options& o, st
   } else if (flag == "--jitter-ms") {
     if (!parse_u64(value, n) || n > 1'000'000) error = std::string("--jitter-ms needs 0..1000000, not \"") + value + "\"";
     o.jitter_ms = static_cast<int>(n);
+  } else if (flag == "--slow-ms") {
+    if (!parse_u64(value, n) || n > 1'000'000) error = std::string("--slow-ms needs 0..1000000, not \"") + value + "\"";
+    o.slow_ms = static_cast<int>(n);
   } else if (flag == "--inject") {
+    o.directed_cancel = std::string_view(value) == "cancel";
+    if (!o.directed_cancel) {
+      error = std::string("--inject takes cancel (directed cancellation, realizable), not \"") + value +
+              "\"; the unrealizable injections are --whatif cancel,timeout";
+    }
+  } else if (flag == "--whatif") {
     std::string_view v = value;
-    o.inject_cancel = v == "cancel" || v == "cancel,timeout" || v == "timeout,cancel";
-    o.inject_timeout = v == "timeout" || v == "cancel,timeout" || v == "timeout,cancel";
-    if (!o.inject_cancel && !o.inject_timeout) error = std::string("--inject takes cancel, timeout or cancel,timeout, not \"") + value + "\"";
+    o.whatif_cancel = v == "cancel" || v == "cancel,timeout" || v == "timeout,cancel";
+    o.whatif_timeout = v == "timeout" || v == "cancel,timeout" || v == "timeout,cancel";
+    if (!o.whatif_cancel && !o.whatif_timeout) error = std::string("--whatif takes cancel, timeout or cancel,timeout, not \"") + value + "\"";
   } else {
     return false;
   }

@@ -17,8 +17,8 @@ int bad(const char* usage, const std::string& what);
 /// A decimal number of at most 19 digits (no sign, no spaces).
 bool parse_u64(std::string_view text, std::uint64_t& out);
 
-/// Applies `--seed`, `--strategy`, `--pct-depth`, `--jitter-ms` or
-/// `--inject` with `value` to `o`. False when `flag` is none of them; sets
+/// Applies `--seed`, `--strategy`, `--pct-depth`, `--jitter-ms`,
+/// `--slow-ms`, `--inject` or `--whatif` with `value` to `o`. False when `flag` is none of them; sets
 /// `error` to a sentence when it is one but `value` is bad.
 bool shared_option(std::string_view flag, const char* value, sim::options& o, std::string& error);
 

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "canopy/sim/coverage.hpp"
 #include "scenario_run.hpp"
 
 namespace canopy::cli {
@@ -15,7 +16,7 @@ namespace canopy::cli {
 namespace {
 
 [[noreturn]] void worker(const std::vector<SweepItem>& items, const sim::options& base, std::size_t first,
-                         std::size_t jobs, int out_fd) {
+                         std::size_t jobs, int out_fd, const std::string& coverage_path) {
   for (std::size_t i = first; i < items.size(); i += jobs) {
     sim::options o = base;
     o.seed = items[i].seed;
@@ -24,7 +25,8 @@ namespace {
     result.passed = out.passed;
     result.kind = sim::to_string(out.kind);
     result.replay = out.replay;
-    result.report = out.report;
+    // A what-if run's report starts with what-if, so that the sweep counts it apart.
+    result.report = out.whatif.empty() ? out.report : "what-if: " + out.whatif + "\n" + out.report;
     const std::string line = encode_result(i, result);
     for (std::size_t off = 0; off < line.size();) {
       ssize_t w = ::write(out_fd, line.data() + off, line.size() - off);
@@ -32,12 +34,20 @@ namespace {
       off += static_cast<std::size_t>(w);
     }
   }
+  if (base.coverage != nullptr && !coverage_path.empty()) {
+    std::string error;
+    if (!base.coverage->accumulate_into(coverage_path, error)) {
+      std::fprintf(stderr, "canopy: --coverage: %s\n", error.c_str());
+      _exit(3);
+    }
+  }
   _exit(0);
 }
 
 }  // namespace
 
-PoolResult run_pool(const std::vector<SweepItem>& items, const sim::options& base, std::size_t jobs) {
+PoolResult run_pool(const std::vector<SweepItem>& items, const sim::options& base, std::size_t jobs,
+                    const std::string& coverage_path) {
   PoolResult pool;
   pool.results.resize(items.size());
   std::vector<int> fds;
@@ -56,7 +66,7 @@ PoolResult run_pool(const std::vector<SweepItem>& items, const sim::options& bas
     }
     if (pid == 0) {
       ::close(p[0]);
-      worker(items, base, w, jobs, p[1]);
+      worker(items, base, w, jobs, p[1], coverage_path);
     }
     ::close(p[1]);
     fds.push_back(p[0]);

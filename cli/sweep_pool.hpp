@@ -28,8 +28,10 @@ struct PoolResult {
 
 /// Runs `items` under `base` (the seed replaced by each item's) in `jobs`
 /// forked workers, worker w taking items w, w + jobs, ... A progress line
-/// goes to stderr when it is a terminal. Items no worker reported (it died)
+/// goes to stderr when it is a terminal. With `coverage_path`, each worker
+/// adds the cancellation coverage of its runs (base.coverage) to that file. Items no worker reported (it died)
 /// come back with done == false.
-PoolResult run_pool(const std::vector<SweepItem>& items, const sim::options& base, std::size_t jobs);
+PoolResult run_pool(const std::vector<SweepItem>& items, const sim::options& base, std::size_t jobs,
+                    const std::string& coverage_path = {});
 
 }  // namespace canopy::cli

@@ -1,5 +1,7 @@
 // The C++ face's entry points (canopy/detail/api.hpp): each finds this
-// thread's scheduler and forwards. <libdill.h>'s functions wrap these.
+// thread's scheduler and forwards, turning the scheduler's negative errno
+// results (scheduler.hpp) into the positive errno values of canopy::status
+// where detail/api.hpp says 0-or-errno; handles and indices pass through.
 #include "canopy/detail/api.hpp"
 
 #include <cerrno>
@@ -21,23 +23,22 @@ using core::Scheduler;
 
 std::int64_t now_ms() noexcept { return Scheduler::current().now_ms(); }
 
-int yield() noexcept { return SERVING.yield(); }
+int yield() noexcept { return -SERVING.yield(); }
 
-int msleep(std::int64_t deadline_ms) noexcept { return SERVING.msleep(deadline_ms); }
+int msleep(std::int64_t deadline_ms) noexcept { return -SERVING.msleep(deadline_ms); }
 
-int hclose(int handle) noexcept { return SERVING.hclose(handle); }
+int hclose(int handle) noexcept { return -SERVING.hclose(handle); }
 
 int hdone(int handle, std::int64_t deadline_ms) noexcept {
-  return SERVING.hdone(handle, deadline_ms);
+  return -SERVING.hdone(handle, deadline_ms);
 }
 
 int bundle_open(void* memory) noexcept {
-  int h = Scheduler::current().bundle_open(memory);
-  return h >= 0 ? h : -errno;
+  return Scheduler::current().bundle_open(memory);
 }
 
 int bundle_wait(int handle, std::int64_t deadline_ms) noexcept {
-  return SERVING.bundle_wait(handle, deadline_ms);
+  return -SERVING.bundle_wait(handle, deadline_ms);
 }
 
 int spawn(int bundle_handle, void* memory, std::size_t memory_bytes, std::size_t stack_bytes,
@@ -50,35 +51,29 @@ int spawn(int bundle_handle, void* memory, std::size_t memory_bytes, std::size_t
   request.memory_bytes = memory_bytes;
   request.stack_bytes = stack_bytes;
   request.site = {site.file, site.line, site.function};
-  int h = SERVING.spawn_closure(request, closure_bytes, closure_align, construct, src,
-                                             run);
-  return h >= 0 ? h : -errno;
+  return SERVING.spawn_closure(request, closure_bytes, closure_align, construct, src, run);
 }
 
 int chmake(void* memory, int ends[2]) noexcept {
-  return Scheduler::current().channel_open(memory, ends);
+  return -Scheduler::current().channel_open(memory, ends);
 }
 
 int choose(const choose_clause* clauses, int count, std::int64_t deadline_ms, int& err) noexcept {
   static_assert(sizeof(choose_clause) == sizeof(core::ChooseClause));
   auto reason = runtime::BlockReason::choose;
   if (count == 1) reason = clauses[0].send ? runtime::BlockReason::chsend : runtime::BlockReason::chrecv;
-  int saved = errno;
-  int r = SERVING.choose(reinterpret_cast<const core::ChooseClause*>(clauses), count,
-                                      deadline_ms, err, reason);
-  if (r < 0) r = -errno;
-  errno = saved;
-  return r;
+  return SERVING.choose(reinterpret_cast<const core::ChooseClause*>(clauses), count, deadline_ms,
+                        err, reason);
 }
 
-int chdone(int handle) noexcept { return SERVING.chdone(handle); }
+int chdone(int handle) noexcept { return -SERVING.chdone(handle); }
 
 int fd_wait(int fd, bool out, std::int64_t deadline_ms) noexcept {
-  return SERVING.fd_wait(fd, out ? runtime::Direction::out : runtime::Direction::in,
-                                      deadline_ms);
+  return -SERVING.fd_wait(fd, out ? runtime::Direction::out : runtime::Direction::in,
+                         deadline_ms);
 }
 
-int fd_clean(int fd) noexcept { return Scheduler::current().fd_clean(fd); }
+int fd_clean(int fd) noexcept { return -Scheduler::current().fd_clean(fd); }
 
 std::uint64_t current_id() noexcept { return Scheduler::current().running().id; }
 

@@ -10,21 +10,14 @@ namespace canopy::core {
 
 int Scheduler::bundle_open(void* memory) {
   // A bundle built at a misaligned address is undefined behaviour.
-  if (reinterpret_cast<std::uintptr_t>(memory) % alignof(Bundle) != 0) {
-    errno = EINVAL;
-    return -1;
-  }
+  if (reinterpret_cast<std::uintptr_t>(memory) % alignof(Bundle) != 0) return -EINVAL;
   Bundle* b = memory != nullptr ? new (memory) Bundle() : new (std::nothrow) Bundle();
-  if (b == nullptr) {
-    errno = ENOMEM;
-    return -1;
-  }
+  if (b == nullptr) return -ENOMEM;
   b->user_memory = memory != nullptr;
   int handle = handles_.open(b);
   if (handle < 0) {
     if (!b->user_memory) delete b;
-    errno = ENOMEM;
-    return -1;
+    return handle;
   }
   b->handle = handle;
   b->id = next_object_id();
@@ -37,17 +30,14 @@ int Scheduler::bundle_open(void* memory) {
   return handle;
 }
 
-Bundle* Scheduler::bundle_named(int handle, int& err) {
+int Scheduler::bundle_named(int handle, Bundle*& out) {
   Object* o = handles_.find(handle);
-  if (o == nullptr) {
-    err = EBADF;
-    return nullptr;
+  if (o == nullptr) return -EBADF;
+  if (o->kind == runtime::ObjectKind::bundle) {
+    out = static_cast<Bundle*>(o);
+    return 0;
   }
-  if (o->kind == runtime::ObjectKind::bundle) return static_cast<Bundle*>(o);
-  if (o->kind != runtime::ObjectKind::coroutine) {
-    err = ENOTSUP;
-    return nullptr;
-  }
+  if (o->kind != runtime::ObjectKind::coroutine) return -ENOTSUP;
   // A go() handle stands for a bundle holding one coroutine (libdill 2.x).
   // It becomes that bundle only now, the first time it is used as one, so
   // that go() and hclose cost what they did. The bundle takes the
@@ -55,10 +45,7 @@ Bundle* Scheduler::bundle_named(int handle, int& err) {
   // a bundle around it.
   auto& c = *static_cast<Coroutine*>(o);
   auto* b = new (std::nothrow) Bundle();
-  if (b == nullptr) {
-    err = ENOMEM;
-    return nullptr;
-  }
+  if (b == nullptr) return -ENOMEM;
   b->hidden = true;
   b->id = c.id;
   b->handle = handle;
@@ -82,24 +69,24 @@ Bundle* Scheduler::bundle_named(int handle, int& err) {
     b->members_head = b->members_tail = &c;
     b->member_count = 1;
   }
-  return b;
+  out = b;
+  return 0;
 }
 
 int Scheduler::bundle_wait(int handle, std::int64_t deadline_ms) {
-  int named_err = 0;
-  Bundle* named = bundle_named(handle, named_err);
-  if (named == nullptr) return named_err;
+  Bundle* named = nullptr;
+  if (int err = bundle_named(handle, named); err < 0) return err;
   auto& b = *named;
-  if (refuse_if_cancelled()) return ECANCELED;
+  if (refuse_if_cancelled()) return -ECANCELED;
   CANOPY_EMIT({.kind = runtime::EventKind::bundle_wait_begin, .coroutine = current_->id, .object = b.id,
         .object_kind = runtime::ObjectKind::bundle, .deadline_ms = deadline_ms});
   int err = 0;
   if (b.member_count != 0) {
     if (deadline_ms == 0) {
-      err = ETIMEDOUT;
+      err = -ETIMEDOUT;
     } else if (current_->bundle == &b) {
       // A member waiting for its own bundle to empty would wait for itself.
-      err = EINVAL;
+      err = -EINVAL;
     } else {
       err = injected_failure(runtime::BlockReason::bundle_wait, deadline_ms);
       if (err == 0) {
@@ -115,14 +102,14 @@ int Scheduler::bundle_wait(int handle, std::int64_t deadline_ms) {
     }
   }
   CANOPY_EMIT({.kind = runtime::EventKind::bundle_wait_end, .coroutine = current_->id, .object = b.id,
-        .object_kind = runtime::ObjectKind::bundle, .err = err});
+        .object_kind = runtime::ObjectKind::bundle, .err = -err});
   return err;
 }
 
 int Scheduler::close_bundle(Bundle& b, int handle) {
   // A member (or anyone running under one) closing the bundle would wait
   // for itself to exit.
-  if (runs_under(nullptr, &b)) return EINVAL;
+  if (runs_under(nullptr, &b)) return -EINVAL;
   handles_.close(handle);
   disown(b);
   b.closing = true;

@@ -1,6 +1,8 @@
 // <libdill.h>: the C face. Each function records its caller (for fault
-// injection and cancellation coverage), calls the runtime, and turns an
-// errno value into libdill's -1-and-errno contract.
+// injection and cancellation coverage), calls the runtime, and turns its
+// result (non-negative, or a negative errno value: the convention described
+// at the top of scheduler.hpp) into libdill's -1-and-errno contract. This is
+// the only place where the scheduler's outcomes meet errno.
 // The runtime's headers come first: <libdill.h> defines a `coroutine`
 // macro that would rewrite their identifiers.
 #include "scheduler.hpp"
@@ -16,8 +18,17 @@ using canopy::core::Scheduler;
 
 namespace {
 
-inline int fail_or(int err, int ok_value = 0) {
-  if (err == 0) return ok_value;
+/// A runtime result as libdill returns it: the value, or -1 with errno.
+inline int c_result(int result) {
+  if (__builtin_expect(result >= 0, 1)) return result;
+  errno = -result;
+  return -1;
+}
+
+/// A completed channel clause's own outcome (0 or a positive errno value)
+/// as libdill's chsend/chrecv return it.
+inline int c_clause_outcome(int err) {
+  if (__builtin_expect(err == 0, 1)) return 0;
   errno = err;
   return -1;
 }
@@ -32,42 +43,43 @@ int canopy_vla_bytes = 1;
 
 int64_t dill_now(void) { return Scheduler::current().now_ms(); }
 
-int dill_hclose(int h) { return fail_or(Scheduler::serving(CALLER).hclose(h)); }
+int dill_hclose(int h) { return c_result(Scheduler::serving(CALLER).hclose(h)); }
 
-int dill_hown(int h) { return Scheduler::serving(CALLER).hown(h); }
+int dill_hown(int h) { return c_result(Scheduler::serving(CALLER).hown(h)); }
 
-int dill_hmake(struct dill_hvfs* vfs) { return Scheduler::serving(CALLER).user_open(vfs); }
+int dill_hmake(struct dill_hvfs* vfs) { return c_result(Scheduler::serving(CALLER).user_open(vfs)); }
 
-void* dill_hquery(int h, const void* type) { return Scheduler::serving(CALLER).user_query(h, type); }
+void* dill_hquery(int h, const void* type) {
+  void* answer = nullptr;
+  if (c_result(Scheduler::serving(CALLER).user_query(h, type, answer)) < 0) return nullptr;
+  return answer;
+}
 
-int dill_hdone(int h, int64_t deadline) { return fail_or(Scheduler::serving(CALLER).hdone(h, deadline)); }
+int dill_hdone(int h, int64_t deadline) { return c_result(Scheduler::serving(CALLER).hdone(h, deadline)); }
 
-int dill_bundle(void) { return Scheduler::serving(CALLER).bundle_open(nullptr); }
+int dill_bundle(void) { return c_result(Scheduler::serving(CALLER).bundle_open(nullptr)); }
 
 int dill_bundle_mem(struct dill_bundle_storage* mem) {
-  if (mem == nullptr) {
-    errno = EINVAL;
-    return -1;
-  }
-  return Scheduler::serving(CALLER).bundle_open(mem);
+  if (mem == nullptr) return c_result(-EINVAL);
+  return c_result(Scheduler::serving(CALLER).bundle_open(mem));
 }
 
 int dill_bundle_wait(int bndl, int64_t deadline) {
-  return fail_or(Scheduler::serving(CALLER).bundle_wait(bndl, deadline));
+  return c_result(Scheduler::serving(CALLER).bundle_wait(bndl, deadline));
 }
 
-int dill_yield(void) { return fail_or(Scheduler::serving(CALLER).yield()); }
+int dill_yield(void) { return c_result(Scheduler::serving(CALLER).yield()); }
 
-int dill_msleep(int64_t deadline) { return fail_or(Scheduler::serving(CALLER).msleep(deadline)); }
+int dill_msleep(int64_t deadline) { return c_result(Scheduler::serving(CALLER).msleep(deadline)); }
 
-int dill_fdclean(int fd) { return fail_or(Scheduler::current().fd_clean(fd)); }
+int dill_fdclean(int fd) { return c_result(Scheduler::current().fd_clean(fd)); }
 
 int dill_fdin(int fd, int64_t deadline) {
-  return fail_or(Scheduler::serving(CALLER).fd_wait(fd, canopy::runtime::Direction::in, deadline));
+  return c_result(Scheduler::serving(CALLER).fd_wait(fd, canopy::runtime::Direction::in, deadline));
 }
 
 int dill_fdout(int fd, int64_t deadline) {
-  return fail_or(Scheduler::serving(CALLER).fd_wait(fd, canopy::runtime::Direction::out, deadline));
+  return c_result(Scheduler::serving(CALLER).fd_wait(fd, canopy::runtime::Direction::out, deadline));
 }
 
 int canopy_go_prologue(canopy_ctx** parent, void** stack_top, void* mem, size_t len, int join,
@@ -78,7 +90,7 @@ int canopy_go_prologue(canopy_ctx** parent, void** stack_top, void* mem, size_t 
   request.memory = mem;
   request.memory_bytes = len;
   request.site = {file, line, expr};
-  return Scheduler::serving(CALLER).spawn_inline(request, parent, stack_top);
+  return c_result(Scheduler::serving(CALLER).spawn_inline(request, parent, stack_top));
 }
 
 void canopy_go_started(void) { Scheduler::current().arrived(); }
@@ -96,40 +108,41 @@ int canopy_go_closure(void* mem, size_t len, int join, int bndl, const char* fil
   request.memory = mem;
   request.memory_bytes = len;
   request.site = {file, line, expr};
-  return Scheduler::serving(CALLER).spawn_closure(request, closure_bytes, closure_align, construct, src, run);
+  return c_result(
+      Scheduler::serving(CALLER).spawn_closure(request, closure_bytes, closure_align, construct, src, run));
 }
 
 int dill_chmake(int chv[2]) {
-  if (chv == nullptr) return fail_or(EINVAL);
-  return fail_or(Scheduler::serving(CALLER).channel_open(nullptr, chv));
+  if (chv == nullptr) return c_result(-EINVAL);
+  return c_result(Scheduler::serving(CALLER).channel_open(nullptr, chv));
 }
 
 int dill_chmake_mem(struct dill_chstorage* mem, int chv[2]) {
-  if (mem == nullptr || chv == nullptr) return fail_or(EINVAL);
-  return fail_or(Scheduler::serving(CALLER).channel_open(mem, chv));
+  if (mem == nullptr || chv == nullptr) return c_result(-EINVAL);
+  return c_result(Scheduler::serving(CALLER).channel_open(mem, chv));
 }
 
 int dill_chsend(int ch, const void* val, size_t len, int64_t deadline) {
   canopy::core::ChooseClause c{true, ch, const_cast<void*>(val), len, nullptr};
   int err = 0;
-  int r = Scheduler::serving(CALLER).choose(&c, 1, deadline, err, canopy::runtime::BlockReason::chsend);
-  if (r < 0) return -1;
-  return fail_or(err);
+  int r = Scheduler::serving(CALLER).choose_one(c, deadline, err, canopy::runtime::BlockReason::chsend);
+  if (r < 0) return c_result(r);
+  return c_clause_outcome(err);
 }
 
 int dill_chrecv(int ch, void* val, size_t len, int64_t deadline) {
   canopy::core::ChooseClause c{false, ch, val, len, nullptr};
   int err = 0;
-  int r = Scheduler::serving(CALLER).choose(&c, 1, deadline, err, canopy::runtime::BlockReason::chrecv);
-  if (r < 0) return -1;
-  return fail_or(err);
+  int r = Scheduler::serving(CALLER).choose_one(c, deadline, err, canopy::runtime::BlockReason::chrecv);
+  if (r < 0) return c_result(r);
+  return c_clause_outcome(err);
 }
 
-int dill_chdone(int ch) { return fail_or(Scheduler::serving(CALLER).chdone(ch)); }
+int dill_chdone(int ch) { return c_result(Scheduler::serving(CALLER).chdone(ch)); }
 
 int dill_choose(struct dill_chclause* clauses, int nclauses, int64_t deadline) {
   if (nclauses < 0 || nclauses > Scheduler::max_clauses || (nclauses > 0 && clauses == nullptr)) {
-    return fail_or(EINVAL);
+    return c_result(-EINVAL);
   }
   canopy::core::ChooseClause small[2];
   std::vector<canopy::core::ChooseClause> large;
@@ -139,13 +152,15 @@ int dill_choose(struct dill_chclause* clauses, int nclauses, int64_t deadline) {
     converted = large.data();
   }
   for (int i = 0; i < nclauses; ++i) {
-    if (clauses[i].op != DILL_CHSEND && clauses[i].op != DILL_CHRECV) return fail_or(EINVAL);
+    if (clauses[i].op != DILL_CHSEND && clauses[i].op != DILL_CHRECV) return c_result(-EINVAL);
     converted[i] = {clauses[i].op == DILL_CHSEND, clauses[i].ch, clauses[i].val, clauses[i].len, nullptr};
   }
   int err = 0;
   int r = Scheduler::serving(CALLER).choose(converted, nclauses, deadline, err,
                                  canopy::runtime::BlockReason::choose);
-  if (r >= 0) errno = err;
+  if (r < 0) return c_result(r);
+  // libdill's choose: the index, with errno saying how that clause ended.
+  errno = err;
   return r;
 }
 

@@ -27,6 +27,14 @@ void push_back(Clause*& head, Clause*& tail, Clause& c) {
 void transfer(void* dst, void* src, std::size_t bytes, void (*move)(void*, void*)) {
   if (move != nullptr) {
     move(dst, src);
+  } else if (bytes - 4 <= 4) {
+    // 4 to 8 bytes (an int, a pointer, a handle pair), the usual message:
+    // two overlapping 4-byte copies instead of a call into memcpy.
+    std::uint32_t head, tail;
+    std::memcpy(&head, src, 4);
+    std::memcpy(&tail, static_cast<std::byte*>(src) + bytes - 4, 4);
+    std::memcpy(dst, &head, 4);
+    std::memcpy(static_cast<std::byte*>(dst) + bytes - 4, &tail, 4);
   } else if (bytes != 0) {
     std::memcpy(dst, src, bytes);
   }
@@ -41,9 +49,9 @@ ChannelHalf& half_for(ChannelEnd& end, bool send) {
 
 int Scheduler::channel_open(void* memory, int ends[2]) {
   // A channel built at a misaligned address is undefined behaviour.
-  if (reinterpret_cast<std::uintptr_t>(memory) % alignof(Channel) != 0) return EINVAL;
+  if (reinterpret_cast<std::uintptr_t>(memory) % alignof(Channel) != 0) return -EINVAL;
   Channel* ch = memory != nullptr ? new (memory) Channel() : new (std::nothrow) Channel();
-  if (ch == nullptr) return ENOMEM;
+  if (ch == nullptr) return -ENOMEM;
   ch->user_memory = memory != nullptr;
   runtime::ObjectId id = next_object_id();
   for (int side = 0; side < 2; ++side) {
@@ -55,9 +63,10 @@ int Scheduler::channel_open(void* memory, int ends[2]) {
     ch->halves[side].from = side;
     e.handle = handles_.open(&e);
     if (e.handle < 0) {
+      int err = e.handle;
       if (side == 1) handles_.close(ch->ends[0].handle);
       if (!ch->user_memory) delete ch;
-      return ENOMEM;
+      return err;
     }
   }
   ends[0] = ch->ends[0].handle;
@@ -67,17 +76,114 @@ int Scheduler::channel_open(void* memory, int ends[2]) {
   return 0;
 }
 
+// Completes clause `c` on `end` at once if it can: its half is done (EPIPE),
+// or a peer already waits on the other side (the message is copied straight
+// between the two buffers and the peer woken; no record of our own is made).
+// True when the clause completed, its own outcome in `err`.
+[[gnu::always_inline]] inline bool Scheduler::complete_now(const ChooseClause& c, ChannelEnd& end,
+                                                           int& err) {
+  ChannelHalf& half = half_for(end, c.send);
+  if (c.send) {
+    if (half.done) {
+      err = EPIPE;
+      return true;
+    }
+    Clause* r = half.receivers_head;
+    if (r == nullptr) return false;
+    if (r->bytes != c.bytes) {
+      wake(*r->waiter, EMSGSIZE, r->index);
+      err = EMSGSIZE;
+      return true;
+    }
+    transfer(r->value, c.value, c.bytes, c.move);
+    CANOPY_EMIT({.kind = runtime::EventKind::chsend, .coroutine = current_->id, .other = r->waiter->id,
+          .object = end.id, .object_kind = runtime::ObjectKind::channel, .bytes = c.bytes,
+          .side = end.side});
+    CANOPY_EMIT({.kind = runtime::EventKind::chrecv, .coroutine = r->waiter->id, .other = current_->id,
+          .object = end.id, .object_kind = runtime::ObjectKind::channel, .bytes = c.bytes,
+          .side = 1 - end.side});
+    wake(*r->waiter, 0, r->index);
+    return true;
+  }
+  if (Clause* s = half.senders_head) {
+    if (s->bytes != c.bytes) {
+      wake(*s->waiter, EMSGSIZE, s->index);
+      err = EMSGSIZE;
+      return true;
+    }
+    transfer(c.value, s->value, c.bytes, s->move);
+    CANOPY_EMIT({.kind = runtime::EventKind::chsend, .coroutine = s->waiter->id, .other = current_->id,
+          .object = end.id, .object_kind = runtime::ObjectKind::channel, .bytes = c.bytes,
+          .side = 1 - end.side});
+    CANOPY_EMIT({.kind = runtime::EventKind::chrecv, .coroutine = current_->id, .other = s->waiter->id,
+          .object = end.id, .object_kind = runtime::ObjectKind::channel, .bytes = c.bytes,
+          .side = end.side});
+    wake(*s->waiter, 0, s->index);
+    return true;
+  }
+  if (half.done) {
+    err = EPIPE;
+    return true;
+  }
+  return false;
+}
+
+// Queues `q` (a clause of the running coroutine) behind the others waiting
+// on its half.
+void Scheduler::enqueue(Clause& q, const ChooseClause& c, ChannelEnd& end, int index) {
+  q.waiter = current_;
+  q.value = c.value;
+  q.bytes = c.bytes;
+  q.move = c.move;
+  q.index = index;
+  q.sending = c.send;
+  q.half = &half_for(end, c.send);
+  if (q.sending) {
+    push_back(q.half->senders_head, q.half->senders_tail, q);
+  } else {
+    push_back(q.half->receivers_head, q.half->receivers_tail, q);
+  }
+}
+
+// chsend, chrecv and choose of one clause: the same rules as choose() with
+// nothing to loop over and no arrays to set up.
+int Scheduler::choose_one(const ChooseClause& c, std::int64_t deadline_ms, int& err,
+                          runtime::BlockReason reason) {
+  err = 0;
+  Object* o = handles_.find(c.handle);
+  if (o == nullptr) return -EBADF;
+  if (o->kind != runtime::ObjectKind::channel) return -ENOTSUP;
+  if (c.bytes != 0 && c.value == nullptr) return -EINVAL;
+  if (refuse_if_cancelled()) return -ECANCELED;
+  auto& end = *static_cast<ChannelEnd*>(o);
+  if (complete_now(c, end, err)) return 0;
+  if (deadline_ms == 0) return -ETIMEDOUT;
+  if (int injected = injected_failure(reason, deadline_ms)) return injected;
+  Clause q;
+  Wait w;
+  w.reason = reason;
+  w.object = end.id;
+  w.clauses = &q;
+  w.clause_count = 1;
+  enqueue(q, c, end, 0);
+  int e = block(w, deadline_ms);
+  if (current_->wake_index >= 0) {
+    // The clause's own outcome (EPIPE, EMSGSIZE), delivered by its peer.
+    err = -e;
+    return 0;
+  }
+  return e;
+}
+
 int Scheduler::choose(const ChooseClause* clauses, int count, std::int64_t deadline_ms, int& err,
                       runtime::BlockReason reason) {
+  if (count == 1 && clauses != nullptr) return choose_one(clauses[0], deadline_ms, err, reason);
   err = 0;
-  if (count < 0 || count > max_clauses || (count > 0 && clauses == nullptr)) {
-    errno = EINVAL;
-    return -1;
-  }
+  if (count < 0 || count > max_clauses || (count > 0 && clauses == nullptr)) return -EINVAL;
   // Validate everything before touching anything: a bad clause must not
   // leave half an operation done.
-  // Room for chsend/chrecv and a two-way choose on the stack; more goes to
-  // the heap (the caller's stack may be a 1 KiB stack-on-stack).
+  // Room for a two-way choose on the stack; more goes to the heap (the
+  // caller's stack may be a 1 KiB stack-on-stack).
   ChannelEnd* small[2];
   std::vector<ChannelEnd*> large;
   ChannelEnd** ends = small;
@@ -87,68 +193,15 @@ int Scheduler::choose(const ChooseClause* clauses, int count, std::int64_t deadl
   }
   for (int i = 0; i < count; ++i) {
     Object* o = handles_.find(clauses[i].handle);
-    if (o == nullptr || o->kind != runtime::ObjectKind::channel) {
-      errno = o == nullptr ? EBADF : ENOTSUP;
-      return -1;
-    }
+    if (o == nullptr) return -EBADF;
+    if (o->kind != runtime::ObjectKind::channel) return -ENOTSUP;
     ends[i] = static_cast<ChannelEnd*>(o);
-    if (clauses[i].bytes != 0 && clauses[i].value == nullptr) {
-      errno = EINVAL;
-      return -1;
-    }
+    if (clauses[i].bytes != 0 && clauses[i].value == nullptr) return -EINVAL;
   }
-  if (refuse_if_cancelled()) {
-    errno = ECANCELED;
-    return -1;
-  }
+  if (refuse_if_cancelled()) return -ECANCELED;
   // The first clause that can complete now wins, in the caller's order.
   for (int i = 0; i < count; ++i) {
-    const ChooseClause& c = clauses[i];
-    ChannelHalf& half = half_for(*ends[i], c.send);
-    runtime::ObjectId channel_id = ends[i]->id;
-    if (c.send) {
-      if (half.done) {
-        err = EPIPE;
-        return i;
-      }
-      if (Clause* r = half.receivers_head) {
-        if (r->bytes != c.bytes) {
-          wake(*r->waiter, EMSGSIZE, r->index);
-          err = EMSGSIZE;
-          return i;
-        }
-        transfer(r->value, c.value, c.bytes, c.move);
-        CANOPY_EMIT({.kind = runtime::EventKind::chsend, .coroutine = current_->id, .other = r->waiter->id,
-              .object = channel_id, .object_kind = runtime::ObjectKind::channel, .bytes = c.bytes,
-              .side = ends[i]->side});
-        CANOPY_EMIT({.kind = runtime::EventKind::chrecv, .coroutine = r->waiter->id, .other = current_->id,
-              .object = channel_id, .object_kind = runtime::ObjectKind::channel, .bytes = c.bytes,
-              .side = 1 - ends[i]->side});
-        wake(*r->waiter, 0, r->index);
-        return i;
-      }
-    } else {
-      if (Clause* s = half.senders_head) {
-        if (s->bytes != c.bytes) {
-          wake(*s->waiter, EMSGSIZE, s->index);
-          err = EMSGSIZE;
-          return i;
-        }
-        transfer(c.value, s->value, c.bytes, s->move);
-        CANOPY_EMIT({.kind = runtime::EventKind::chsend, .coroutine = s->waiter->id, .other = current_->id,
-              .object = channel_id, .object_kind = runtime::ObjectKind::channel, .bytes = c.bytes,
-              .side = 1 - ends[i]->side});
-        CANOPY_EMIT({.kind = runtime::EventKind::chrecv, .coroutine = current_->id, .other = s->waiter->id,
-              .object = channel_id, .object_kind = runtime::ObjectKind::channel, .bytes = c.bytes,
-              .side = ends[i]->side});
-        wake(*s->waiter, 0, s->index);
-        return i;
-      }
-      if (half.done) {
-        err = EPIPE;
-        return i;
-      }
-    }
+    if (complete_now(clauses[i], *ends[i], err)) return i;
   }
   if (deadline_ms == 0 || count == 0) {
     // Nothing can complete now and the caller will not wait (an empty
@@ -158,16 +211,11 @@ int Scheduler::choose(const ChooseClause* clauses, int count, std::int64_t deadl
       w.reason = reason;
       int e = injected_failure(reason, deadline_ms);
       if (e == 0) e = block(w, deadline_ms);
-      errno = e;
-      return -1;
+      return e;
     }
-    errno = ETIMEDOUT;
-    return -1;
+    return -ETIMEDOUT;
   }
-  if (int injected = injected_failure(reason, deadline_ms)) {
-    errno = injected;
-    return -1;
-  }
+  if (int injected = injected_failure(reason, deadline_ms)) return injected;
   Clause small_clauses[2];
   std::vector<Clause> large_clauses;
   Clause* queued = small_clauses;
@@ -180,29 +228,15 @@ int Scheduler::choose(const ChooseClause* clauses, int count, std::int64_t deadl
   w.object = ends[0]->id;
   w.clauses = queued;
   w.clause_count = count;
-  for (int i = 0; i < count; ++i) {
-    Clause& q = queued[i];
-    q.waiter = current_;
-    q.value = clauses[i].value;
-    q.bytes = clauses[i].bytes;
-    q.move = clauses[i].move;
-    q.index = i;
-    q.sending = clauses[i].send;
-    q.half = &half_for(*ends[i], q.sending);
-    if (q.sending) {
-      push_back(q.half->senders_head, q.half->senders_tail, q);
-    } else {
-      push_back(q.half->receivers_head, q.half->receivers_tail, q);
-    }
-  }
+  for (int i = 0; i < count; ++i) enqueue(queued[i], clauses[i], *ends[i], i);
   int e = block(w, deadline_ms);
   Coroutine& self = *current_;
   if (self.wake_index >= 0) {
-    err = e;
+    // The clause's own outcome (EPIPE, EMSGSIZE), delivered by its peer.
+    err = -e;
     return self.wake_index;
   }
-  errno = e;
-  return -1;
+  return e;
 }
 
 void Scheduler::end_half(ChannelHalf& half) {
@@ -213,11 +247,11 @@ void Scheduler::end_half(ChannelHalf& half) {
 
 int Scheduler::chdone(int handle) {
   Object* o = handles_.find(handle);
-  if (o == nullptr) return EBADF;
-  if (o->kind != runtime::ObjectKind::channel) return ENOTSUP;
+  if (o == nullptr) return -EBADF;
+  if (o->kind != runtime::ObjectKind::channel) return -ENOTSUP;
   auto& e = *static_cast<ChannelEnd*>(o);
   ChannelHalf& half = e.channel->halves[e.side];
-  if (half.done) return EPIPE;
+  if (half.done) return -EPIPE;
   CANOPY_EMIT({.kind = runtime::EventKind::chdone, .coroutine = current_->id, .object = e.id,
         .object_kind = runtime::ObjectKind::channel, .side = e.side});
   end_half(half);

@@ -38,35 +38,25 @@ void coroutine_main(void* arg) {
 
 }  // namespace
 
-Coroutine* Scheduler::create(const SpawnRequest& request, int& handle) {
+int Scheduler::create(const SpawnRequest& request, Coroutine*& out) {
   // As libdill: a coroutine being closed starts no new work. Its go() fails
   // like a blocking call, so cleanup code cannot spawn children that the
   // closer would then have to wait for.
-  if (refuse_if_cancelled()) {
-    errno = ECANCELED;
-    return nullptr;
-  }
+  if (refuse_if_cancelled()) return -ECANCELED;
   Bundle* bundle = nullptr;
   if (request.join) {
-    int err = 0;
-    bundle = bundle_named(request.bundle_handle, err);
-    if (bundle == nullptr) {
-      errno = err;
-      return nullptr;
-    }
+    if (int err = bundle_named(request.bundle_handle, bundle); err < 0) return err;
     assert(!bundle->closing && "a closing bundle's handle is already invalid");
   }
   Stack stack;
   if (request.memory != nullptr) {
-    if (request.memory_bytes < min_user_stack_bytes) {
-      errno = EINVAL;
-      return nullptr;
-    }
+    if (request.memory_bytes < min_user_stack_bytes) return -EINVAL;
     stack.limit = static_cast<std::byte*>(request.memory);
     stack.top = stack.limit + request.memory_bytes;
-  } else if (!stacks_.acquire(request.stack_bytes != 0 ? request.stack_bytes : default_stack_bytes_,
-                              stack)) {
-    return nullptr;
+  } else if (int err = stacks_.acquire(
+                 request.stack_bytes != 0 ? request.stack_bytes : default_stack_bytes_, stack);
+             err < 0) {
+    return err;
   }
   Coroutine* c;
   if (!free_records_.empty()) {
@@ -80,17 +70,16 @@ Coroutine* Scheduler::create(const SpawnRequest& request, int& handle) {
     c = new (std::nothrow) Coroutine();
     if (c == nullptr) {
       if (stack.slab != nullptr) stacks_.release(stack);
-      errno = ENOMEM;
-      return nullptr;
+      return -ENOMEM;
     }
   }
-  handle = 0;
+  int handle = 0;
   if (bundle == nullptr) {
     handle = handles_.open(c);
     if (handle < 0) {
       if (stack.slab != nullptr) stacks_.release(stack);
       free_records_.push_back(c);
-      return nullptr;
+      return handle;
     }
     c->handle = handle;
     // The spawner owns the handle: it must close it before it exits.
@@ -122,14 +111,15 @@ Coroutine* Scheduler::create(const SpawnRequest& request, int& handle) {
         .object = shown_bundle ? bundle->id : 0,
         .object_kind = shown_bundle ? runtime::ObjectKind::bundle : runtime::ObjectKind::none,
         .site = request.site});
-  return c;
+  out = c;
+  return handle;
 }
 
 int Scheduler::spawn_closure(const SpawnRequest& request, std::size_t bytes, std::size_t align,
                              void (*construct)(void*, void*), void* src, void (*run)(void*)) {
-  int handle;
-  Coroutine* c = create(request, handle);
-  if (c == nullptr) return -1;
+  Coroutine* c = nullptr;
+  int handle = create(request, c);
+  if (handle < 0) return handle;
   auto top = reinterpret_cast<std::uintptr_t>(c->stack.top);
   std::uintptr_t closure = align_down(top - bytes, align < 16 ? 16 : align);
   construct(reinterpret_cast<void*>(closure), src);
@@ -165,9 +155,9 @@ int Scheduler::spawn_closure(const SpawnRequest& request, std::size_t bytes, std
 
 int Scheduler::spawn_inline(const SpawnRequest& request, canopy_ctx** parent_context,
                             void** stack_top) {
-  int handle;
-  Coroutine* c = create(request, handle);
-  if (c == nullptr) return -1;
+  Coroutine* c = nullptr;
+  int handle = create(request, c);
+  if (handle < 0) return handle;
   Coroutine& parent = *current_;
   parent.state = CoroutineState::ready;
   ready_.push(&parent);
@@ -261,20 +251,20 @@ void Scheduler::report_orphans(Coroutine& c) {
 // Blocking calls that belong to no object
 
 int Scheduler::msleep(std::int64_t deadline_ms) {
-  if (refuse_if_cancelled()) return ECANCELED;
+  if (refuse_if_cancelled()) return -ECANCELED;
   if (deadline_ms == 0) return 0;
   if (int injected = injected_failure(runtime::BlockReason::msleep, deadline_ms)) {
-    return injected == ETIMEDOUT ? 0 : injected;
+    return injected == -ETIMEDOUT ? 0 : injected;
   }
   Wait w;
   w.reason = runtime::BlockReason::msleep;
   int err = block(w, deadline_ms);
-  return err == ETIMEDOUT ? 0 : err;
+  return err == -ETIMEDOUT ? 0 : err;
 }
 
 int Scheduler::hclose(int handle) {
   Object* o = handles_.find(handle);
-  if (o == nullptr) return EBADF;
+  if (o == nullptr) return -EBADF;
   switch (o->kind) {
     case runtime::ObjectKind::coroutine:
       return close_coroutine(*static_cast<Coroutine*>(o), handle);
@@ -287,21 +277,17 @@ int Scheduler::hclose(int handle) {
     case runtime::ObjectKind::none:
       break;
   }
-  return EBADF;
+  return -EBADF;
 }
 
 int Scheduler::hown(int handle) {
   Object* o = handles_.find(handle);
-  if (o == nullptr) {
-    errno = EBADF;
-    return -1;
-  }
+  if (o == nullptr) return -EBADF;
   int renamed = handles_.open(o);
   if (renamed < 0) {
     // libdill's contract: a failed transfer leaves nobody owning the object.
-    hclose(handle);
-    errno = ENOMEM;
-    return -1;
+    (void)hclose(handle);
+    return renamed;
   }
   handles_.close(handle);
   o->handle = renamed;
@@ -311,8 +297,8 @@ int Scheduler::hown(int handle) {
 int Scheduler::hdone(int handle, std::int64_t deadline_ms) {
   (void)deadline_ms;  // ending a channel side never blocks
   Object* o = handles_.find(handle);
-  if (o == nullptr) return EBADF;
-  if (o->kind != runtime::ObjectKind::channel) return ENOTSUP;
+  if (o == nullptr) return -EBADF;
+  if (o->kind != runtime::ObjectKind::channel) return -ENOTSUP;
   return chdone(handle);
 }
 
@@ -339,7 +325,7 @@ bool Scheduler::runs_under(const Coroutine* c, const Bundle* b) const {
 
 int Scheduler::close_coroutine(Coroutine& c, int handle) {
   // Waiting for oneself, or for an ancestor that waits for us, would never end.
-  if (runs_under(&c, nullptr)) return EINVAL;
+  if (runs_under(&c, nullptr)) return -EINVAL;
   handles_.close(handle);
   disown(c);
   if (c.state != CoroutineState::finished) {

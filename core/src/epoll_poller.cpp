@@ -18,7 +18,6 @@
 
 namespace canopy::core {
 
-runtime::Clock& monotonic_clock();
 
 namespace {
 

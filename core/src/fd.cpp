@@ -6,12 +6,13 @@
 namespace canopy::core {
 
 int Scheduler::fd_wait(int fd, runtime::Direction direction, std::int64_t deadline_ms) {
-  if (fd < 0) return EBADF;
-  if (refuse_if_cancelled()) return ECANCELED;
+  if (fd < 0) return -EBADF;
+  if (refuse_if_cancelled()) return -ECANCELED;
   runtime::BlockReason reason =
       direction == runtime::Direction::in ? runtime::BlockReason::fdin : runtime::BlockReason::fdout;
   if (int injected = injected_failure(reason, deadline_ms)) return injected;
-  if (int err = platform_.poller->watch(fd, direction)) return err;
+  // The platform seam reports positive errno values.
+  if (int err = platform_.poller->watch(fd, direction)) return -err;
   Wait w;
   w.reason = reason;
   w.object = static_cast<runtime::ObjectId>(fd);
@@ -24,8 +25,8 @@ int Scheduler::fd_wait(int fd, runtime::Direction direction, std::int64_t deadli
 }
 
 int Scheduler::fd_clean(int fd) {
-  if (fd < 0) return EBADF;
-  return platform_.poller->clean(fd);
+  if (fd < 0) return -EBADF;
+  return -platform_.poller->clean(fd);
 }
 
 }  // namespace canopy::core

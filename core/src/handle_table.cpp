@@ -70,6 +70,10 @@ bool HandleTable::grow() {
     chunks[number].load(std::memory_order_relaxed)->owner.store(this, std::memory_order_release);
   }
   chunks_.push_back(number);
+  if (first_chunk_ == UINT32_MAX) {
+    first_chunk_ = number;
+    first_slots_ = chunks[number].load(std::memory_order_relaxed)->slots;
+  }
   // Slot 0 of chunk 0 is never used so that handle 0 is never valid: a
   // zero-initialised handle variable is caught as EBADF.
   for (std::uint32_t i = (number == 0 ? 1 : 0); i < chunk_slots; ++i) {
@@ -87,12 +91,9 @@ bool HandleTable::grow() {
 
 int HandleTable::open(Object* object) {
   assert(object != nullptr && "a handle must name an object");
-  if (free_head_ == 0 && !grow()) {
-    errno = ENOMEM;
-    return -1;
-  }
+  if (free_head_ == 0 && !grow()) return -ENOMEM;
   std::uint32_t index = free_head_ - 1;
-  Slot* s = slot(index);
+  Slot* s = own_slot(index);
   free_head_ = s->next_free;
   if (free_head_ == 0) free_tail_ = 0;
   s->next_free = 0;
@@ -101,7 +102,7 @@ int HandleTable::open(Object* object) {
   return static_cast<int>((s->generation << index_bits) | index);
 }
 
-Object* HandleTable::find(int handle) const {
+Object* HandleTable::find_elsewhere(int handle) const {
   if (handle < 0) return nullptr;
   auto value = static_cast<std::uint32_t>(handle);
   Slot* s = slot(value & index_mask);
@@ -118,14 +119,14 @@ void HandleTable::replace(int handle, Object* object) {
 void HandleTable::close(int handle) {
   auto value = static_cast<std::uint32_t>(handle);
   std::uint32_t index = value & index_mask;
-  Slot* s = slot(index);
+  Slot* s = own_slot(index);
   assert(s != nullptr && s->object != nullptr && "only an open handle can be closed");
   s->object = nullptr;
   s->generation = (s->generation + 1) & generation_mask;
   if (free_tail_ == 0) {
     free_head_ = index + 1;
   } else {
-    slot(free_tail_ - 1)->next_free = index + 1;
+    own_slot(free_tail_ - 1)->next_free = index + 1;
   }
   free_tail_ = index + 1;
   --open_count_;

@@ -33,11 +33,20 @@ class HandleTable {
   /// Gives the chunks back; every handle still open becomes stale.
   ~HandleTable();
 
-  /// A new handle naming `object`, or -1 with errno ENOMEM (too many open).
+  /// A new handle naming `object`, or -ENOMEM (too many open).
   int open(Object* object);
   /// The object `handle` names in this table, or null (stale, closed,
-  /// another thread's, or never issued).
-  Object* find(int handle) const;
+  /// another thread's, or never issued). Inline for the table's first chunk,
+  /// where nearly every program's handles live.
+  Object* find(int handle) const {
+    auto value = static_cast<std::uint32_t>(handle);
+    std::uint32_t index = value & ((1u << index_bits) - 1);
+    if (__builtin_expect(index / chunk_slots != first_chunk_, 0)) return find_elsewhere(handle);
+    const Slot& s = first_slots_[index % chunk_slots];
+    // A negative handle has bits above the generation's and never matches.
+    if (s.object == nullptr || s.generation != (value >> index_bits)) return nullptr;
+    return s.object;
+  }
   /// Frees `handle`'s slot; the handle must be valid here.
   void close(int handle);
   /// Makes the valid `handle` name `object` instead, keeping its number.
@@ -48,23 +57,33 @@ class HandleTable {
   template <class Fn>
   void for_each(Fn&& fn) const;
 
-  struct Slot;
+  /// What every slot holds; exposed for for_each.
+  struct Slot {
+    Object* object = nullptr;        ///< null while free
+    std::uint32_t generation = 0;    ///< bumped at every close
+    std::uint32_t next_free = 0;     ///< next slot index + 1 in the free FIFO
+  };
 
  private:
+  /// The slot of a valid slot index of this table.
+  Slot* own_slot(std::uint32_t index) const {
+    if (__builtin_expect(index / chunk_slots == first_chunk_, 1)) return &first_slots_[index % chunk_slots];
+    return slot(index);
+  }
   Slot* slot(std::uint32_t index) const;
+  Object* find_elsewhere(int handle) const;
   bool grow();
+
+  /// The first chunk this table acquired, and its slots: find()'s fast
+  /// path. Owned by this table for as long as it lives, so no owner check
+  /// is needed there (UINT32_MAX: no chunk yet).
+  std::uint32_t first_chunk_ = UINT32_MAX;
+  Slot* first_slots_ = nullptr;
 
   std::vector<std::uint32_t> chunks_;  ///< chunk numbers owned, in acquisition order
   std::uint32_t free_head_ = 0;        ///< oldest free slot index + 1 (0: none)
   std::uint32_t free_tail_ = 0;        ///< newest free slot index + 1 (0: none)
   std::uint32_t open_count_ = 0;
-};
-
-/// What every slot holds; exposed for for_each.
-struct HandleTable::Slot {
-  Object* object = nullptr;        ///< null while free
-  std::uint32_t generation = 0;    ///< bumped at every close
-  std::uint32_t next_free = 0;     ///< next slot index + 1 in the free FIFO
 };
 
 HandleTable::Slot* handle_slot_for_each(std::uint32_t chunk, std::uint32_t i);

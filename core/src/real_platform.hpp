@@ -10,6 +10,10 @@ namespace canopy::core {
 /// stays usable from atexit handlers).
 runtime::Platform real_platform();
 
+/// The real clock: CLOCK_MONOTONIC, read on every call. The scheduler
+/// recognises it to serve now() from a short-lived cache (scheduler.hpp).
+runtime::Clock& monotonic_clock();
+
 /// Frees the calling thread's poller; for the end of a thread whose default
 /// scheduler is gone. real_platform() makes a new one if asked again.
 void release_real_platform();

@@ -37,6 +37,11 @@
 // epoll; on the simulated one, "sleeping" moves the virtual clock to the next
 // deadline, which is how a 30-second grace period takes microseconds.
 //
+// Errors follow one convention everywhere inside core: an int that is a
+// result when non-negative and a negated errno value when not, translated to
+// -1-and-errno only in c_api.cpp and to canopy::status in api.cpp (the top of
+// scheduler.hpp has the details).
+//
 // Trade-offs
 // ----------
 // - Stackful coroutines cost a stack each (256 KiB of address space by
@@ -144,7 +149,9 @@ Scheduler* create_default_scheduler() {
 // Lifetime
 
 Scheduler::Scheduler(const runtime::Platform& platform, StackPool* stacks)
-    : platform_(platform), stacks_(stacks != nullptr ? *stacks : own_stacks_) {
+    : platform_(platform),
+      clock_cached_(platform.clock == &monotonic_clock()),
+      stacks_(stacks != nullptr ? *stacks : own_stacks_) {
   assert(platform_.clock != nullptr && "a scheduler needs a clock");
   assert(platform_.poller != nullptr && "a scheduler needs a poller");
   main_.is_main = true;
@@ -235,8 +242,11 @@ bool Scheduler::run_main(void (*fn)(void*), void* arg) {
 
 void Scheduler::abandon_to_main() {
   assert(abandon_armed_ && "abandon_to_main is only possible inside run_main");
+  // Null when the failure was found right after a coroutine exited (a
+  // deadlock seen from run_next_forever): nothing to mark, and the stack
+  // being left is already released.
   Coroutine* from = current_;
-  if (from != &main_) from->state = CoroutineState::ready;
+  if (from != nullptr && from != &main_) from->state = CoroutineState::ready;
   current_ = &main_;
   main_.state = CoroutineState::running;
   switched_from_ = nullptr;
@@ -287,7 +297,7 @@ Coroutine* Scheduler::pick_by_policy() {
 
 // The hottest path of all: a yield ping-pong is this, a swap, and back.
 int Scheduler::yield() {
-  if (refuse_if_cancelled()) return ECANCELED;
+  if (refuse_if_cancelled()) return -ECANCELED;
   Coroutine& self = *current_;
   CANOPY_EMIT({.kind = runtime::EventKind::block, .coroutine = self.id, .reason = runtime::BlockReason::yield});
   self.state = CoroutineState::ready;
@@ -322,8 +332,7 @@ bool Scheduler::refuse_cancelled() {
   return true;
 }
 
-int Scheduler::injected_failure(runtime::BlockReason reason, std::int64_t deadline_ms) {
-  if (__builtin_expect(platform_.injector == nullptr, 1)) return 0;
+int Scheduler::injected_failure_slow(runtime::BlockReason reason, std::int64_t deadline_ms) {
   Coroutine& self = *current_;
   int injected = platform_.injector->before_block(self.id, reason, call_site_, deadline_ms >= 0);
   if (injected == ECANCELED) {
@@ -336,7 +345,8 @@ int Scheduler::injected_failure(runtime::BlockReason reason, std::int64_t deadli
   } else {
     assert(injected == 0 && "an injector delivers only ECANCELED or ETIMEDOUT");
   }
-  return injected;
+  // The injector speaks positive errno values, as the platform seam does.
+  return -injected;
 }
 
 int Scheduler::block(Wait& wait, std::int64_t deadline_ms) {
@@ -364,7 +374,7 @@ int Scheduler::block(Wait& wait, std::int64_t deadline_ms) {
   CANOPY_EMIT({.kind = runtime::EventKind::block, .coroutine = self.id,
         .object = wait.object, .reason = wait.reason, .deadline_ms = deadline_ms});
   switch_to_next();
-  return self.wake_err;
+  return -self.wake_err;
 }
 
 void Scheduler::wake(Coroutine& c, int err, int index) {
@@ -401,11 +411,11 @@ void Scheduler::wake(Coroutine& c, int err, int index) {
   c.wake_index = index;
   c.state = CoroutineState::ready;
   ready_.push(&c);
-  // Timers and descriptors wake on nobody's behalf.
-  runtime::CoroutineId by = in_poll_ || current_ == nullptr ? runtime::no_coroutine : current_->id;
-  CANOPY_EMIT({.kind = runtime::EventKind::wake, .coroutine = c.id, .other = by, .err = err});
-  if (err == ECANCELED) {
-    CANOPY_EMIT({.kind = runtime::EventKind::ecanceled, .coroutine = c.id});
+  if (__builtin_expect(observed(), 0)) {
+    // Timers and descriptors wake on nobody's behalf.
+    runtime::CoroutineId by = in_poll_ || current_ == nullptr ? runtime::no_coroutine : current_->id;
+    emit_slow({.kind = runtime::EventKind::wake, .coroutine = c.id, .other = by, .err = err});
+    if (err == ECANCELED) emit_slow({.kind = runtime::EventKind::ecanceled, .coroutine = c.id});
   }
 }
 
@@ -441,7 +451,8 @@ void Scheduler::poll(bool may_block) {
 
 void Scheduler::fire_timers() {
   if (timers_.empty()) return;
-  std::int64_t now = now_ms();
+  // A fresh reading, never now()'s reused one: a timer due now must fire now.
+  std::int64_t now = now_ns() / 1'000'000;
   while (!timers_.empty() && timers_.top()->fire_ms <= now) {
     Timer* t = timers_.pop();
     Coroutine& c = *t->waiter;
@@ -456,6 +467,20 @@ void Scheduler::fd_ready(int fd, runtime::Direction direction, int err) {
   auto it = fd_waiters_.find((static_cast<std::int64_t>(fd) << 1) | static_cast<int>(direction));
   if (it == fd_waiters_.end()) return;
   wake(*it->second, err);
+}
+
+std::int64_t Scheduler::read_real_clock_ns() {
+#if defined(__x86_64__)
+  // The counter is read first, so a kept reading is never older than the
+  // counter says.
+  std::uint64_t tsc = __builtin_ia32_rdtsc();
+  std::int64_t t = platform_.clock->now_ns();
+  cached_clock_tsc_ = tsc;
+  cached_clock_ms_ = t / 1'000'000;
+  return t;
+#else
+  return platform_.clock->now_ns();
+#endif
 }
 
 void Scheduler::emit_slow(runtime::Event event) {

@@ -1,6 +1,25 @@
 // The scheduler of one thread. The essay on its design is at the top of
 // scheduler.cpp; the operations on each kind of object are in that object's
 // file (coroutine.cpp, bundle.cpp, channel.cpp, fd.cpp).
+//
+// Errors: one convention inside core
+// ----------------------------------
+// Every operation of the scheduler, the handle table and the stack pool that
+// can fail returns an int: a non-negative result on success (0, a handle, a
+// choose clause's index) or a negative errno value on failure (-EBADF).
+// Nothing inside core reads or writes errno, except right at a system call,
+// whose errno is turned into this form on the spot. A result that is a
+// pointer comes back through an out parameter, with the int saying whether
+// it was set. Errno values carried as data rather than as an outcome (what a
+// waker delivers in Coroutine::wake_err, a completed clause's EPIPE, an
+// event's `err`) stay positive, as errno itself is; so does the platform seam
+// (canopy/runtime/platform.hpp), which callers negate on receipt.
+//
+// Only the edges translate: <libdill.h>'s functions (c_api.cpp) turn a
+// negative result into -1 and errno, and the C++ API's entry points
+// (api.cpp, canopy/detail/api.hpp) into the positive errno values that
+// canopy::status and canopy::result carry. Negating costs nothing on the hot
+// paths: the test for failure is the sign test the code did before.
 #pragma once
 
 #include <cstddef>
@@ -97,17 +116,43 @@ class Scheduler final : public runtime::ReadinessSink {
   static constinit thread_local Scheduler* tl_current __attribute__((tls_model("initial-exec")));
 
   // --- time ---
-  std::int64_t now_ms() { return platform_.clock->now_ns() / 1'000'000; }
-  std::int64_t now_ns() { return platform_.clock->now_ns(); }
+  /// now(): the clock in milliseconds, as the user sees it. On the real
+  /// clock a reading is reused while the CPU's time-stamp counter says that
+  /// less than `clock_reuse_cycles` have passed since it was taken (under
+  /// 0.2 ms at any clock rate above 1 GHz), so a value is never more than
+  /// that behind CLOCK_MONOTONIC, time still moves in a loop that never
+  /// blocks, and a call costs a counter read instead of a clock read. Every
+  /// reading the scheduler takes for itself (timers, polls) refreshes it,
+  /// so now() after a deadline fired is at or past that deadline. Other
+  /// clocks (the simulator's) are read every call, exactly as before.
+  std::int64_t now_ms() {
+#if defined(__x86_64__)
+    if (__builtin_expect(clock_cached_, 1)) {
+      if (__builtin_ia32_rdtsc() - cached_clock_tsc_ < clock_reuse_cycles) return cached_clock_ms_;
+      return read_real_clock_ns() / 1'000'000;
+    }
+#endif
+    return platform_.clock->now_ns() / 1'000'000;
+  }
+  /// The clock for the scheduler's own decisions: read every call.
+  std::int64_t now_ns() {
+#if defined(__x86_64__)
+    if (__builtin_expect(clock_cached_, 1)) return read_real_clock_ns();
+#endif
+    return platform_.clock->now_ns();
+  }
+  /// How long (in time-stamp counter cycles) now() reuses a reading.
+  static constexpr std::uint64_t clock_reuse_cycles = 200'000;
 
   // --- coroutines (coroutine.cpp) ---
   /// C++ go: moves a callable of `bytes` onto the new stack with `construct`
   /// and runs it with `run` (which also destroys it). Returns a handle, 0 for
-  /// a bundle member, or -1 with errno.
+  /// a bundle member, or -errno.
   int spawn_closure(const SpawnRequest& request, std::size_t bytes, std::size_t align,
                     void (*construct)(void* dst, void* src), void* src, void (*run)(void*));
   /// C go() macro: creates the child and makes it current; the macro saves
-  /// the parent into *parent_context and continues on *stack_top.
+  /// the parent into *parent_context and continues on *stack_top. Returns as
+  /// spawn_closure does.
   int spawn_inline(const SpawnRequest& request, canopy_ctx** parent_context, void** stack_top);
   /// Where a switch lands without returning through switch_into: a new
   /// coroutine's first instruction on its stack (the C++ entry, the C
@@ -116,37 +161,48 @@ class Scheduler final : public runtime::ReadinessSink {
   /// Ends the running coroutine; never returns.
   [[noreturn]] void exit_current();
 
+  /// These return 0 or -errno.
   int yield();
   int msleep(std::int64_t deadline_ms);
   int hclose(int handle);
   int hdone(int handle, std::int64_t deadline_ms);
   /// A new handle for what `handle` names; `handle` stops being valid.
-  /// -1 with errno EBADF, or ENOMEM (and `handle` is closed, as libdill).
+  /// -EBADF, or -ENOMEM (and `handle` is closed, as libdill).
   int hown(int handle);
 
   // --- user handles (user_handle.cpp) ---
-  /// hmake: a handle naming the user's object `vfs`, or -1 with errno.
+  /// hmake: a handle naming the user's object `vfs`, or -errno.
   int user_open(dill_hvfs* vfs);
-  /// hquery: the object's answer, or null with errno.
-  void* user_query(int handle, const void* type);
+  /// hquery: 0 with the object's own answer in `answer` (which may be null,
+  /// errno set by the object, libdill's contract for it), or -errno.
+  int user_query(int handle, const void* type, void*& answer);
 
   // --- bundles (bundle.cpp) ---
+  /// A handle, or -errno.
   int bundle_open(void* memory);
+  /// 0 or -errno.
   int bundle_wait(int handle, std::int64_t deadline_ms);
-  /// The bundle `handle` names for bundle_go and bundle_wait, turning a
-  /// go() handle into the bundle of one it stands for; null with `err` set
-  /// to EBADF (no such handle), ENOTSUP (another kind) or ENOMEM.
-  Bundle* bundle_named(int handle, int& err);
+  /// Sets `out` to the bundle `handle` names for bundle_go and bundle_wait,
+  /// turning a go() handle into the bundle of one it stands for. 0, or
+  /// -EBADF (no such handle), -ENOTSUP (another kind) or -ENOMEM.
+  int bundle_named(int handle, Bundle*& out);
 
   // --- channels (channel.cpp) ---
+  /// Fills `ends`: 0, or -errno.
   int channel_open(void* memory, int ends[2]);
   /// Returns the index of the clause that completed and sets `err` to 0 or
-  /// the clause's error (EPIPE, EMSGSIZE); or -1 with errno.
+  /// the clause's own outcome (EPIPE, EMSGSIZE, positive); or -errno.
   int choose(const ChooseClause* clauses, int count, std::int64_t deadline_ms, int& err,
              runtime::BlockReason reason);
+  /// 0 or -errno.
   int chdone(int handle);
+  /// choose() of exactly one clause (chsend, chrecv): returns 0 or -errno,
+  /// with the clause's own outcome in `err`.
+  int choose_one(const ChooseClause& clause, std::int64_t deadline_ms, int& err,
+                 runtime::BlockReason reason);
 
   // --- descriptors (fd.cpp) ---
+  /// These return 0 or -errno.
   int fd_wait(int fd, runtime::Direction direction, std::int64_t deadline_ms);
   int fd_clean(int fd);
 
@@ -192,12 +248,15 @@ class Scheduler final : public runtime::ReadinessSink {
   void emit_slow(runtime::Event event);
   void wake(Coroutine& c, int err, int index = -1);
   /// Blocks the running coroutine on everything `wait` links, plus the
-  /// deadline; returns what the waker delivered (0 or an errno value).
+  /// deadline; returns 0 or minus what the waker delivered (-ETIMEDOUT...).
   int block(Wait& wait, std::int64_t deadline_ms);
   /// Asks the injector (simulation) whether the blocking call about to be
-  /// made fails at once: 0, ECANCELED or ETIMEDOUT. Called before a blocking
+  /// made fails at once: 0, -ECANCELED or -ETIMEDOUT. Called before a blocking
   /// call links anything, so a refused call leaves nothing behind.
-  int injected_failure(runtime::BlockReason reason, std::int64_t deadline_ms);
+  int injected_failure(runtime::BlockReason reason, std::int64_t deadline_ms) {
+    if (__builtin_expect(platform_.injector == nullptr, 1)) return 0;
+    return injected_failure_slow(reason, deadline_ms);
+  }
   void cancel(Coroutine& c, Coroutine& by, runtime::ObjectId through);
   /// True (and the event told) when the running coroutine is cancelled, or
   /// inside a user object's close: its blocking call must fail with ECANCELED.
@@ -211,6 +270,8 @@ class Scheduler final : public runtime::ReadinessSink {
 
  private:
   [[gnu::cold, gnu::noinline]] static Scheduler& create_current();
+  /// Reads the real clock and keeps the reading for now_ms().
+  std::int64_t read_real_clock_ns();
   void switch_to_next();
   [[noreturn]] void run_next_forever();
   Coroutine* pick_next() {
@@ -219,10 +280,13 @@ class Scheduler final : public runtime::ReadinessSink {
   }
   Coroutine* pick_by_policy();
   bool refuse_cancelled();
+  int injected_failure_slow(runtime::BlockReason reason, std::int64_t deadline_ms);
   void poll(bool may_block);
   void fire_timers();
   void switch_into(Coroutine& from, Coroutine& to);
-  Coroutine* create(const SpawnRequest& request, int& handle);
+  /// Makes a coroutine (`out`) for `request`: its handle (0 for a bundle
+  /// member), or -errno.
+  int create(const SpawnRequest& request, Coroutine*& out);
   void release_coroutine(Coroutine* c);
   void disown(Object& o);
   void report_orphans(Coroutine& c);
@@ -237,9 +301,14 @@ class Scheduler final : public runtime::ReadinessSink {
   int close_channel_end(ChannelEnd& e, int handle);
   int close_user(UserHandle& u, int handle);
   void end_half(ChannelHalf& half);
+  bool complete_now(const ChooseClause& c, ChannelEnd& end, int& err);
+  void enqueue(Clause& q, const ChooseClause& c, ChannelEnd& end, int index);
   [[noreturn]] void deadlock();
 
   runtime::Platform platform_;
+  bool clock_cached_ = false;              ///< the clock is the real one: now_ms() may reuse a reading
+  std::uint64_t cached_clock_tsc_ = 0;     ///< time-stamp counter just before the kept reading
+  std::int64_t cached_clock_ms_ = 0;       ///< the kept reading, in milliseconds
   Coroutine main_;                         ///< the thread's own stack
   Coroutine* current_ = &main_;            ///< who runs now
   Coroutine* switched_from_ = nullptr;     ///< who switched to current_ last (ASan bookkeeping)

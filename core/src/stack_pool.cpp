@@ -68,6 +68,7 @@ bool Stack::contains_guard(const void* address) const {
 }
 
 StackPool::~StackPool() {
+  while (recent_count_ != 0) release_to_slab(recent_[--recent_count_]);
   if (retiring_ != nullptr) unmap_slab(retiring_);
   for (SizeClass& c : classes_) {
     for (Slab* s : c.with_free) unmap_slab(s);
@@ -97,7 +98,6 @@ Slab* StackPool::map_slab(std::size_t stack_bytes) {
     if (!install_guard(slab->base + std::size_t{i} * stack_bytes, guard_bytes)) {
       munmap(mem, bytes);
       delete slab;
-      errno = ENOMEM;
       return nullptr;
     }
   }
@@ -111,7 +111,7 @@ void StackPool::unmap_slab(Slab* slab) {
   delete slab;
 }
 
-bool StackPool::acquire(std::size_t usable_bytes, Stack& out) {
+int StackPool::acquire(std::size_t usable_bytes, Stack& out) {
   SizeClass* c;
   std::size_t stack_bytes;
   if (__builtin_expect(usable_bytes == last_usable_bytes_, 1)) {
@@ -122,12 +122,17 @@ bool StackPool::acquire(std::size_t usable_bytes, Stack& out) {
     std::size_t page = page_bytes();
     stack_bytes = (usable_bytes + guard_bytes + page - 1) & ~(page - 1);
     c = size_class(stack_bytes);
-    if (c == nullptr) {
-      errno = EINVAL;
-      return false;
-    }
+    if (c == nullptr) return -EINVAL;
     last_usable_bytes_ = usable_bytes;
     last_class_ = static_cast<std::size_t>(c - classes_.data());
+  }
+  if (recent_count_ != 0 && recent_stack_bytes_ == stack_bytes) {
+    out = recent_[--recent_count_];
+#if defined(__SANITIZE_ADDRESS__)
+    ASAN_UNPOISON_MEMORY_REGION(out.limit, out.usable_bytes());
+#endif
+    ++in_use_;
+    return 0;
   }
   Slab* slab = nullptr;
   if (!c->with_free.empty()) {
@@ -138,10 +143,7 @@ bool StackPool::acquire(std::size_t usable_bytes, Stack& out) {
     c->with_free.push_back(slab);
   } else {
     slab = map_slab(stack_bytes);
-    if (slab == nullptr) {
-      errno = ENOMEM;
-      return false;
-    }
+    if (slab == nullptr) return -ENOMEM;
     c->with_free.push_back(slab);
   }
   assert(!slab->free.empty() && "a slab on the free list must have a free stack");
@@ -161,14 +163,24 @@ bool StackPool::acquire(std::size_t usable_bytes, Stack& out) {
   ASAN_UNPOISON_MEMORY_REGION(out.limit, out.usable_bytes());
 #endif
   ++in_use_;
-  return true;
+  return 0;
 }
 
 void StackPool::release(const Stack& stack) {
-  Slab* slab = stack.slab;
-  assert(slab != nullptr && "only pooled stacks go back to the pool");
+  assert(stack.slab != nullptr && "only pooled stacks go back to the pool");
   assert(in_use_ > 0 && "a stack is released more often than acquired");
   --in_use_;
+  std::size_t stack_bytes = stack.slab->stack_bytes;
+  if (recent_count_ == 0) recent_stack_bytes_ = stack_bytes;
+  if (recent_count_ < recent_capacity && recent_stack_bytes_ == stack_bytes) {
+    recent_[recent_count_++] = stack;
+    return;
+  }
+  release_to_slab(stack);
+}
+
+void StackPool::release_to_slab(const Stack& stack) {
+  Slab* slab = stack.slab;
   if (retiring_ != nullptr) {
     unmap_slab(retiring_);
     retiring_ = nullptr;

@@ -39,9 +39,10 @@ class StackPool {
   StackPool& operator=(const StackPool&) = delete;
   ~StackPool();
 
-  /// Hands out a stack of at least `usable_bytes`, or returns false (errno
-  /// ENOMEM) when the kernel refuses memory.
-  bool acquire(std::size_t usable_bytes, Stack& out);
+  /// Hands out a stack of at least `usable_bytes` into `out`: 0, or
+  /// -ENOMEM when the kernel refuses memory, -EINVAL when too many distinct
+  /// sizes are pooled already.
+  int acquire(std::size_t usable_bytes, Stack& out);
   /// Takes a stack back. Its memory stays mapped while its slab has other
   /// stacks in use or is the one spare slab kept per size. A coroutine may
   /// give back the stack it still runs on, right before it switches away
@@ -56,6 +57,9 @@ class StackPool {
   static constexpr std::size_t guard_bytes = 16 * 1024;
   /// At most this many distinct stack sizes are pooled at once.
   static constexpr std::size_t max_size_classes = 16;
+  /// Stacks given back most recently, kept out of their slabs and handed
+  /// out again first (still warm in the caches, and no slab bookkeeping).
+  static constexpr std::size_t recent_capacity = 16;
 
  private:
   struct SizeClass {
@@ -64,6 +68,8 @@ class StackPool {
     Slab* spare = nullptr;              ///< one entirely free slab kept mapped
   };
   SizeClass* size_class(std::size_t stack_bytes);
+  /// Puts a stack back into its slab (the slow half of release).
+  void release_to_slab(const Stack& stack);
   Slab* map_slab(std::size_t stack_bytes);
   void unmap_slab(Slab* slab);
 
@@ -72,6 +78,9 @@ class StackPool {
   std::size_t last_usable_bytes_ = SIZE_MAX;  ///< the size asked for last (none yet), and its class:
   std::size_t last_class_ = 0;         ///< nearly every request repeats it
   std::size_t in_use_ = 0;
+  Stack recent_[recent_capacity];   ///< recently released stacks, newest last
+  std::size_t recent_count_ = 0;
+  std::size_t recent_stack_bytes_ = 0;  ///< the one size (usable + guard) of the stacks in recent_
 };
 
 /// The system page size, read once.

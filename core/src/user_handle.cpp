@@ -17,25 +17,15 @@
 namespace canopy::core {
 
 int Scheduler::user_open(dill_hvfs* vfs) {
-  if (vfs == nullptr || vfs->query == nullptr || vfs->close == nullptr) {
-    errno = EINVAL;
-    return -1;
-  }
-  if (refuse_if_cancelled()) {
-    errno = ECANCELED;
-    return -1;
-  }
+  if (vfs == nullptr || vfs->query == nullptr || vfs->close == nullptr) return -EINVAL;
+  if (refuse_if_cancelled()) return -ECANCELED;
   auto* u = new (std::nothrow) UserHandle();
-  if (u == nullptr) {
-    errno = ENOMEM;
-    return -1;
-  }
+  if (u == nullptr) return -ENOMEM;
   u->vfs = vfs;
   int handle = handles_.open(u);
   if (handle < 0) {
     delete u;
-    errno = ENOMEM;
-    return -1;
+    return handle;
   }
   u->handle = handle;
   u->id = next_object_id();
@@ -44,18 +34,15 @@ int Scheduler::user_open(dill_hvfs* vfs) {
   return handle;
 }
 
-void* Scheduler::user_query(int handle, const void* type) {
+int Scheduler::user_query(int handle, const void* type, void*& answer) {
   Object* o = handles_.find(handle);
-  if (o == nullptr) {
-    errno = EBADF;
-    return nullptr;
-  }
-  if (o->kind != runtime::ObjectKind::user) {
-    errno = ENOTSUP;
-    return nullptr;
-  }
+  if (o == nullptr) return -EBADF;
+  if (o->kind != runtime::ObjectKind::user) return -ENOTSUP;
   dill_hvfs* vfs = static_cast<UserHandle*>(o)->vfs;
-  return vfs->query(vfs, type);
+  // The user's query speaks libdill's C contract (null and errno); its
+  // answer is passed through to the C edge untouched.
+  answer = vfs->query(vfs, type);
+  return 0;
 }
 
 int Scheduler::close_user(UserHandle& u, int handle) {

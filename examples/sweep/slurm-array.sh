@@ -3,7 +3,7 @@
 # (canopy sweep --shard auto reads SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_MIN
 # and SLURM_ARRAY_TASK_COUNT) and writes its reports to RESULTS. Then merge:
 #
-#   job=$(sbatch --parsable --array=0-3 examples/sweep/slurm-array.sh results canopy all --seeds 1..2000)
+#   job=$(sbatch --parsable --array=0-3 examples/sweep/slurm-array.sh results canopy all --seeds 1..2000 --strategy auto)
 #   sbatch --dependency=afterany:$job --wrap "canopy sweep merge --json results/sweep.json \
 #          --junit results/sweep.xml results/shard-*.json results/shard-*.xml"
 #

@@ -1,8 +1,6 @@
 // IP addresses: literals, local interfaces and host names (resolved through
 // the seam, never blocking other coroutines).
 #include <arpa/inet.h>
-#include <ifaddrs.h>
-#include <net/if.h>
 
 #include <cerrno>
 #include <cstring>
@@ -76,28 +74,20 @@ bool literal(dill_ipaddr& out, const char* name, int port) {
 /// The first address of interface `name` that `mode` accepts, preferred
 /// family first. Interfaces are local: no waiting.
 int interface_address(dill_ipaddr& out, const char* name, int port, int mode) {
-  ifaddrs* all = nullptr;
-  if (getifaddrs(&all) != 0) return -1;
-  bool found_interface = false;
   int order[2];
   families(mode, order);
-  int result = -1;
   for (int family : order) {
-    if (family == AF_UNSPEC || result == 0) continue;
-    for (ifaddrs* it = all; it; it = it->ifa_next) {
-      if (std::strcmp(it->ifa_name, name) != 0) continue;
-      found_interface = true;
-      if (!it->ifa_addr || it->ifa_addr->sa_family != family) continue;
-      socklen_t bytes = family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
-      address_from(out, it->ifa_addr, bytes);
+    if (family == AF_UNSPEC) continue;
+    sockaddr_storage found;
+    if (sys::interface_address(name, family, &found) == 0) {
+      address_from(out, reinterpret_cast<const sockaddr*>(&found), sizeof found);
       dill_ipaddr_setport(&out, port);
-      result = 0;
-      break;
+      return 0;
     }
+    if (errno == ENODEV) return -1;
   }
-  freeifaddrs(all);
-  if (result != 0) errno = found_interface ? EADDRNOTAVAIL : ENODEV;
-  return result;
+  errno = EADDRNOTAVAIL;
+  return -1;
 }
 
 }  // namespace

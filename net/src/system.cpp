@@ -2,10 +2,14 @@
 #include "system.hpp"
 
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <sys/random.h>
 #include <libdill.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "canopy/runtime/sockets.hpp"
 #include "resolver.hpp"
@@ -105,4 +109,43 @@ int resolve(const char* name, int family, sockaddr_storage* out, int max,
   return resolve_on_worker(name, family, out, max, deadline_ms);
 }
 
+int interface_address(const char* name, int family, sockaddr_storage* out) {
+  if (auto* s = seam()) return s->interface_address(name, family, out);
+  ifaddrs* all = nullptr;
+  if (getifaddrs(&all) != 0) return -1;
+  bool found_interface = false;
+  int result = -1;
+  for (ifaddrs* it = all; it != nullptr; it = it->ifa_next) {
+    if (std::strcmp(it->ifa_name, name) != 0) continue;
+    found_interface = true;
+    if (it->ifa_addr == nullptr || it->ifa_addr->sa_family != family) continue;
+    std::size_t bytes = family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
+    std::memset(out, 0, sizeof *out);
+    std::memcpy(out, it->ifa_addr, bytes);
+    reinterpret_cast<sockaddr_in*>(out)->sin_port = 0;  // the same place in sockaddr_in6
+    result = 0;
+    break;
+  }
+  freeifaddrs(all);
+  if (result != 0) errno = found_interface ? EADDRNOTAVAIL : ENODEV;
+  return result;
+}
+
+int random_bytes(void* out, std::size_t bytes) {
+  if (auto* s = seam()) return s->random_bytes(out, bytes);
+  auto* p = static_cast<unsigned char*>(out);
+  while (bytes > 0) {
+    ssize_t got = getrandom(p, bytes, 0);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    p += got;
+    bytes -= static_cast<std::size_t>(got);
+  }
+  return 0;
+}
+
 }  // namespace canopy::net::sys
+
+extern "C" int canopy_net_simulated(void) { return canopy::runtime::platform_sockets() != nullptr ? 1 : 0; }

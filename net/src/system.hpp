@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include <cstddef>
 #include <cstdint>
 
 namespace canopy::net::sys {
@@ -37,5 +38,13 @@ int adopt(int fd);
 /// EADDRNOTAVAIL, ETIMEDOUT, ECANCELED, EAGAIN.
 int resolve(const char* name, int family, sockaddr_storage* out, int max,
             std::int64_t deadline_ms);
+
+/// The first address of `family` of network interface `name`, port 0 (the
+/// host's interfaces, or the simulator's table): 0, or -1 with ENODEV or
+/// EADDRNOTAVAIL.
+int interface_address(const char* name, int family, sockaddr_storage* out);
+/// `bytes` unpredictable bytes (the kernel's, or the seed's under the
+/// simulator): 0, or -1 with errno.
+int random_bytes(void* out, std::size_t bytes);
 
 }  // namespace canopy::net::sys

@@ -62,4 +62,4 @@ static int run(struct scenario_env *env) {
 
 const struct scenario scenario_async_object = {
     "async-object", "An asynchronous object owns a sender and a receiver coroutine",
-    "000/001: What about asynchronous objects?", run, 0};
+    "000/001: What about asynchronous objects?", run, 0, 0};

@@ -48,4 +48,4 @@ static int run(struct scenario_env *env) {
 
 const struct scenario scenario_broadcast_shutdown = {
     "broadcast-shutdown", "Parent coroutine broadcasts a shutdown signal to children",
-    "001: Parent coroutine broadcast a shutdown signal to children", run, 0};
+    "001: Parent coroutine broadcast a shutdown signal to children", run, 0, 0};

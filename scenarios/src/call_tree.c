@@ -33,4 +33,4 @@ static int run(struct scenario_env *env) {
 
 const struct scenario scenario_call_tree = {
     "call-tree", "The call tree: main -> foo -> bar, main -> quux",
-    "002: structured concurrency as a call tree", run, 0};
+    "002: structured concurrency as a call tree", run, 0, 0};

@@ -35,4 +35,4 @@ static int run(struct scenario_env *env) {
 
 const struct scenario scenario_children_grace_period = {
     "children-grace-period", "Parent closes multiple children with a grace period",
-    "001: Parent coroutine closes multiple child coroutines - with a grace period", run, 0};
+    "001: Parent coroutine closes multiple child coroutines - with a grace period", run, 0, 0};

@@ -64,4 +64,4 @@ static int run(struct scenario_env *env) {
 
 const struct scenario scenario_nested_grace_periods = {
     "nested-grace-periods", "Grace periods nest: a parent's shorter grace period cuts its child's short",
-    "002: the most complex case (main -> foo -> bar)", run, 0};
+    "002: the most complex case (main -> foo -> bar)", run, 0, 0};

@@ -27,4 +27,4 @@ static int run(struct scenario_env *env) {
 
 const struct scenario scenario_parent_closes_child = {
     "parent-closes-child", "Parent coroutine closes child coroutine",
-    "001: Parent coroutine closes child coroutine", run, 0};
+    "001: Parent coroutine closes child coroutine", run, 0, 0};

@@ -28,4 +28,4 @@ static int run(struct scenario_env *env) {
 
 const struct scenario scenario_parent_closes_children = {
     "parent-closes-children", "Parent coroutine closes multiple child coroutines",
-    "001: Parent coroutine closes multiple child coroutines", run, 0};
+    "001: Parent coroutine closes multiple child coroutines", run, 0, 0};

@@ -34,4 +34,4 @@ static int run(struct scenario_env *env) {
 
 const struct scenario scenario_parent_waits_for_child = {
     "parent-waits-for-child", "Parent coroutine waits for child coroutine",
-    "001: Parent coroutine waits for child coroutine", run, 0};
+    "001: Parent coroutine waits for child coroutine", run, 0, 0};

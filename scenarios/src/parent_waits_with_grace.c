@@ -42,4 +42,4 @@ static int run(struct scenario_env *env) {
 
 const struct scenario scenario_parent_waits_with_grace = {
     "parent-waits-with-grace", "Parent coroutine waits for child coroutine, with a grace period",
-    "001: Parent coroutine waits for child coroutine - with a grace period", run, 0};
+    "001: Parent coroutine waits for child coroutine - with a grace period", run, 0, 0};

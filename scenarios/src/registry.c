@@ -16,6 +16,7 @@ extern const struct scenario scenario_async_object;
 extern const struct scenario scenario_stack_on_stack;
 extern const struct scenario scenario_call_tree;
 extern const struct scenario scenario_unstructured_child;
+extern const struct scenario scenario_framing_echo;
 
 static const struct scenario *const all[] = {
     &scenario_parent_closes_child,    &scenario_parent_closes_children,
@@ -24,6 +25,7 @@ static const struct scenario *const all[] = {
     &scenario_nested_grace_periods,   &scenario_thousand_children,
     &scenario_async_object,           &scenario_stack_on_stack,
     &scenario_call_tree,              &scenario_unstructured_child,
+    &scenario_framing_echo,
 };
 
 static struct scenario table[sizeof all / sizeof all[0]];

@@ -35,4 +35,4 @@ static int run(struct scenario_env *env) {
 
 const struct scenario scenario_stack_on_stack = {
     "stack-on-stack", "A child's stack as a local variable of its parent",
-    "000: Stack-on-stack", run, 0};
+    "000: Stack-on-stack", run, 0, 0};

@@ -44,4 +44,4 @@ static int run(struct scenario_env *env) {
 
 const struct scenario scenario_thousand_children = {
     "thousand-children", "1000 children cancelled in parallel with 30 s grace periods",
-    "002: cancelling 1000 children in parallel", run, 0};
+    "002: cancelling 1000 children in parallel", run, 0, 0};

@@ -31,4 +31,4 @@ static int run(struct scenario_env *env) {
 
 const struct scenario scenario_unstructured_child = {
     "unstructured-child", "NOT structured: a child outlives its parent",
-    "000: the picture that is not structured concurrency", run, 1};
+    "000: the picture that is not structured concurrency", run, 1, 0};

@@ -14,6 +14,7 @@ namespace {
 
 constexpr std::size_t note_bytes = 1024;
 char note[note_bytes];
+char whatif[note_bytes];
 struct sigaction previous_abort;
 bool installed = false;
 void (*hook_on_abort)() = nullptr;
@@ -29,12 +30,17 @@ void put(const char* s) {
 }
 
 void on_abort(int signo) {
+  if (whatif[0] != '\0') {
+    // Async-signal-safe: write(2) from a static buffer only.
+    put("canopy: what-if: ");
+    put(whatif);
+    put("\n");
+  }
   if (hook_on_abort != nullptr) {
     void (*hook)() = hook_on_abort;
     hook_on_abort = nullptr;
     hook();
   } else if (note[0] != '\0') {
-    // Async-signal-safe: write(2) from a static buffer only.
     put("canopy: aborted under the simulator; replay: ");
     put(note);
     put("\n");
@@ -62,10 +68,17 @@ void before_process_ends(failure_kind kind, int status, const std::string& repor
   trace::end_environment_trace(to_string(kind), status, report.c_str());
 }
 
+void set_whatif_note(const std::string& sentence) {
+  std::strncpy(whatif, sentence.c_str(), note_bytes - 1);
+  whatif[note_bytes - 1] = '\0';
+  runtime::set_crash_note(("canopy: what-if: " + sentence + "\ncanopy: replay: " + std::string(note)).c_str());
+}
+
 void set_abort_hook(void (*hook)()) { hook_on_abort = hook; }
 
 void clear_abort_note() {
   note[0] = '\0';
+  whatif[0] = '\0';
   runtime::set_crash_note("");
 }
 

@@ -13,6 +13,9 @@ namespace canopy::sim::detail {
 /// handler the first time. The previous SIGABRT disposition still runs after.
 void set_abort_note(const std::string& replay_line);
 /// Prints nothing on abort any more.
+/// After a what-if injection: an abort or a crash note then starts with
+/// "canopy: what-if: " and `sentence`.
+void set_whatif_note(const std::string& sentence);
 void clear_abort_note();
 /// When set, called on abort instead of printing the note: for a line that
 /// changes as the run goes (a fuzz input's), formatted then. Not

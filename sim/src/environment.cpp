@@ -60,6 +60,13 @@ void check_leaks_at_exit(int status, void*) {
     return;
   const bool fuzzing = whole_program->fuzz.active();
   if (fuzzing) detail::write_fuzz_line(*whole_program);
+  whole_program->write_coverage();
+  if (status != 0 && !whole_program->injections.empty()) {
+    // The program's own failure report came first; this says what it may owe to.
+    std::fflush(stdout);
+    std::fprintf(stderr, "canopy: what-if: %s\n", whole_program->whatif_note().c_str());
+    std::fflush(stderr);
+  }
   const runtime::SchedulerCounters counters = runtime::current_counters();
   const std::size_t live = counters.live_coroutines;
   const std::size_t open = counters.open_handles;
@@ -84,6 +91,8 @@ void check_leaks_at_exit(int status, void*) {
   const int leak_status = detail::exit_status_for(kind);
   detail::before_process_ends(kind, leak_status, "leak: " + report);
   std::fflush(stdout);
+  if (!whole_program->injections.empty())
+    std::fprintf(stderr, "canopy: what-if: %s\n", whole_program->whatif_note().c_str());
   std::fprintf(stderr, "canopy: leak: %s\ncanopy: replay: %s\n", report.c_str(),
                whole_program->replay_line().c_str());
   std::fflush(nullptr);
@@ -145,7 +154,7 @@ runtime::Platform* platform_from_environment() {
   base.max_steps = 0;
   base.max_virtual_ms = 0;
   std::string error;
-  options o = options::from_environment(base, error);
+  options o = options::from_environment(base, error).resolved();
   if (error.empty() && fuzzing) {
     if (replay != nullptr && *replay != '\0') {
       error = "CANOPY_FUZZ_INPUT and CANOPY_REPLAY are both set: the input chooses the run, or the line does; unset one";
@@ -174,6 +183,8 @@ runtime::Platform* platform_from_environment() {
   o.observer = trace::environment_observer(trace_header(o, line));
   whole_program = new detail::Simulation(o, detail::Simulation::mode::whole_program);
   whole_program->program_command = command;
+  if (const char* path = std::getenv("CANOPY_COVERAGE"); path != nullptr && *path != '\0')
+    whole_program->coverage_path = path;
   detail::install_simulation(whole_program);
   detail::set_abort_note(whole_program->replay_line());
   if (fuzzing) detail::set_abort_hook(fuzz_abort_hook);

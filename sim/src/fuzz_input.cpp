@@ -106,6 +106,7 @@ options input_options(const options& base, std::span<const std::uint8_t> input) 
   o.strategy = strategy::replay;
   o.decisions.clear();
   o.injections.reset();
+  o.slow_steps.reset();
   const std::span<const std::uint8_t> choices =
       input.size() > fuzz_seed_bytes ? input.subspan(fuzz_seed_bytes) : std::span<const std::uint8_t>{};
   o.fuzz_choices = std::vector<std::uint8_t>(choices.begin(), choices.end());

@@ -3,8 +3,8 @@
 // input's bytes, in the order the run makes them, instead of from the seed.
 //
 // The seam, for every kind of choice: a choice that the replay line records
-// (today: which ready coroutine runs, which blocking call fails by
-// injection) asks `Simulation::fuzz.active()`; when true it takes its value
+// (today: which ready coroutine runs, which steps are slow, which blocking
+// call fails by a what-if injection) asks `Simulation::fuzz.active()`; when true it takes its value
 // from `fuzz.below(n)` and records it as usual, so that the ordinary line
 // repeats the run. A choice the line does not record draws from its seeded
 // Rng stream (rng.hpp), and under a fuzz input that seed is itself the first

@@ -1,6 +1,7 @@
-// Cancellation-point injection and coverage of call sites.
+// What-if injection and coverage of call sites.
 //
-// Every blocking call asks before_block() first. Seeded mode draws, per call,
+// Every blocking call asks before_block() first. With CANOPY_WHATIF (the
+// what-if fields of options) seeded mode draws, per call,
 // whether to fail it now with ECANCELED (coroutines other than main: main
 // has no handle anyone could close) or ETIMEDOUT (calls with a deadline).
 // Planned mode (replays, shrinking) injects exactly a given list. Either way
@@ -8,6 +9,7 @@
 // the program were ever made to see ECANCELED or ETIMEDOUT.
 #include <cerrno>
 
+#include "abort_note.hpp"
 #include "simulation.hpp"
 #include "symbolize.hpp"
 
@@ -43,11 +45,11 @@ int SimInjector::before_block(std::uint64_t id, runtime::BlockReason reason, con
       if ((wanted == ECANCELED && may_cancel) || (wanted == ETIMEDOUT && has_deadline)) err = wanted;
     }
   } else if (sim_.fuzz.active()) {
-    err = sim_.fuzz.injection(o.inject_per_mille, o.inject_cancel && may_cancel, o.inject_timeout && has_deadline);
-  } else if (o.inject_cancel || o.inject_timeout) {
-    if (rng_.below(1000) < static_cast<std::uint64_t>(o.inject_per_mille)) {
-      bool cancel = o.inject_cancel && may_cancel;
-      bool timeout = o.inject_timeout && has_deadline;
+    err = sim_.fuzz.injection(o.whatif_per_mille, o.whatif_cancel && may_cancel, o.whatif_timeout && has_deadline);
+  } else if (o.whatif_cancel || o.whatif_timeout) {
+    if (rng_.below(1000) < static_cast<std::uint64_t>(o.whatif_per_mille)) {
+      bool cancel = o.whatif_cancel && may_cancel;
+      bool timeout = o.whatif_timeout && has_deadline;
       if (cancel && timeout) {
         err = rng_.below(2) == 0 ? ECANCELED : ETIMEDOUT;
       } else if (cancel) {
@@ -57,18 +59,44 @@ int SimInjector::before_block(std::uint64_t id, runtime::BlockReason reason, con
       }
     }
   }
-  if (err == ECANCELED) injected_for_ = id;
+  if (err == ECANCELED) {
+    injected_for_ = id;
+    close_state(id) = Close::whatif;
+  }
   if (err != 0) {
+    ++site.whatif;
+    if (sim_.injections.empty()) {
+      sim_.first_whatif = std::string(err == ECANCELED ? "ECANCELED" : "ETIMEDOUT") + " injected into " +
+                          (id == runtime::main_coroutine ? std::string("main") : "coroutine " + std::to_string(id)) +
+                          " at blocking call " + std::to_string(k) + ", " + symbolize(call_site) +
+                          (err == ECANCELED ? ", though nobody closed it" : ", before its deadline");
+    }
     sim_.injections.push_back({k, err});
+    set_whatif_note(sim_.whatif_note());
     (err == ECANCELED ? site.ecanceled : site.etimedout) += 1;
   }
   return err;
+}
+
+SimInjector::Close& SimInjector::close_state(std::uint64_t id) {
+  if (id >= close_.size()) close_.resize(id + 1, Close::none);
+  return close_[id];
+}
+
+void SimInjector::closed(std::uint64_t id) {
+  Close& c = close_state(id);
+  if (c == Close::none) c = Close::pending;
 }
 
 void SimInjector::delivered(std::uint64_t id, int err) {
   if (id >= last_site_.size() || last_site_[id] == nullptr) return;
   Counts& c = *last_site_[id];
   (err == ECANCELED ? c.ecanceled : c.etimedout) += 1;
+  // Only a close wakes a blocked coroutine with ECANCELED.
+  if (err == ECANCELED && close_state(id) == Close::pending) {
+    close_state(id) = Close::landed;
+    ++c.closes;
+  }
 }
 
 void SimInjector::refused(std::uint64_t id, const void* call_site) {
@@ -79,11 +107,19 @@ void SimInjector::refused(std::uint64_t id, const void* call_site) {
   Counts& c = counts_for(call_site);
   ++c.calls;
   ++c.ecanceled;
+  Close& state = close_state(id);
+  if (state == Close::pending) {
+    state = Close::landed;
+    ++c.closes;
+  } else if (state == Close::landed) {
+    ++c.refused_after_close;
+  }
 }
 
 std::vector<call_site_coverage> SimInjector::coverage() const {
   std::vector<call_site_coverage> out;
-  for (const auto& [name, c] : sites_) out.push_back({name, c.calls, c.ecanceled, c.etimedout});
+  for (const auto& [name, c] : sites_)
+    out.push_back({name, c.calls, c.ecanceled, c.etimedout, c.closes, c.refused_after_close, c.whatif});
   return out;
 }
 

@@ -161,7 +161,8 @@ int take_address(int domain, const sockaddr* address, socklen_t bytes, sockaddr_
 }  // namespace
 
 SimNetwork::SimNetwork(Simulation& sim)
-    : sim_(sim), rng_(sim.opts().seed, stream::sockets), faults_(sim.opts().seed, stream::faults) {}
+    : sim_(sim), rng_(sim.opts().seed, stream::sockets), faults_(sim.opts().seed, stream::faults),
+      entropy_(sim.opts().seed, stream::entropy) {}
 
 // ---------------------------------------------------------------------------
 // Choices from the seed
@@ -705,6 +706,24 @@ int SimNetwork::resolve(const char* name, int family, sockaddr_storage* out, int
     out[n++] = a;
   }
   return n > 0 ? n : fail(EADDRNOTAVAIL);
+}
+
+int SimNetwork::interface_address(const char* name, int family, sockaddr_storage* out) {
+  if (name == nullptr || out == nullptr) return fail(EINVAL);
+  for (const net_interface& i : net_interfaces) {
+    if (std::strcmp(name, i.name) != 0) continue;
+    const char* literal = family == AF_INET ? i.ipv4 : family == AF_INET6 ? i.ipv6 : nullptr;
+    if (literal == nullptr || !parse_literal(literal, *out)) return fail(EADDRNOTAVAIL);
+    return 0;
+  }
+  return fail(ENODEV);
+}
+
+int SimNetwork::random_bytes(void* out, std::size_t bytes) {
+  if (out == nullptr && bytes > 0) return fail(EFAULT);
+  auto* p = static_cast<unsigned char*>(out);
+  for (std::size_t i = 0; i < bytes; ++i) p[i] = static_cast<unsigned char>(entropy_.next() >> 56);
+  return 0;
 }
 
 // ---------------------------------------------------------------------------

@@ -45,6 +45,8 @@ class SimNetwork final : public runtime::Sockets {
   int close(int fd) override;
   int resolve(const char* name, int family, sockaddr_storage* out, int max,
               std::int64_t deadline_ms) override;
+  int interface_address(const char* name, int family, sockaddr_storage* out) override;
+  int random_bytes(void* out, std::size_t bytes) override;
 
   // For the poller.
   /// Whether the socket at endpoint `index` is ready in `direction`.
@@ -117,6 +119,7 @@ class SimNetwork final : public runtime::Sockets {
   Simulation& sim_;
   Rng rng_;        ///< latencies, buffer sizes, pieces, tiebreaks
   Rng faults_;     ///< fault draws, a stream of their own: turning faults on changes nothing else
+  Rng entropy_;    ///< random_bytes, a stream of its own: a protocol's masks change no timing
   std::map<int, Socket> sockets_;        ///< endpoint index -> socket
   std::map<std::string, int> bound_;     ///< address key -> endpoint index (ordered: deterministic)
   std::map<PendingKey, Pending> pending_;

@@ -51,13 +51,17 @@ void SimObserver::record(const runtime::Event& e) {
   const std::uint64_t id = e.coroutine;
   switch (e.kind) {
     case runtime::EventKind::cancel:
+      s.injector.closed(id);
       if (id >= cancelled_calls_.size()) cancelled_calls_.resize(id + 1, 0);
       if (cancelled_calls_[id] == 0) cancelled_calls_[id] = 1;
       break;
     case runtime::EventKind::wake:
+      s.policy.became_ready(id);
       if (e.err == ECANCELED || e.err == ETIMEDOUT) s.injector.delivered(id, e.err);
       break;
     case runtime::EventKind::block:
+      if (e.reason == runtime::BlockReason::yield) s.policy.became_ready(id);
+      [[fallthrough]];
     case runtime::EventKind::ecanceled: {
       if (e.kind == runtime::EventKind::block && e.reason == runtime::BlockReason::hclose) break;
       if (id >= cancelled_calls_.size()) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "canopy/sim/options.hpp"
+#include "rng.hpp"
 
 namespace canopy::sim {
 
@@ -103,13 +104,37 @@ std::string format_injections(const std::vector<injection>& list) {
   return s;
 }
 
-bool parse_inject_kinds(std::string_view text, options& o) {
-  o.inject_cancel = o.inject_timeout = false;
+bool parse_slow_steps(std::string_view text, std::vector<slow_step>& out) {
+  out.clear();
+  for (std::string_view part : split(text, ',')) {
+    std::size_t colon = part.find(':');
+    std::uint64_t step = 0;
+    int ms = 0;
+    if (colon == std::string_view::npos || !parse_u64(part.substr(0, colon), step) ||
+        !parse_int(part.substr(colon + 1), 1, 1'000'000, ms))
+      return false;
+    if (!out.empty() && out.back().step >= step) return false;  // strictly increasing
+    out.push_back({step, ms});
+  }
+  return true;
+}
+
+std::string format_slow_steps(const std::vector<slow_step>& list) {
+  std::string s;
+  for (const slow_step& x : list) {
+    if (!s.empty()) s += ',';
+    s += std::to_string(x.step) + ":" + std::to_string(x.ms);
+  }
+  return s;
+}
+
+bool parse_whatif_kinds(std::string_view text, options& o) {
+  o.whatif_cancel = o.whatif_timeout = false;
   for (std::string_view part : split(text, ',')) {
     if (part == "cancel") {
-      o.inject_cancel = true;
+      o.whatif_cancel = true;
     } else if (part == "timeout") {
-      o.inject_timeout = true;
+      o.whatif_timeout = true;
     } else if (part != "none" && !part.empty()) {
       return false;
     }
@@ -117,9 +142,23 @@ bool parse_inject_kinds(std::string_view text, options& o) {
   return true;
 }
 
-std::string inject_kinds(const options& o) {
-  if (o.inject_cancel && o.inject_timeout) return "cancel,timeout";
-  return o.inject_cancel ? "cancel" : "timeout";
+std::string whatif_kinds(const options& o) {
+  if (o.whatif_cancel && o.whatif_timeout) return "cancel,timeout";
+  return o.whatif_cancel ? "cancel" : "timeout";
+}
+
+// CANOPY_INJECT / inject: only realizable kinds. "cancel" is directed
+// cancellation; "timeout" has no realizable form (late timers are jitter).
+bool parse_inject_kinds(std::string_view text, options& o) {
+  o.directed_cancel = false;
+  for (std::string_view part : split(text, ',')) {
+    if (part == "cancel") {
+      o.directed_cancel = true;
+    } else if (part != "none" && !part.empty()) {
+      return false;
+    }
+  }
+  return true;
 }
 
 bool parse_net_faults(std::string_view text, options& o) {
@@ -169,7 +208,8 @@ bool apply(options& o, std::string_view key, std::string_view value) {
   if (key == "dfs_bound") return parse_int(value, 0, 1000, o.dfs_preemption_bound);
   if (key == "decisions") return parse_decisions(value, o.decisions);
   if (key == "inject") return parse_inject_kinds(value, o);
-  if (key == "inject_per_mille") return parse_int(value, 0, 1000, o.inject_per_mille);
+  if (key == "whatif") return parse_whatif_kinds(value, o);
+  if (key == "whatif_per_mille") return parse_int(value, 0, 1000, o.whatif_per_mille);
   if (key == "injections") {
     std::vector<injection> list;
     if (!parse_injections(value, list)) return false;
@@ -177,6 +217,13 @@ bool apply(options& o, std::string_view key, std::string_view value) {
     return true;
   }
   if (key == "jitter_ms") return parse_int(value, 0, 1'000'000, o.jitter_ms);
+  if (key == "slow_ms") return parse_int(value, 0, 1'000'000, o.slow_ms);
+  if (key == "slow_steps") {
+    std::vector<slow_step> list;
+    if (!parse_slow_steps(value, list)) return false;
+    o.slow_steps = std::move(list);
+    return true;
+  }
   if (key == "net_faults") return parse_net_faults(value, o);
   if (key == "net_latency_ms") return parse_latency(value, o.net_latency_ms);
   if (key == "net_jitter_ms") return parse_latency(value, o.net_jitter_ms);
@@ -211,9 +258,12 @@ constexpr Setting settings[] = {
     {"dfs_bound", "CANOPY_DFS_BOUND"},
     {"decisions", "CANOPY_DECISIONS"},
     {"inject", "CANOPY_INJECT"},
-    {"inject_per_mille", "CANOPY_INJECT_PER_MILLE"},
+    {"whatif", "CANOPY_WHATIF"},
+    {"whatif_per_mille", "CANOPY_WHATIF_PER_MILLE"},
     {"injections", "CANOPY_INJECTIONS"},
     {"jitter_ms", "CANOPY_JITTER_MS"},
+    {"slow_ms", "CANOPY_SLOW_MS"},
+    {"slow_steps", "CANOPY_SLOW_STEPS"},
     {"net_faults", "CANOPY_NET_FAULTS"},
     {"net_latency_ms", "CANOPY_NET_LATENCY_MS"},
     {"net_jitter_ms", "CANOPY_NET_JITTER_MS"},
@@ -221,6 +271,8 @@ constexpr Setting settings[] = {
     {"max_virtual_ms", "CANOPY_MAX_VIRTUAL_MS"},
     {"cancelled_budget", "CANOPY_CANCELLED_BUDGET"},
     {nullptr, "CANOPY_REPLAY"},       // the whole run as one replay line
+    {nullptr, "CANOPY_COVERAGE"},     // where a whole program writes its cancellation coverage
+    {nullptr, "CANOPY_INJECT_PER_MILLE"},  // moved to CANOPY_WHATIF_PER_MILLE: refused with a sentence
     {nullptr, "CANOPY_TRACE"},        // where the trace recorder writes
     {nullptr, "CANOPY_STACK_BYTES"},  // the runtime's default stack size
     {nullptr, "CANOPY_NET_HOSTS"},    // names the simulated resolver knows (network.cpp)
@@ -248,15 +300,22 @@ std::vector<std::pair<std::string, std::string>> differences(const options& o, b
     out.push_back({"dfs_bound", std::to_string(o.dfs_preemption_bound)});
   if ((o.strategy == strategy::replay || o.strategy == strategy::dfs) && !format_decisions(o.decisions).empty())
     out.push_back({"decisions", format_decisions(o.decisions)});
-  // An empty plan with injection off is the same as no plan: left out.
-  if (o.injections && (!o.injections->empty() || o.inject_cancel || o.inject_timeout)) {
+  if (o.directed_cancel) out.push_back({"inject", "cancel"});
+  // An empty plan with what-if off is the same as no plan: left out.
+  if (o.injections && (!o.injections->empty() || o.whatif_cancel || o.whatif_timeout)) {
     out.push_back({"injections", format_injections(*o.injections)});
-  } else if (o.inject_cancel || o.inject_timeout) {
-    out.push_back({"inject", inject_kinds(o)});
-    if (o.inject_per_mille != d.inject_per_mille)
-      out.push_back({"inject_per_mille", std::to_string(o.inject_per_mille)});
+  } else if (o.whatif_cancel || o.whatif_timeout) {
+    out.push_back({"whatif", whatif_kinds(o)});
+    if (o.whatif_per_mille != d.whatif_per_mille)
+      out.push_back({"whatif_per_mille", std::to_string(o.whatif_per_mille)});
   }
   if (o.jitter_ms != d.jitter_ms) out.push_back({"jitter_ms", std::to_string(o.jitter_ms)});
+  // As with injections: an exact list wins; an empty one with slow steps off is left out.
+  if (o.slow_steps && (!o.slow_steps->empty() || o.slow_ms != 0 || o.directed_cancel)) {
+    out.push_back({"slow_steps", format_slow_steps(*o.slow_steps)});
+  } else if (o.slow_ms != d.slow_ms) {
+    out.push_back({"slow_ms", std::to_string(o.slow_ms)});
+  }
   if (!net_faults(o).empty()) out.push_back({"net_faults", net_faults(o)});
   if (o.net_latency_ms != d.net_latency_ms) out.push_back({"net_latency_ms", std::to_string(o.net_latency_ms)});
   if (o.net_jitter_ms != d.net_jitter_ms) out.push_back({"net_jitter_ms", std::to_string(o.net_jitter_ms)});
@@ -282,17 +341,43 @@ const char* to_string(strategy s) {
     case strategy::pct: return "pct";
     case strategy::dfs: return "dfs";
     case strategy::replay: return "replay";
+    case strategy::automatic: return "auto";
   }
   return "?";
 }
 
+options options::resolved() const {
+  if (strategy != sim::strategy::automatic) return *this;
+  options o = *this;
+  // Its own stream: what auto picks never shifts the scheduler's draws.
+  detail::Rng pick(seed, detail::stream::auto_pick);
+  std::uint64_t scheduler = pick.below(4);
+  o.strategy = scheduler == 0 ? sim::strategy::random : sim::strategy::pct;
+  if (scheduler != 0) o.pct_depth = static_cast<int>(scheduler);
+  // The timing: none, jitter, slow steps, both, or directed cancellation
+  // (which brings its own per-coroutine slow steps and late timers).
+  std::uint64_t timing = pick.below(5);
+  int jitter_ms = 1 + static_cast<int>(pick.below(20));
+  int slow_ms = 1 + static_cast<int>(pick.below(20));
+  if (o.jitter_ms == 0 && (timing == 1 || timing == 3)) o.jitter_ms = jitter_ms;
+  if (o.slow_ms == 0 && !o.slow_steps && (timing == 2 || timing == 3)) o.slow_ms = slow_ms;
+  if (timing == 4) o.directed_cancel = true;
+  return o;
+}
+
 std::optional<strategy> strategy_from_string(std::string_view name) {
-  for (strategy s : {strategy::fifo, strategy::random, strategy::pct, strategy::dfs, strategy::replay})
+  for (strategy s : {strategy::fifo, strategy::random, strategy::pct, strategy::dfs, strategy::replay, strategy::automatic})
     if (name == to_string(s)) return s;
   return std::nullopt;
 }
 
 options options::from_environment(const options& base, std::string& error) {
+  if (const char* old = std::getenv("CANOPY_INJECT_PER_MILLE"); old != nullptr && *old != '\0') {
+    error = std::string("CANOPY_INJECT_PER_MILLE=") + old +
+            " is not read any more: injecting failures nobody caused is a what-if, set with "
+            "CANOPY_WHATIF=cancel,timeout and CANOPY_WHATIF_PER_MILLE=n";
+    return base;
+  }
   if (const char* line = std::getenv("CANOPY_REPLAY"); line != nullptr && *line != '\0') {
     auto parsed = from_replay(line, error);
     if (!parsed) error = std::string("CANOPY_REPLAY=") + line + " is not valid: " + error;
@@ -307,9 +392,16 @@ options options::from_environment(const options& base, std::string& error) {
     if (std::string_view(s.key) == "scenario") continue;  // names a scenario for tools, not a setting
     if (!apply(o, s.key, value)) {
       error = std::string(s.variable) + "=" + value + " is not valid" +
-              (std::string_view(s.key) == "strategy" ? " (expected fifo, random, pct, dfs or replay)"
-               : std::string_view(s.key) == "inject" ? " (expected cancel, timeout or cancel,timeout)"
+              (std::string_view(s.key) == "strategy" ? " (expected fifo, random, pct, dfs, replay or auto)"
+               : std::string_view(s.key) == "inject"
+                   ? (std::string_view(value).find("timeout") != std::string_view::npos
+                          ? " (expected cancel: directed cancellation steers real closes; an ETIMEDOUT before its "
+                            "deadline cannot happen on a real machine. Late timers are CANOPY_JITTER_MS=n; the "
+                            "unrealizable injection is CANOPY_WHATIF=timeout)"
+                          : " (expected cancel)")
+               : std::string_view(s.key) == "whatif" ? " (expected cancel, timeout or cancel,timeout)"
                : std::string_view(s.key) == "net_faults" ? " (expected a list of reset, refuse and partition, e.g. reset,partition)"
+                                                     : std::string_view(s.key) == "slow_steps" ? " (expected increasing step:ms pairs, e.g. 12:3,40:1)"
                                                      : " (expected a number, or a list of them)");
       return base;
     }

@@ -3,6 +3,7 @@
 // decisions that make a replay line are recorded.
 #include <cerrno>
 
+#include "canopy/runtime/embedding.hpp"
 #include "simulation.hpp"
 
 namespace canopy::sim::detail {
@@ -16,11 +17,79 @@ constexpr std::size_t max_recorded_decisions = std::size_t{1} << 24;
 /// is exactly the real schedule and dfs counts only picks; the others draw
 /// equal-deadline order from the seed.
 bool seeded_timers(strategy s) { return s == strategy::random || s == strategy::pct || s == strategy::replay; }
+
+/// Steps take time on a real machine. A program whose coroutines stay ready
+/// while they wait for time to pass (a loop of yield() reading now(), two
+/// coroutines passing a message back and forth until a deadline) would
+/// otherwise stop virtual time for ever, since time moves only when every
+/// coroutine is blocked. So after this many scheduling steps in a row at
+/// the same virtual time, time moves one ms: every step is taken to cost at
+/// least 1/4096 ms (about 250 ns, a context switch and a little work). The
+/// bursts of the documented scenarios (a thousand children spawned or
+/// cancelled at one instant) stay below it, so their exact times hold.
+/// Timers that expire then fire at the scheduler's next poll, as on the
+/// real runtime.
+constexpr std::uint32_t steps_per_tick = 4096;
+
+/// The real runtime is fair (FIFO): no ready coroutine waits for ever. So a
+/// coroutine ready for this many decisions (plus twice the number ready)
+/// without being picked runs next, whatever the strategy would pick. Without
+/// this, pct's strict priorities would report a correct busy-wait (a
+/// coroutine yielding until another makes progress) as a livelock.
+constexpr std::uint32_t fairness_bound_decisions = 1000;
+
+/// Slow steps: one step in this many is slow when slow_ms is set.
+constexpr std::uint64_t slow_step_one_in = 4;
+/// A preempted process loses the CPU now and then, not at every step: after
+/// a slow step, the next one waits until virtual time has moved this much
+/// further. So a burst of a thousand steps at one instant costs at most one
+/// slow step, as it would on a loaded machine, and no mode adds more than a
+/// few tens of ms to a deadline.
+constexpr std::int64_t slow_step_gap_ms = 100;
 }  // namespace
 
 SimPolicy::SimPolicy(Simulation& sim)
     : sim_(sim), strategy_(make_strategy(sim.opts())), timers_(sim.opts().seed, stream::timers),
-      jitter_(sim.opts().seed, stream::jitter) {}
+      jitter_(sim.opts().seed, stream::jitter), slow_(sim.opts().seed, stream::slow) {}
+
+std::uint64_t& SimPolicy::ready_since(std::uint64_t id) {
+  // Ids are small sequence numbers; past the limit, coroutines share a slot.
+  std::size_t slot = id < (std::size_t{1} << 24) ? static_cast<std::size_t>(id) : (std::size_t{1} << 24) - 1;
+  if (slot >= ready_since_.size()) ready_since_.resize(slot + 1, sim_.stats.decisions);
+  return ready_since_[slot];
+}
+
+void SimPolicy::became_ready(std::uint64_t id) { ready_since(id) = sim_.stats.decisions; }
+
+void SimPolicy::pass_time(std::uint64_t step, std::uint64_t picked_id) {
+  const options& o = sim_.opts();
+  int slow = 0;
+  if (o.slow_steps) {
+    const std::vector<slow_step>& plan = *o.slow_steps;
+    while (next_planned_slow_ < plan.size() && plan[next_planned_slow_].step < step) ++next_planned_slow_;
+    if (next_planned_slow_ < plan.size() && plan[next_planned_slow_].step == step) slow = plan[next_planned_slow_++].ms;
+  } else {
+    // Slow steps are recorded in the line: under a fuzz input, its bytes choose them.
+    auto draw = [&](std::uint64_t n) { return sim_.fuzz.active() ? sim_.fuzz.below(n) : slow_.below(n); };
+    if (o.slow_ms > 0 && draw(slow_step_one_in) == 0) slow = 1 + static_cast<int>(draw(static_cast<std::uint64_t>(o.slow_ms)));
+    slow += sim_.director.slow_ms(picked_id);
+    if (sim_.clock.now_ns() < next_slow_allowed_ns_) slow = 0;
+  }
+  if (slow > 0) {
+    next_slow_allowed_ns_ = sim_.clock.now_ns() + (slow + slow_step_gap_ms) * 1'000'000;
+    if (sim_.slow_steps.size() < max_recorded_decisions) sim_.slow_steps.push_back({step, slow});
+    sim_.advance_clock_ms(slow);
+  }
+  std::int64_t now = sim_.clock.now_ns();
+  if (now != last_now_ns_) {
+    last_now_ns_ = now;
+    steps_at_same_time_ = 0;
+  } else if (++steps_at_same_time_ >= steps_per_tick) {
+    sim_.advance_clock_ms(1);
+    last_now_ns_ = sim_.clock.now_ns();
+    steps_at_same_time_ = 0;
+  }
+}
 
 std::size_t SimPolicy::pick(const runtime::ReadyView& ready) {
   std::uint64_t step = ++sim_.stats.steps;
@@ -36,6 +105,12 @@ std::size_t SimPolicy::pick(const runtime::ReadyView& ready) {
   if (ready.size() > 1) {
     index = sim_.fuzz.active() ? static_cast<std::size_t>(sim_.fuzz.below(ready.size()))
                                : strategy_->choose(ready, sim_.stats.decisions);
+    // One position a decision, in turn, is checked for a coroutine ready
+    // for longer than the bound: O(1), and a starving coroutine among k ready
+    // ones is found within k decisions of passing it.
+    std::size_t probe = static_cast<std::size_t>(sim_.stats.decisions % ready.size());
+    if (sim_.stats.decisions - ready_since(ready.id(probe)) >= fairness_bound_decisions + 2 * ready.size())
+      index = probe;
     ++sim_.stats.decisions;
     if (sim_.decisions.size() < max_recorded_decisions) {
       sim_.decisions.push_back(static_cast<std::uint32_t>(index));
@@ -44,7 +119,9 @@ std::size_t SimPolicy::pick(const runtime::ReadyView& ready) {
       }
     }
   }
+  ready_since(ready.id(index)) = sim_.stats.decisions;
   strategy_->step(step, ready.id(index));
+  pass_time(step, ready.id(index));
   return index;
 }
 
@@ -55,10 +132,11 @@ std::uint64_t SimPolicy::timer_tiebreak(std::uint64_t arrival) {
   return (timers_.next() << 24) | (arrival & 0xFFFFFF);
 }
 
-std::int64_t SimPolicy::timer_lateness_ms(std::int64_t) {
+std::int64_t SimPolicy::timer_lateness_ms(std::int64_t deadline_ms) {
   int bound = sim_.opts().jitter_ms;
-  if (bound <= 0) return 0;
-  return static_cast<std::int64_t>(jitter_.below(static_cast<std::uint64_t>(bound) + 1));
+  std::int64_t late = bound <= 0 ? 0 : static_cast<std::int64_t>(jitter_.below(static_cast<std::uint64_t>(bound) + 1));
+  std::int64_t wait_ms = deadline_ms - sim_.clock.now_ns() / 1'000'000;
+  return late + sim_.director.lateness_ms(runtime::running_coroutine(), wait_ms);
 }
 
 }  // namespace canopy::sim::detail

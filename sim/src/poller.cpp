@@ -180,8 +180,16 @@ void SimPoller::wait(std::int64_t timeout_ns, runtime::ReadinessSink& sink) {
     std::int64_t wait_ms = (target - now + 999'999) / 1'000'000;
     if (report_real(sink, static_cast<int>(std::min<std::int64_t>(wait_ms, 1 << 30))) != 0) return;
   }
+  check_time_budget(target);
+  sim_.clock.advance_to(target);
+  sim_.stats.virtual_ms = sim_.clock.now_ns() / 1'000'000 - epoch_ms;
+  deliver_due(target);
+  report_ready(sink);
+}
+
+void SimPoller::check_time_budget(std::int64_t target_ns) {
   std::int64_t budget_ms = sim_.opts().max_virtual_ms;
-  if (budget_ms > 0 && target > (epoch_ms + budget_ms) * 1'000'000) {
+  if (budget_ms > 0 && target_ns > (epoch_ms + budget_ms) * 1'000'000) {
     sim_.fail(failure_kind::time_budget,
               "virtual time budget exceeded: the run wanted to go past " +
                   std::to_string(budget_ms) +
@@ -189,10 +197,6 @@ void SimPoller::wait(std::int64_t timeout_ns, runtime::ReadinessSink& sink) {
                   "in a loop); raise options::max_virtual_ms / CANOPY_MAX_VIRTUAL_MS if that is "
                   "expected");
   }
-  sim_.clock.advance_to(target);
-  sim_.stats.virtual_ms = sim_.clock.now_ns() / 1'000'000 - epoch_ms;
-  deliver_due(target);
-  report_ready(sink);
 }
 
 // ---------------------------------------------------------------------------

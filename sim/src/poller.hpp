@@ -63,6 +63,9 @@ class SimPoller final : public runtime::Poller {
   void unwatch(int fd, runtime::Direction direction) override;
   int clean(int fd) override;
   void wait(std::int64_t timeout_ns, runtime::ReadinessSink& sink) override;
+  /// Ends the run with a time-budget failure when virtual time moving to
+  /// `target_ns` would pass options::max_virtual_ms.
+  void check_time_budget(std::int64_t target_ns);
   std::size_t watch_count() const override { return watched_.size(); }
 
   // canopy/sim/fd.hpp, with errors as errno values.

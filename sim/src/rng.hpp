@@ -19,6 +19,12 @@ enum class stream : std::uint64_t {
   real_fds = 7,
   faults = 8,
   sockets = 9,
+  slow = 10,
+  auto_pick = 11,
+  directed = 12,
+  directed_slow = 13,
+  directed_late = 14,
+  entropy = 15,  ///< the simulated network's random_bytes (websocket masks)
 };
 
 class Rng {

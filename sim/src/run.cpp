@@ -7,6 +7,7 @@
 
 #include "abort_note.hpp"
 #include "canopy/runtime/embedding.hpp"
+#include "canopy/sim/coverage.hpp"
 #include "canopy/sim/run.hpp"
 #include "simulation.hpp"
 
@@ -71,6 +72,7 @@ outcome run_erased(const options& o, void (*body)(void*), void* context) {
     sim.stats.spawned = counters.spawned;
     sim.stats.switches = counters.switches;
     sim.finish(out);
+    if (o.coverage != nullptr) o.coverage->add(out);
     detail::clear_abort_note();
     detail::install_simulation(previous_sim);
   }

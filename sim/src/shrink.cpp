@@ -18,41 +18,55 @@ std::vector<std::uint32_t> trimmed(std::vector<std::uint32_t> d) {
 }
 
 auto size_of(const outcome& o) {
-  std::uint64_t nonzero = 0, total = 0;
+  std::uint64_t nonzero = 0, total = 0, slow_ms = 0;
   for (std::uint32_t d : o.decisions) {
     nonzero += d != 0;
     total += d;
   }
-  return std::make_tuple(o.injections.size(), nonzero, total, trimmed(o.decisions).size());
+  for (const slow_step& s : o.slow_steps) slow_ms += static_cast<std::uint64_t>(s.ms);
+  return std::make_tuple(o.injections.size(), o.slow_steps.size(), nonzero, total, trimmed(o.decisions).size(),
+                         slow_ms);
 }
+
+/// One candidate: what the shrinker tells a replay to do.
+struct Plan {
+  std::vector<std::uint32_t> decisions;
+  std::vector<injection> injections;
+  std::vector<slow_step> slow;
+};
 
 class Shrinker {
  public:
   Shrinker(const options& o, const outcome& failed, void (*body)(void*), void* context, std::uint64_t max_runs)
       : body_(body), context_(context), max_runs_(max_runs), kind_(failed.kind) {
-    base_ = o;
+    base_ = o.resolved();
+    base_.coverage = nullptr;  // the replays of shrinking are not runs of the sweep
     // fifo and dfs keep arrival order for timers, so they replay as dfs.
-    base_.strategy = o.strategy == strategy::fifo || o.strategy == strategy::dfs ? strategy::dfs : strategy::replay;
+    base_.strategy = base_.strategy == strategy::fifo || base_.strategy == strategy::dfs ? strategy::dfs : strategy::replay;
     best_ = failed;
   }
 
   outcome run() {
     // The failure must reproduce from its lists before they can be edited.
-    if (!attempt(trimmed(best_.decisions), best_.injections)) return best_;
+    if (!attempt(current())) return best_;
     bool progress = true;
     while (progress && runs_ < max_runs_) {
-      progress = drop_injections() | zero_chunks() | lower_values();
+      progress = drop_each(&Plan::injections) | drop_each(&Plan::slow) | zero_chunks() | lower_values() |
+                 shorten_slow_steps();
     }
     return best_;
   }
 
  private:
-  bool attempt(const std::vector<std::uint32_t>& decisions, const std::vector<injection>& injections) {
+  Plan current() const { return {trimmed(best_.decisions), best_.injections, best_.slow_steps}; }
+
+  bool attempt(const Plan& plan) {
     if (runs_ >= max_runs_) return false;
     ++runs_;
     options o = base_;
-    o.decisions = decisions;
-    o.injections = injections;
+    o.decisions = plan.decisions;
+    o.injections = plan.injections;
+    if (o.slow_ms != 0 || o.slow_steps || o.directed_cancel) o.slow_steps = plan.slow;
     outcome out = run_erased(o, body_, context_);
     if (out.passed || out.kind != kind_) return false;
     if (!(size_of(out) < size_of(best_)) && runs_ > 1) return false;
@@ -61,21 +75,37 @@ class Shrinker {
     options canonical = base_;
     canonical.decisions = out.decisions;
     canonical.injections = out.injections;
+    if (canonical.slow_ms != 0 || canonical.slow_steps || canonical.directed_cancel) canonical.slow_steps = out.slow_steps;
     out.replay = canonical.replay_line();
     best_ = std::move(out);
     return true;
   }
 
-  bool drop_injections() {
+  // Drops the entries of one of the plan's lists, one at a time, keeping
+  // each drop that still fails the same way.
+  template <class T>
+  bool drop_each(std::vector<T> Plan::*list) {
     bool any = false;
-    for (std::size_t i = 0; i < best_.injections.size();) {
-      std::vector<injection> fewer = best_.injections;
-      fewer.erase(fewer.begin() + static_cast<std::ptrdiff_t>(i));
-      if (attempt(trimmed(best_.decisions), fewer)) {
+    for (std::size_t i = 0; i < (current().*list).size();) {
+      Plan p = current();
+      (p.*list).erase((p.*list).begin() + static_cast<std::ptrdiff_t>(i));
+      if (attempt(p)) {
         any = true;
       } else {
         ++i;
       }
+    }
+    return any;
+  }
+
+  // A slow step that must stay may still be shorter: try halving it.
+  bool shorten_slow_steps() {
+    bool any = false;
+    for (std::size_t i = 0; i < best_.slow_steps.size(); ++i) {
+      if (best_.slow_steps[i].ms <= 1) continue;
+      Plan p = current();
+      p.slow[i].ms /= 2;
+      if (attempt(p)) any = true;
     }
     return any;
   }
@@ -92,7 +122,9 @@ class Shrinker {
           changes |= d[i] != 0;
           d[i] = 0;
         }
-        if (changes && attempt(trimmed(d), best_.injections)) any = true;
+        Plan p = current();
+        p.decisions = trimmed(d);
+        if (changes && attempt(p)) any = true;
       }
       if (chunk == 1) break;
     }
@@ -103,9 +135,9 @@ class Shrinker {
     bool any = false;
     for (std::size_t i = 0; i < best_.decisions.size(); ++i) {
       if (best_.decisions[i] <= 1) continue;
-      std::vector<std::uint32_t> d = trimmed(best_.decisions);
-      d[i] = 1;
-      if (attempt(d, best_.injections)) any = true;
+      Plan p = current();
+      p.decisions[i] = 1;
+      if (attempt(p)) any = true;
     }
     return any;
   }

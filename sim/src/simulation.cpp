@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "abort_note.hpp"
+#include "canopy/sim/coverage.hpp"
 #include "canopy/runtime/embedding.hpp"
 
 namespace canopy::sim::detail {
@@ -23,7 +24,7 @@ Simulation* install_simulation(Simulation* s) {
 }
 
 Simulation::Simulation(const options& o, mode m)
-    : options_(o), mode_(m), poller(*this), network(*this), policy(*this), injector(*this),
+    : options_(o.resolved()), mode_(m), poller(*this), network(*this), director(*this), policy(*this), injector(*this),
       observer(*this), failures(*this), fuzz(options_.fuzz_choices) {}
 
 runtime::Platform Simulation::platform() {
@@ -65,6 +66,8 @@ void Simulation::fail(failure_kind kind, const std::string& report) {
   if (run_mode() == mode::whole_program) {
     before_process_ends(kind, exit_status_for(kind), report);
     std::fflush(stdout);
+    write_coverage();
+    if (!injections.empty()) std::fprintf(stderr, "canopy: what-if: %s\n", whatif_note().c_str());
     std::fprintf(stderr, "canopy: %s\ncanopy: replay: %s\n", report.c_str(), replay_line().c_str());
     if (!outside_note.empty()) {
       std::fprintf(stderr, "canopy: not reproducible: the run waited on %s, so the replay may differ\n",
@@ -84,11 +87,14 @@ void Simulation::fail(failure_kind kind, const std::string& report) {
 options Simulation::replay_options() const {
   options o = options_;
   if (o.strategy == strategy::replay || o.strategy == strategy::dfs) o.decisions = decisions;
+  // Exact slow steps repeat the run even when the schedule is edited.
+  if (o.slow_steps || ((o.slow_ms != 0 || o.directed_cancel) && (o.strategy == strategy::replay || o.strategy == strategy::dfs)))
+    o.slow_steps = slow_steps;
   if (o.fuzz_choices) {
     // What the input chose, written down: the plan makes the replay inject
     // at the same calls.
     o.fuzz_choices.reset();
-    if (o.inject_cancel || o.inject_timeout) o.injections = injections;
+    if (o.whatif_cancel || o.whatif_timeout) o.injections = injections;
   }
   return o;
 }
@@ -112,6 +118,8 @@ void Simulation::finish(outcome& out) {
   out.decisions = decisions;
   out.choices = decision_sizes;
   out.injections = injections;
+  out.slow_steps = slow_steps;
+  out.whatif = whatif_note();
   out.coverage = injector.coverage();
   out.trace_hash = trace_hash;
   out.structure_reports = structure_reports;
@@ -124,6 +132,32 @@ void Simulation::note_outside(int fd, const std::string& what) {
   if (!outside_note.empty()) return;
   outside_note = "descriptor " + std::to_string(fd) + " (" + what + ", connected to the outside)";
   emit({.kind = runtime::EventKind::outside, .object = static_cast<runtime::ObjectId>(fd)});
+}
+
+void Simulation::write_coverage() {
+  if (coverage_path.empty()) return;
+  cancellation_coverage table;
+  outcome run;
+  run.coverage = injector.coverage();
+  table.add(run);
+  std::string error;
+  if (!table.accumulate_into(coverage_path, error)) std::fprintf(stderr, "canopy: CANOPY_COVERAGE: %s\n", error.c_str());
+  coverage_path.clear();  // once
+}
+
+std::string Simulation::whatif_note() const {
+  if (injections.empty()) return "";
+  std::string more = injections.size() == 1 ? "" : " (" + std::to_string(injections.size()) + " injections in all)";
+  return first_whatif + more +
+         "; this run is not one a real machine can produce, and the failure below may be a consequence of "
+         "the injection";
+}
+
+void Simulation::advance_clock_ms(std::int64_t ms) {
+  std::int64_t target = clock.now_ns() + ms * 1'000'000;
+  poller.check_time_budget(target);
+  clock.advance_to(target);
+  stats.virtual_ms = clock.now_ns() / 1'000'000 - epoch_ms;
 }
 
 void Simulation::emit(runtime::Event e) {
@@ -171,7 +205,8 @@ const char* to_string(failure_kind kind) {
 std::string outcome::describe() const {
   std::string note = reproducible ? "" : "\nnot reproducible: the run waited on " + outside;
   if (passed) return "passed; replay: " + replay + note;
-  return std::string(to_string(kind)) + ": " + report + "\nreplay: " + replay + note;
+  std::string label = whatif.empty() ? "" : "what-if: " + whatif + "\n";
+  return label + to_string(kind) + ": " + report + "\nreplay: " + replay + note;
 }
 
 }  // namespace canopy::sim

@@ -39,6 +39,32 @@ class SimClock final : public runtime::Clock {
   std::int64_t now_ns_ = epoch_ms * 1'000'000;
 };
 
+/// Directed cancellation (directed.cpp): per coroutine, a seeded speed
+/// profile (slow steps, late timers) so that over seeds the program's own
+/// closes land at different blocking calls of their targets.
+class SimDirector {
+ public:
+  explicit SimDirector(Simulation& sim);
+  /// Extra ms the step about to run coroutine `id` takes (0 when off).
+  int slow_ms(std::uint64_t id);
+  /// Extra lateness of a timer coroutine `id` sets to wait `wait_ms`.
+  std::int64_t lateness_ms(std::uint64_t id, std::int64_t wait_ms);
+
+ private:
+  struct Profile {
+    bool drawn = false;    ///< profiles are drawn when a coroutine is first seen
+    int slow_one_in = 0;   ///< one step in this many is slow (0: none)
+    int slow_max_ms = 1;   ///< a slow step takes 1..this many ms
+    int late_percent = 0;  ///< timers fire up to this share of their wait late
+  };
+  Profile& profile(std::uint64_t id);
+  Simulation& sim_;
+  Rng slow_;
+  Rng late_;
+  /// By coroutine id (small sequence numbers).
+  std::vector<Profile> profiles_;
+};
+
 /// Counts steps, enforces the step budget, records decisions, and asks the
 /// strategy; also timer tie-breaks and jitter.
 class SimPolicy final : public runtime::Policy {
@@ -47,12 +73,31 @@ class SimPolicy final : public runtime::Policy {
   std::size_t pick(const runtime::ReadyView& ready) override;
   std::uint64_t timer_tiebreak(std::uint64_t arrival) override;
   std::int64_t timer_lateness_ms(std::int64_t deadline_ms) override;
+  /// Coroutine `id` became ready (woken, or yielded): from the observer.
+  void became_ready(std::uint64_t id);
 
  private:
+  /// Moves virtual time before step `step` runs: a slow step (seeded or
+  /// planned), and the tick that keeps always-ready programs from stopping
+  /// time.
+  void pass_time(std::uint64_t step, std::uint64_t picked_id);
   Simulation& sim_;
   std::unique_ptr<Strategy> strategy_;
   Rng timers_;
   Rng jitter_;
+  Rng slow_;
+  /// Planned slow steps: the next one not yet reached.
+  std::size_t next_planned_slow_ = 0;
+  /// The clock at the previous step, and how many steps in a row saw it
+  /// unchanged (the tick rule).
+  std::int64_t last_now_ns_ = -1;
+  std::uint32_t steps_at_same_time_ = 0;
+  /// No seeded slow step before this virtual time (the gap after the last).
+  std::int64_t next_slow_allowed_ns_ = 0;
+  /// By coroutine id: the decision count when it last became ready or ran
+  /// (the fairness bound).
+  std::vector<std::uint64_t> ready_since_;
+  std::uint64_t& ready_since(std::uint64_t id);
 };
 
 /// Injects ECANCELED / ETIMEDOUT at blocking calls and keeps the coverage of
@@ -64,6 +109,8 @@ class SimInjector final : public runtime::Injector {
                    bool has_deadline) override;
   /// Coroutine `id` saw ECANCELED / ETIMEDOUT (from the observer).
   void delivered(std::uint64_t id, int err);
+  /// Coroutine `id` is being closed for real (a cancel event).
+  void closed(std::uint64_t id);
   /// Coroutine `id`, already cancelled, had a blocking call at `call_site`
   /// refused at once with ECANCELED (from the observer).
   void refused(std::uint64_t id, const void* call_site);
@@ -71,8 +118,18 @@ class SimInjector final : public runtime::Injector {
 
  private:
   struct Counts {
-    std::uint64_t calls = 0, ecanceled = 0, etimedout = 0;
+    std::uint64_t calls = 0, ecanceled = 0, etimedout = 0, closes = 0, refused_after_close = 0, whatif = 0;
   };
+  /// Where a coroutine stands with closes, for the coverage of real ones.
+  enum class Close : std::uint8_t {
+    none,     ///< not closed
+    pending,  ///< closed while running or ready: lands at its next blocking call
+    landed,   ///< a real close landed; later refusals are its consequences
+    whatif,   ///< cancelled by a what-if injection, not by a close
+  };
+  Close& close_state(std::uint64_t id);
+  /// By coroutine id.
+  std::vector<Close> close_;
   Counts& counts_for(const void* call_site);
   Simulation& sim_;
   Rng rng_;
@@ -150,6 +207,15 @@ class Simulation {
   /// (`what` says how): the first time, records it, emits the `outside`
   /// event, and from then on failures say the run may not repeat.
   void note_outside(int fd, const std::string& what);
+  /// "" for a realizable run; after a what-if injection, the sentence every
+  /// report starts with (after "canopy: what-if: " or "what-if: ").
+  std::string whatif_note() const;
+  /// Whole programs under CANOPY_COVERAGE=path: adds this run's call sites
+  /// to that file (once; a warning when it cannot).
+  void write_coverage();
+  /// Moves virtual time forward by `ms` from a running step (a slow step
+  /// or a tick), failing the run when that passes the time budget.
+  void advance_clock_ms(std::int64_t ms);
   /// Reports `e` as happening now, to the running coroutine, through the
   /// observer (statistics, trace hash, the user's recorder).
   void emit(runtime::Event e);
@@ -157,6 +223,7 @@ class Simulation {
   SimClock clock;
   SimPoller poller;
   SimNetwork network;
+  SimDirector director;
   SimPolicy policy;
   SimInjector injector;
   SimObserver observer;
@@ -170,6 +237,11 @@ class Simulation {
   /// How many were ready at each decision (dfs needs it to backtrack).
   std::vector<std::uint32_t> decision_sizes;
   std::vector<injection> injections;
+  std::vector<slow_step> slow_steps;
+  /// CANOPY_COVERAGE of a whole program ("" when not set).
+  std::string coverage_path;
+  /// The first what-if injection, in words ("" when none happened).
+  std::string first_whatif;
   std::uint64_t trace_hash = 0xcbf29ce484222325ull;
   std::vector<std::string> events;
   std::vector<std::string> structure_reports;

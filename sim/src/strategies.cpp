@@ -100,6 +100,7 @@ std::unique_ptr<Strategy> make_strategy(const options& o) {
     case strategy::pct: return std::make_unique<Pct>(o.seed, o.pct_depth, o.pct_steps);
     case strategy::dfs:
     case strategy::replay: return std::make_unique<Replay>(o.decisions);
+    case strategy::automatic: break;  // resolved to one of the above before a run (options::resolved)
   }
   assert(false && "every strategy has a class");
   return std::make_unique<Fifo>();

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <map>
 #include <set>
 #include <string>
@@ -81,6 +82,21 @@ class RecordingSockets final : public canopy::runtime::Sockets {
     v4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     return 1;
   }
+  int interface_address(const char* name, int family, sockaddr_storage* out) override {
+    ++calls["interface_address"];
+    if (std::string(name) != "seam0") return errno = ENODEV, -1;
+    if (family != AF_INET) return errno = EADDRNOTAVAIL, -1;
+    auto* v4 = reinterpret_cast<sockaddr_in*>(out);
+    *v4 = {};
+    v4->sin_family = AF_INET;
+    v4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return 0;
+  }
+  int random_bytes(void* out, std::size_t bytes) override {
+    ++calls["random_bytes"];
+    std::memset(out, 0x5a, bytes);
+    return 0;
+  }
 
  private:
   int count(const char* name, int rc) {
@@ -124,6 +140,13 @@ void exercise(void* arg) {
   hclose(s[0]);
   hclose(s[1]);
   struct ipaddr u;
+  // An interface only the seam knows: the host's interfaces are not read.
+  REQUIRE(ipaddr_local(&u, "seam0", 0, IPADDR_PREF_IPV6) == 0);
+  CHECK(std::string(ipaddr_str(&u, text)) == "127.0.0.1");
+  CHECK(ipaddr_local(&u, "seam0", 0, IPADDR_IPV6) == -1);
+  CHECK(errno == EADDRNOTAVAIL);
+  CHECK(ipaddr_local(&u, "lo", 0, 0) == -1);
+  CHECK(errno == ENODEV);
   REQUIRE(ipaddr_local(&u, "127.0.0.1", 0, 0) == 0);
   int d = udp_open(&u, nullptr);
   REQUIRE(d >= 0);
@@ -149,7 +172,8 @@ TEST_CASE("with a platform seam, every socket call and lookup goes through it") 
   }
   CHECK(run.finished);
   for (const char* call : {"resolve", "socket", "bind", "listen", "connect", "accept", "sendmsg",
-                           "recvmsg", "shutdown", "close", "socketpair", "getsockname"})
+                           "recvmsg", "shutdown", "close", "socketpair", "getsockname",
+                           "interface_address"})
     CHECK(seam.calls[call] > 0);
   // Every descriptor the seam made was closed through it.
   CHECK(seam.open.empty());

@@ -126,11 +126,11 @@ TEST_CASE("past the end of its bytes a fuzz input's run is fifo, as a replay pas
   CHECK(r.replay == "v1:seed=4;strategy=replay");
 }
 
-TEST_CASE("with injection on, a fuzz input chooses the injections and the line lists them") {
+TEST_CASE("with what-if injection on, a fuzz input chooses the injections and the line lists them") {
   sim::options base = recording();
-  base.inject_cancel = true;
-  base.inject_timeout = true;
-  base.inject_per_mille = 1000;
+  base.whatif_cancel = true;
+  base.whatif_timeout = true;
+  base.whatif_per_mille = 1000;
   // Every blocking call reads a byte; 1000 per mille injects at each, the
   // low bit choosing ETIMEDOUT (1) or ECANCELED (0) where both may happen.
   std::vector<std::uint8_t> input(8, 0);
@@ -143,7 +143,7 @@ TEST_CASE("with injection on, a fuzz input chooses the injections and the line l
   CHECK(again.events == r.events);
   CHECK(again.injections == r.injections);
   // Below 50 per mille of 256 (0..12) injects, 13 and above do not.
-  base.inject_per_mille = 50;
+  base.whatif_per_mille = 50;
   std::vector<std::uint8_t> quiet(8, 0);
   quiet.resize(60, 13);
   CHECK(sim::run_input(base, quiet, busy_body).injections.empty());

@@ -1,4 +1,4 @@
-// Cancellation-point injection and call-site coverage.
+// What-if injection (CANOPY_WHATIF) and call-site coverage.
 #include <catch2/catch.hpp>
 
 #include <cerrno>
@@ -34,8 +34,8 @@ TEST_CASE("without injection a worker closed early sees ECANCELED at its sleep a
 
 TEST_CASE("injection drives ECANCELED into a worker's sleep even when nobody closes it early") {
   sim::options o = sim_test::with(sim::strategy::fifo, 5);
-  o.inject_cancel = true;
-  o.inject_per_mille = 1000;
+  o.whatif_cancel = true;
+  o.whatif_per_mille = 1000;
   int cleaned = 0;
   sim::outcome r = sim::run(o, [&] { REQUIRE(run_cleanup_worker(&cleaned, 5000) == 0); });
   REQUIRE(r.passed);
@@ -45,7 +45,7 @@ TEST_CASE("injection drives ECANCELED into a worker's sleep even when nobody clo
   REQUIRE(r.injections.size() == 1);
   CHECK(r.injections[0].call_index == 0);
   CHECK(r.injections[0].err == ECANCELED);
-  CHECK_THAT(r.replay, Contains("inject=cancel;inject_per_mille=1000"));
+  CHECK_THAT(r.replay, Contains("whatif=cancel;whatif_per_mille=1000"));
   const sim::call_site_coverage* c = site_in(r, "cleanup_worker");
   REQUIRE(c != nullptr);
   CHECK(c->ecanceled == 1);
@@ -56,8 +56,8 @@ TEST_CASE("injection drives ECANCELED into a worker's sleep even when nobody clo
 
 TEST_CASE("injection delivers ETIMEDOUT early to a call with a deadline, and a planned list repeats it") {
   sim::options o = sim_test::with(sim::strategy::fifo);
-  o.inject_timeout = true;
-  o.inject_per_mille = 1000;
+  o.whatif_timeout = true;
+  o.whatif_per_mille = 1000;
   int err = -1;
   sim::outcome r = sim::run(o, [&] { err = wait_with_deadline(100); });
   REQUIRE(r.passed);
@@ -66,7 +66,7 @@ TEST_CASE("injection delivers ETIMEDOUT early to a call with a deadline, and a p
   const sim::call_site_coverage* c = site_in(r, "wait_with_deadline");
   REQUIRE(c != nullptr);
   CHECK(c->etimedout == 1);
-  CHECK_THAT(r.replay, Contains("inject=timeout"));
+  CHECK_THAT(r.replay, Contains("whatif=timeout"));
 
   sim::options planned = sim_test::with(sim::strategy::fifo);
   planned.injections = std::vector<sim::injection>{};
@@ -94,8 +94,8 @@ TEST_CASE("coverage output is sorted and free of raw addresses so runs can be co
 
 TEST_CASE("call sites of the C++ API are covered too, each blocking call at its own site") {
   sim::options o = sim_test::with(sim::strategy::fifo);
-  o.inject_cancel = true;
-  o.inject_per_mille = 1000;
+  o.whatif_cancel = true;
+  o.whatif_per_mille = 1000;
   bool cancelled = false;
   sim::outcome r = sim::run(o, [&] {
     canopy::child c = canopy::go([&] { cancelled = canopy::sleep_for(std::chrono::seconds(1)).cancelled(); });

@@ -58,7 +58,7 @@ TEST_CASE("without CANOPY_SEED the same program runs on the real runtime") {
 TEST_CASE("a malformed CANOPY_STRATEGY is refused with exit status 2 and a sentence naming it") {
   Result r = run("CANOPY_SEED=1 CANOPY_STRATEGY=sideways", CANOPY_SIM_PROGRAM_LEAKY);
   CHECK(r.status == 2);
-  CHECK(r.output == "canopy: CANOPY_STRATEGY=sideways is not valid (expected fifo, random, pct, dfs or replay)\n");
+  CHECK(r.output == "canopy: CANOPY_STRATEGY=sideways is not valid (expected fifo, random, pct, dfs, replay or auto)\n");
 }
 
 TEST_CASE("a failed assertion under the simulator prints the replay line before the process dies") {

@@ -37,15 +37,20 @@ std::size_t occurrences(const std::string& text, const std::string& what) {
   return n;
 }
 
-// A parent with `fanout` children, each with `fanout` children.
-trace::Model wide_tree(int fanout) {
+// A parent with `fanout` children, each with `fanout` children; siblings
+// all differ (no bands) unless `alike_grandchildren`.
+trace::Model wide_tree(int fanout, bool alike_grandchildren = false) {
   test::TraceText text;
   runtime::CoroutineId next = 1;
   std::int64_t t = 0;
+  std::vector<std::string> names;
+  for (int i = 0; i < fanout; ++i) names.push_back("f" + std::to_string(i));
   for (int i = 0; i < fanout; ++i) {
     const runtime::CoroutineId child = next++;
-    text.spawn(t++, child, 0, 0, "child");
-    for (int j = 0; j < fanout; ++j) text.spawn(t++, next++, child, 0, "grandchild");
+    text.spawn(t++, child, 0, 0, names[static_cast<std::size_t>(i)].c_str());
+    for (int j = 0; j < fanout; ++j) {
+      text.spawn(t++, next++, child, 0, alike_grandchildren ? "grandchild" : names[static_cast<std::size_t>(j)].c_str());
+    }
   }
   return test::model_of(text.text());
 }
@@ -76,8 +81,8 @@ TEST_CASE("The SVG shows lanes, bundles, grace, cancellation, deadlines, the axi
   CHECK(occurrences(svg, "class=\"lane-row\"") == 4);
   CHECK(occurrences(svg, "class=\"bracket\"") >= 1);
   // Counts include the legend's one sample of each.
-  CHECK(occurrences(svg, "class=\"grace\"") == 2 + 1);
-  CHECK(occurrences(svg, "class=\"cancel\" x1") == 2 + 1);  // one fan, two branches
+  CHECK(occurrences(svg, "class=\"grace\"") == 1 + 1);  // main's bundle_wait
+  CHECK(occurrences(svg, "class=\"cancel\" d=") == 2);  // one fan, two branches
   CHECK(occurrences(svg, "class=\"cancel-origin\"") == 1);
   CHECK(occurrences(svg, "class=\"ecanceled\" transform") == 2 + 1);
   CHECK(svg.find("blocked: chrecv ch 2") != std::string::npos);
@@ -108,6 +113,18 @@ TEST_CASE("Over a thousand coroutines collapse into summary lanes within the lan
   CHECK(lanes >= 50);
   CHECK(svg.find("+40 coroutines") != std::string::npos);  // a child's collapsed grandchildren
   CHECK(svg == viewer::render_svg(model, options));
+}
+
+TEST_CASE("Runs of identical siblings collapse into one band each, however many there are") {
+  const trace::Model model = wide_tree(40, /*alike_grandchildren=*/true);
+  viewer::RenderOptions options;
+  options.lane_budget = 100;
+  const std::string svg = viewer::render_svg(model, options);
+  // main, its 40 different children, and one band of 40 under each.
+  CHECK(occurrences(svg, "class=\"lane-row\"") == 1 + 40 + 40);
+  CHECK(occurrences(svg, "40 \xC3\x97 grandchild") == 40);
+  CHECK(occurrences(svg, "class=\"band\" ") == 40);
+  CHECK(svg.find("+40 coroutines") == std::string::npos);
 }
 
 TEST_CASE("The HTML page is self-contained and has its interactive parts") {

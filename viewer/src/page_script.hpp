@@ -1,21 +1,27 @@
 // The HTML page's stylesheet and script, kept apart from the C++ that fills
-// them in. The script only moves what the SVG already holds: data-a0/a1 are
-// axis positions (x after a zoom), data-l0/l1 and data-o0/o1 are lane
-// indices and offsets (y after a collapse).
+// them in. The script only moves what the SVG already holds: data-a0/a1
+// (nanoseconds since the first event) and data-s0/s1 (seq) are axis
+// positions (x after a zoom or an axis switch), data-l0/l1 and data-o0/o1
+// are lane indices and offsets (y after a collapse).
 #pragma once
 
 namespace canopy::viewer::detail {
 
 inline constexpr const char* page_css = R"CSS(
 body{margin:0;font-family:"DejaVu Sans",Verdana,sans-serif;background:#fafafa;color:#212121}
-#toolbar{position:sticky;top:0;z-index:2;background:#37474f;color:#fff;padding:6px 10px;display:flex;gap:8px;align-items:center;font-size:13px}
+#toolbar{position:sticky;top:0;z-index:2;background:#37474f;color:#fff;padding:6px 10px;display:flex;gap:8px;align-items:center;font-size:13px;flex-wrap:wrap}
 #toolbar button{background:#546e7a;color:#fff;border:1px solid #78909c;border-radius:3px;padding:2px 10px;cursor:pointer;font-size:13px}
 #toolbar button:hover{background:#607d8b}
+#toolbar .keys{font-size:11px;color:#cfd8dc}
 #toolbar .replay{margin-left:auto;font-family:monospace;font-size:12px;color:#eceff1}
+#minimap-box{padding:4px 6px 0 6px;background:#fafafa;position:sticky;top:34px;z-index:1}
+#minimap{display:block;cursor:pointer}
+#minimap .bar{fill:#90a4ae}#minimap .view{fill:#1e88e5;fill-opacity:.15;stroke:#1565c0;stroke-width:1.5}
 #view{overflow:auto;padding:6px}
 #tip{position:fixed;display:none;z-index:3;max-width:760px;background:#263238;color:#eceff1;font:11px/1.35 monospace;padding:6px 8px;border-radius:4px;white-space:pre;pointer-events:none;box-shadow:0 2px 8px rgba(0,0,0,.35)}
 text[data-label]{cursor:pointer}
 text[data-label]:hover{fill:#1565c0;text-decoration:underline}
+.lane-row.selected .life,.lane-row.selected .band{stroke:#1565c0;stroke-width:1.5}
 .hidden{display:none}
 )CSS";
 
@@ -25,55 +31,97 @@ inline constexpr const char* page_script = R"JS(
   var svg = document.getElementById('diagram');
   var geo = JSON.parse(document.getElementById('geometry').textContent);
   var tip = document.getElementById('tip');
+  var view = document.getElementById('view');
   var lanes = Array.prototype.slice.call(svg.querySelectorAll('g[data-lane]'));
-  var laneY = [], hidden = [], collapsed = {};
-  var v0 = 0, v1 = geo.span;
-  var axisMoved = svg.querySelectorAll('[data-a0]');
-  var laneMoved = svg.querySelectorAll('[data-l0]');
+  var laneY = [], hidden = [], collapsed = {}, selected = -1;
+  var seqAxis = geo.eventOrder;
+  function span() { return seqAxis ? geo.seqSpan : geo.timeSpan; }
+  var v0 = 0, v1 = span();
+  var axisMoved = Array.prototype.slice.call(svg.querySelectorAll('[data-a0]:not([data-link])'));
+  var laneMoved = svg.querySelectorAll('[data-l0]:not([data-link])');
+  // Links between lanes (cancellations, connections): curves redrawn on
+  // every zoom and collapse, between the lanes shown.
+  var links = Array.prototype.slice.call(svg.querySelectorAll('[data-link]')).map(function (el) {
+    return { el: el, a0: +el.dataset.a0, a1: +el.dataset.a1, s0: +el.dataset.s0, s1: +el.dataset.s1,
+             l0: +el.dataset.l0, l1: +el.dataset.l1 };
+  });
+  function drawLinks() {
+    for (var i = 0; i < links.length; i++) {
+      var k = links[i], l0 = shownLane(k.l0), l1 = shownLane(k.l1);
+      var gone = l0 < 0 || l1 < 0 || l0 === l1;
+      k.el.classList.toggle('hidden', gone);
+      if (gone) continue;
+      var x0 = X(seqAxis ? k.s0 : k.a0), x1 = X(seqAxis ? k.s1 : k.a1), y0 = laneY[l0] + 11, y1 = laneY[l1] + 11;
+      var bow = 10 + Math.min(30, Math.abs(y1 - y0) / 3);
+      k.el.setAttribute('d', 'M' + fmt(x0) + ',' + fmt(y0) + ' C' + fmt(x0 + bow) + ',' + fmt(y0) + ' ' +
+                        fmt(x1 + bow) + ',' + fmt(y1) + ' ' + fmt(x1) + ',' + fmt(y1));
+    }
+  }
+  // Each moved element's lane (for skipping hidden ones) and its positions.
+  var items = axisMoved.map(function (el) {
+    var row = el.closest('g[data-lane]');
+    return { el: el, tag: el.tagName, a0: +el.dataset.a0, a1: +el.dataset.a1, s0: +el.dataset.s0, s1: +el.dataset.s1,
+             minw: +(el.dataset.minw || 0), dx: el.dataset.dx === undefined ? 2 : +el.dataset.dx, dxSet: el.dataset.dx !== undefined,
+             fit: el.dataset.fitw !== undefined, chars: el.textContent.length,
+             endAnchor: el.getAttribute('text-anchor') === 'end',
+             lane: row ? +row.dataset.lane : -1 };
+  });
   function X(a) { return geo.left + (a - v0) / (v1 - v0) * geo.width; }
-  function fmt(v, d) { return v.toFixed(d); }
+  function fmt(v) { return v.toFixed(1); }
 
   function redrawX() {
-    for (var i = 0; i < axisMoved.length; i++) {
-      var el = axisMoved[i], a0 = +el.dataset.a0, a1 = +el.dataset.a1, tag = el.tagName;
-      if (tag === 'rect') {
-        el.setAttribute('x', fmt(X(a0), 1));
-        el.setAttribute('width', fmt(Math.max(+(el.dataset.minw || 0), X(a1) - X(a0)), 1));
-      } else if (tag === 'line') {
-        el.setAttribute('x1', fmt(X(a0), 1)); el.setAttribute('x2', fmt(X(a1), 1));
-      } else if (tag === 'circle') {
-        el.setAttribute('cx', fmt(X(a0), 1));
-      } else if (tag === 'text') {
-        el.setAttribute('x', fmt(X(a0) + +(el.dataset.dx || 2), 1));
-      } else if (tag === 'path') {
-        el.setAttribute('transform', 'translate(' + fmt(X(a0), 1) + ',10)');
+    for (var i = 0; i < items.length; i++) {
+      var it = items[i];
+      if (it.lane >= 0 && hidden[it.lane]) continue;
+      var p0 = seqAxis ? it.s0 : it.a0, p1 = seqAxis ? it.s1 : it.a1, el = it.el;
+      var x0 = X(p0);
+      if (it.tag === 'rect') {
+        el.setAttribute('x', fmt(x0 + (it.dxSet ? it.dx : 0)));
+        el.setAttribute('width', fmt(Math.max(it.minw, X(p1) - x0)));
+      } else if (it.tag === 'line') {
+        el.setAttribute('x1', fmt(x0)); el.setAttribute('x2', fmt(X(p1)));
+      } else if (it.tag === 'circle') {
+        el.setAttribute('cx', fmt(x0));
+      } else if (it.tag === 'text') {
+        el.setAttribute('x', fmt((it.endAnchor ? X(p1) : x0) + it.dx));
+        if (it.fit) el.style.display = X(p1) - x0 >= it.chars * 5.6 + 4 ? '' : 'none';
+      } else if (it.tag === 'path') {
+        el.setAttribute('transform', 'translate(' + fmt(x0) + ',11)');
       }
     }
+    drawLinks();
     drawAxis();
+    drawMinimapView();
   }
 
   function drawAxis() {
     var axis = document.getElementById('axis');
-    var span = v1 - v0, raw = span / 8, power = Math.pow(10, Math.floor(Math.log10(Math.max(raw, 1))));
+    var s = v1 - v0, raw = s / 8, power = Math.pow(10, Math.floor(Math.log10(Math.max(raw, 1))));
     var step = power, factors = [1, 2, 5, 10];
     for (var f = 0; f < factors.length; f++) { step = factors[f] * power; if (step >= raw) break; }
     step = Math.max(step, 1);
-    var decimals = geo.eventOrder ? 0 : Math.min(6, Math.max(0, -Math.floor(Math.log10(step / 1e6))));
+    var decimals = seqAxis ? 0 : Math.min(6, Math.max(0, -Math.floor(Math.log10(step / 1e6))));
     var bottom = geo.top + visibleCount() * geo.laneHeight;
     var html = '';
     for (var v = Math.ceil(v0 / step) * step, n = 0; v <= v1 + 0.5 && n < 100; v += step, n++) {
-      var x = fmt(X(v), 1);
-      var label = geo.eventOrder ? fmt(v, 0) : fmt(v / 1e6, decimals);
+      var x = fmt(X(v));
+      var label = seqAxis ? v.toFixed(0) : (v / 1e6).toFixed(decimals);
       html += '<line class="tick" x1="' + x + '" y1="' + (geo.top - 6) + '" x2="' + x + '" y2="' + bottom + '"/>' +
               '<text class="tick-label" x="' + x + '" y="' + (geo.top - 10) + '" text-anchor="middle">' + label + '</text>';
     }
     axis.innerHTML = html;
+    svg.querySelector('.axis-unit').textContent = seqAxis ? 'event seq' : (geo.simulated ? 'virtual ms' : 'ms');
   }
 
   function visibleCount() {
     var n = 0;
     for (var i = 0; i < lanes.length; i++) if (!hidden[i]) n++;
     return n;
+  }
+  // A hidden lane is drawn where its nearest shown ancestor is.
+  function shownLane(i) {
+    while (i >= 0 && hidden[i]) i = +lanes[i].dataset.parentLane;
+    return i;
   }
 
   function relayout() {
@@ -86,40 +134,99 @@ inline constexpr const char* page_script = R"JS(
       if (!hidden[i]) { lanes[i].setAttribute('transform', 'translate(0,' + y + ')'); y += geo.laneHeight; }
     }
     for (var k = 0; k < laneMoved.length; k++) {
-      var el = laneMoved[k], l0 = +el.dataset.l0, off0 = +(el.dataset.o0 || 0);
-      var l1 = el.dataset.l1 === undefined ? l0 : +el.dataset.l1, off1 = +(el.dataset.o1 || 0);
-      var gone = hidden[l0] || hidden[l1];
+      var el = laneMoved[k], l0 = shownLane(+el.dataset.l0), off0 = +(el.dataset.o0 || 0);
+      var l1 = el.dataset.l1 === undefined ? l0 : shownLane(+el.dataset.l1), off1 = +(el.dataset.o1 || 0);
+      var gone = l0 < 0 || l1 < 0 || (el.dataset.l1 !== undefined && l0 === l1 && el.dataset.bx === undefined);
       el.classList.toggle('hidden', gone);
       if (gone) continue;
       if (el.dataset.bx !== undefined) {
         var bx = +el.dataset.bx;
-        el.setAttribute('d', 'M' + (bx + 4) + ',' + (laneY[l0] + 3) + ' H' + bx + ' V' + (laneY[l1] + 17) + ' H' + (bx + 4));
+        el.setAttribute('d', 'M' + (bx + 4) + ',' + (laneY[l0] + 3) + ' H' + bx + ' V' + (laneY[l1] + 19) + ' H' + (bx + 4));
       } else if (el.tagName === 'circle') {
         el.setAttribute('cy', laneY[l0] + off0);
       } else {
         el.setAttribute('y1', laneY[l0] + off0); el.setAttribute('y2', laneY[l1] + off1);
       }
     }
+    var bottom = y;
+    var end = svg.querySelector('line.run-end');
+    if (end) end.setAttribute('y2', bottom);
     var legend = document.getElementById('legend');
-    legend.setAttribute('transform', 'translate(0,' + (y + 24) + ')');
-    var height = y + 24 + 62;
+    legend.setAttribute('transform', 'translate(0,' + (bottom + 24) + ')');
+    var height = bottom + 24 + 82;
     svg.setAttribute('height', height);
     svg.setAttribute('viewBox', '0 0 ' + svg.getAttribute('width') + ' ' + height);
-    drawAxis();
+    redrawX();
   }
 
+  // The chart takes the window's width: the page opens fitted to the run.
+  function fit() {
+    var available = Math.max(600, view.clientWidth - 14);
+    geo.width = Math.max(200, available - geo.left - 20);
+    svg.setAttribute('width', geo.left + geo.width + 20);
+    svg.querySelectorAll('.chart-clip-rect').forEach(function (r) { r.setAttribute('width', geo.width + 6); });
+    var line = svg.querySelector('.axis-line');
+    if (line) line.setAttribute('x2', geo.left + geo.width);
+    svg.querySelectorAll('.run-end-label, text.run-cut').forEach(function (t) { t.setAttribute('x', geo.left + geo.width); });
+    minimap.setAttribute('width', geo.left + geo.width + 20);
+    drawMinimap();
+  }
+
+  // The minimap: the whole run's events, and where the view is.
+  var minimap = document.getElementById('minimap');
+  function drawMinimap() {
+    var bars = seqAxis ? geo.seqDensity : geo.timeDensity, most = 1, html = '';
+    for (var i = 0; i < bars.length; i++) most = Math.max(most, bars[i]);
+    var w = geo.width / bars.length;
+    for (var j = 0; j < bars.length; j++) {
+      if (!bars[j]) continue;
+      var h = Math.max(1, 22 * Math.sqrt(bars[j] / most));
+      html += '<rect class="bar" x="' + fmt(geo.left + j * w) + '" y="' + fmt(26 - h) + '" width="' + fmt(Math.max(1, w - 0.5)) + '" height="' + fmt(h) + '"/>';
+    }
+    html += '<text x="' + (geo.left - 8) + '" y="18" text-anchor="end" font-size="10" fill="#546e7a">' +
+            (seqAxis ? 'spawns, cancels, exits' : 'events over time') + '</text>';
+    html += '<rect class="view" id="minimap-view" x="0" y="1" width="1" height="26"/>';
+    minimap.innerHTML = html;
+    drawMinimapView();
+  }
+  function drawMinimapView() {
+    var r = document.getElementById('minimap-view');
+    if (!r) return;
+    var s = span();
+    r.setAttribute('x', fmt(geo.left + v0 / s * geo.width));
+    r.setAttribute('width', fmt(Math.max(2, (v1 - v0) / s * geo.width)));
+  }
+  function minimapAt(clientX) {
+    var box = minimap.getBoundingClientRect();
+    return (clientX - box.left - geo.left) / geo.width * span();
+  }
+  var mapDrag = false;
+  function centreAt(a) { var half = (v1 - v0) / 2; v0 = a - half; v1 = a + half; clamp(); redrawX(); }
+  minimap.addEventListener('mousedown', function (e) { mapDrag = true; centreAt(minimapAt(e.clientX)); e.preventDefault(); });
+  window.addEventListener('mouseup', function () { mapDrag = false; });
+  window.addEventListener('mousemove', function (e) { if (mapDrag) centreAt(minimapAt(e.clientX)); });
+
   function zoom(factor, centre) {
-    var span = v1 - v0, newSpan = Math.min(geo.span, Math.max(1, span * factor));
-    var c = centre === undefined ? v0 + span / 2 : centre;
-    var ratio = (c - v0) / span;
+    var s = v1 - v0, newSpan = Math.min(span(), Math.max(1, s * factor));
+    var c = centre === undefined ? v0 + s / 2 : centre;
+    var ratio = (c - v0) / s;
     v0 = c - ratio * newSpan; v1 = v0 + newSpan;
     clamp(); redrawX();
   }
   function pan(deltaAxis) { v0 += deltaAxis; v1 += deltaAxis; clamp(); redrawX(); }
   function clamp() {
-    var span = v1 - v0;
-    if (v0 < 0) { v0 = 0; v1 = span; }
-    if (v1 > geo.span) { v1 = geo.span; v0 = Math.max(0, v1 - span); }
+    var s = v1 - v0, all = span();
+    if (s > all) { v0 = 0; v1 = all; return; }
+    if (v0 < 0) { v0 = 0; v1 = s; }
+    if (v1 > all) { v1 = all; v0 = Math.max(0, v1 - s); }
+  }
+  function reset() { v0 = 0; v1 = span(); redrawX(); }
+  // Switching axes keeps the view on the same events.
+  function switchAxis() {
+    seqAxis = !seqAxis;
+    v0 = 0; v1 = span();
+    document.getElementById('axis-toggle').textContent = seqAxis ? 'axis: events' : 'axis: time';
+    drawMinimap(); redrawX();
   }
   function axisAt(clientX) {
     var box = svg.getBoundingClientRect();
@@ -131,7 +238,8 @@ inline constexpr const char* page_script = R"JS(
   document.getElementById('zoom-out').addEventListener('click', function () { zoom(2); });
   document.getElementById('pan-left').addEventListener('click', function () { pan(-(v1 - v0) * 0.25); });
   document.getElementById('pan-right').addEventListener('click', function () { pan((v1 - v0) * 0.25); });
-  document.getElementById('reset').addEventListener('click', function () { v0 = 0; v1 = geo.span; redrawX(); });
+  document.getElementById('reset').addEventListener('click', reset);
+  document.getElementById('axis-toggle').addEventListener('click', switchAxis);
   svg.addEventListener('wheel', function (e) {
     e.preventDefault();
     // A sideways scroll (touchpad) pans; a vertical one zooms around the cursor.
@@ -163,13 +271,25 @@ inline constexpr const char* page_script = R"JS(
     if (y + tip.offsetHeight > window.innerHeight) y = Math.max(0, clientY - tip.offsetHeight - 14);
     tip.style.left = x + 'px'; tip.style.top = y + 'px';
   }
+  // Links show their own title wherever they are.
+  svg.querySelectorAll('.links [data-kind]').forEach(function (el) {
+    el.addEventListener('mousemove', function (e) {
+      tip.textContent = el.querySelector('title').textContent; tip.style.display = 'block';
+      tip.style.left = (e.clientX + 14) + 'px'; tip.style.top = (e.clientY + 14) + 'px';
+    });
+    el.addEventListener('mouseleave', function () { tip.style.display = 'none'; });
+  });
 
   function toggle(index) {
     var label = lanes[index] && lanes[index].querySelector('text[data-label]');
     if (!label) return;
     collapsed[index] = !collapsed[index];
-    label.firstChild.textContent = label.firstChild.textContent.replace(/^\u25b8 /, '');
+    label.firstChild.textContent = label.firstChild.textContent.replace(/^[\u25b8\u25be] /, '');
     if (collapsed[index]) label.firstChild.textContent = '\u25b8 ' + label.firstChild.textContent;
+    else if (lanes[index].dataset.band !== undefined) label.firstChild.textContent = '\u25be ' + label.firstChild.textContent;
+  }
+  function hasChildren(index) {
+    return index + 1 < lanes.length && +lanes[index + 1].dataset.parentLane === index;
   }
 
   lanes.forEach(function (lane, index) {
@@ -177,23 +297,77 @@ inline constexpr const char* page_script = R"JS(
     if (label) label.addEventListener('click', function () { toggle(index); relayout(); });
     lane.addEventListener('mousemove', function (e) { showTip(lane, e.target, e.clientX, e.clientY); });
     lane.addEventListener('mouseleave', function () { tip.style.display = 'none'; });
+    // Bands open collapsed: one lane for their many identical members.
+    if (lane.dataset.band !== undefined && hasChildren(index)) toggle(index);
   });
+
+  // Keyboard: + - zoom, arrows pan, 0 fits, e switches the axis, j/k (or
+  // up/down) move between lanes, Enter collapses or expands, Esc hides the tip.
+  function select(index) {
+    if (selected >= 0) lanes[selected].classList.remove('selected');
+    selected = index;
+    if (selected < 0) return;
+    var lane = lanes[selected];
+    lane.classList.add('selected');
+    var label = lane.querySelector('text') || lane, box = label.getBoundingClientRect();
+    if (box.top < 80 || box.bottom > window.innerHeight) lane.scrollIntoView({ block: 'center' });
+    box = label.getBoundingClientRect();
+    showTip(lane, label, box.left + 20, box.top + box.height);
+  }
+  function step(direction) {
+    var i = selected;
+    do { i += direction; } while (i >= 0 && i < lanes.length && hidden[i]);
+    if (i >= 0 && i < lanes.length) select(i);
+  }
+  document.addEventListener('keydown', function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    var k = e.key, handled = true;
+    if (k === '+' || k === '=') zoom(0.5);
+    else if (k === '-' || k === '_') zoom(2);
+    else if (k === 'ArrowLeft' || k === 'h') pan(-(v1 - v0) * 0.2);
+    else if (k === 'ArrowRight' || k === 'l') pan((v1 - v0) * 0.2);
+    else if (k === '0' || k === 'f' || k === 'Home') reset();
+    else if (k === 'e') switchAxis();
+    else if (k === 'ArrowDown' || k === 'j') step(1);
+    else if (k === 'ArrowUp' || k === 'k') step(-1);
+    else if ((k === 'Enter' || k === ' ') && selected >= 0) { toggle(selected); relayout(); }
+    else if (k === 'Escape') { tip.style.display = 'none'; select(-1); }
+    else handled = false;
+    if (handled) e.preventDefault();
+  });
+  window.addEventListener('resize', function () { fit(); redrawX(); });
+
   // SVG <title> tooltips would double the page's own; the page shows them.
   svg.querySelectorAll('g[data-lane] title').forEach(function (t) { t.setAttribute('data-tip', ''); });
-  // Links can carry a view: #collapse=0,4&zoom=A0,A1 (lane indices, axis units).
+  // Links can carry a view: #collapse=0,4&expand=7&zoom=A0,A1&axis=seq
+  // (lane indices, axis units).
+  if (/axis=seq/.test(location.hash) !== seqAxis) { seqAxis = !seqAxis; }
+  document.getElementById('axis-toggle').textContent = seqAxis ? 'axis: events' : 'axis: time';
+  v0 = 0; v1 = span();
   var collapse = /collapse=([0-9,]+)/.exec(location.hash);
   if (collapse) collapse[1].split(',').forEach(function (i) { if (i !== '') toggle(+i); });
-  var view = /zoom=([0-9.]+),([0-9.]+)/.exec(location.hash);
-  if (view && +view[2] > +view[1]) { v0 = +view[1]; v1 = +view[2]; clamp(); }
+  var expand = /expand=([0-9,]+)/.exec(location.hash);
+  if (expand) expand[1].split(',').forEach(function (i) { if (i !== '' && collapsed[+i]) toggle(+i); });
+  var zoomed = /zoom=([0-9.]+),([0-9.]+)/.exec(location.hash);
+  if (zoomed && +zoomed[2] > +zoomed[1]) { v0 = +zoomed[1]; v1 = +zoomed[2]; clamp(); }
+  fit();
   relayout();
-  redrawX();
   var pointed = /tip=([0-9]+)/.exec(location.hash);
   if (pointed && lanes[+pointed[1]]) {
     var label = lanes[+pointed[1]].querySelector('text[data-label]') || lanes[+pointed[1]];
     var box = label.getBoundingClientRect();
     showTip(lanes[+pointed[1]], label, box.left + 20, box.top + box.height);
   }
+  svg.setAttribute('data-view', v0.toFixed(0) + ',' + v1.toFixed(0));
   document.body.setAttribute('data-ready', 'yes');
+  // For measurements: how long one zoom step takes, in milliseconds.
+  window.canopyZoomStepMs = function (steps) {
+    var t0 = performance.now();
+    for (var i = 0; i < steps; i++) zoom(i % 2 ? 2 : 0.5);
+    return (performance.now() - t0) / steps;
+  };
+  var bench = /bench=([0-9]+)/.exec(location.hash);
+  if (bench) document.body.setAttribute('data-zoom-step-ms', window.canopyZoomStepMs(+bench[1]).toFixed(2));
 })();
 )JS";
 

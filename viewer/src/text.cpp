@@ -28,4 +28,24 @@ std::string xml_escape(std::string_view text) {
   return out;
 }
 
+std::string script_safe(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '<') {
+      out += "\\u003c";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string short_function(std::string_view fn) {
+  std::size_t end = fn.find('(');
+  if (end == std::string_view::npos) end = fn.size();
+  while (end > 0 && fn[end - 1] == ' ') --end;
+  return end == 0 ? std::string(fn) : std::string(fn.substr(0, end));
+}
+
 }  // namespace canopy::viewer::detail

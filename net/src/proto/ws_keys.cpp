@@ -1,9 +1,9 @@
 #include "ws_keys.hpp"
 
-#include <sys/random.h>
-
 #include <cerrno>
 #include <cstring>
+
+#include "../system.hpp"
 
 namespace canopy::net::proto {
 namespace {
@@ -123,18 +123,7 @@ int base64_decode(std::string_view text, std::uint8_t* out, std::size_t cap) noe
   return static_cast<int>(o);
 }
 
-int random_bytes(void* out, std::size_t n) noexcept {
-  auto* p = static_cast<std::uint8_t*>(out);
-  while (n > 0) {
-    ssize_t got = getrandom(p, n, 0);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      return -1;
-    }
-    p += got;
-    n -= static_cast<std::size_t>(got);
-  }
-  return 0;
-}
+int random_bytes(void* out, std::size_t n) noexcept { return sys::random_bytes(out, n); }
+
 
 }  // namespace canopy::net::proto

@@ -22,7 +22,8 @@ int base64_encode(const std::uint8_t* data, std::size_t n, char* out, std::size_
 /// is not base64 or does not fit.
 int base64_decode(std::string_view text, std::uint8_t* out, std::size_t cap) noexcept;
 
-/// Fills `out` with random bytes from the kernel; -1 with errno.
+/// Fills `out` with random bytes: the kernel's, or under the simulator the
+/// seed's (masks and keys then repeat with the seed); -1 with errno.
 int random_bytes(void* out, std::size_t n) noexcept;
 
 }  // namespace canopy::net::proto

@@ -95,7 +95,7 @@ done
 # The array: 3 tasks, each a shard of the sweep; --wait returns when all are done.
 cd "$dir"
 timeout 240 sbatch --wait --array=0-2 --output="$dir/task-%a.log" \
-  "$src/examples/sweep/slurm-array.sh" "$dir/results" "$canopy" all --seeds 1..40 --inject cancel \
+  "$src/examples/sweep/slurm-array.sh" "$dir/results" "$canopy" all --seeds 1..40 --strategy auto \
   > "$dir/sbatch.log" 2>&1 || fail "sbatch --wait failed: $(cat "$dir/sbatch.log")"
 ls "$dir/results"
 

@@ -4,7 +4,7 @@ files in examples/sweep/ do that when their commands run here.
 
 Usage: sweep_engines_test.py CANOPY SOURCE_DIR CHECK [DIR]
   CHECK is one of: merge, auto, github, kubernetes, or results (DIR holds
-  shard-*.json and shard-*.xml of `all --seeds 1..40 --inject cancel`, as the
+  shard-*.json and shard-*.xml of `all --seeds 1..40 --strategy auto`, as the
   Slurm test leaves them: they must merge into the unsharded sweep's).
 Each check exits 0 when it holds and prints what differed when not."""
 import json
@@ -18,8 +18,10 @@ import yaml
 
 CANOPY, SOURCE = sys.argv[1], sys.argv[2]
 CHECK = sys.argv[3]
-# A sweep with failures in it (injected cancellation), small enough for seconds.
-SWEEP = ["all", "--seeds", "1..40", "--inject", "cancel"]
+# A sweep with failures in it (what-if cancellation), small enough for seconds.
+SWEEP = ["all", "--seeds", "1..40", "--whatif", "cancel"]
+# What the example files sweep (their seed range made smaller here).
+EXAMPLE = ["--strategy", "auto"]
 
 
 def run(args, env=None, ok=(0, 1)):
@@ -45,20 +47,20 @@ def comparable(path):
     return report
 
 
-def unsharded(work, seeds="1..40", extra=()):
-    run([CANOPY, "sweep", "all", "--seeds", seeds, "--inject", "cancel", *extra,
-         "--json", f"{work}/full.json", "--junit", f"{work}/full.xml"])
+def unsharded(work, settings):
+    run([CANOPY, "sweep", "all", "--seeds", "1..40", *settings, "--json", f"{work}/full.json", "--junit",
+         f"{work}/full.xml"])
     return comparable(f"{work}/full.json")
 
 
-def same_as_unsharded(work, merged_json, merged_xml, seeds="1..40", extra=()):
-    full = unsharded(work, seeds, extra)
+def same_as_unsharded(work, merged_json, merged_xml, settings):
+    full = unsharded(work, settings)
     merged = comparable(merged_json)
     if merged != full:
         sys.exit(f"the merged report differs from the unsharded one:\n{json.dumps(merged)[:2000]}\n"
                  f"{json.dumps(full)[:2000]}")
-    if full["failed"] == 0 or not full["failures"]:
-        sys.exit("the sweep was meant to have failures to group, and has none")
+    if full["runs"] != 40 * len(full["scenarios"]) or len(full["scenarios"]) < 2:
+        sys.exit(f"expected 40 runs of every scenario, the report says {full['runs']} of {len(full['scenarios'])}")
     with open(merged_xml) as a, open(f"{work}/full.xml") as b:
         if a.read() != b.read():
             sys.exit("the merged JUnit file differs from the unsharded one")
@@ -74,10 +76,12 @@ def check_merge(work):
              f"{work}/s3.xml"], ok=(1,))
     if not re.search(r"\d+ runs, \d+ failed, \d+ distinct failures? \(all 1\.\.40, 3 of 3 shards\)", p.stdout):
         sys.exit("unexpected merge summary:\n" + p.stdout)
-    same_as_unsharded(work, f"{work}/m.json", f"{work}/m.xml")
+    same_as_unsharded(work, f"{work}/m.json", f"{work}/m.xml", SWEEP[3:])
+    if not comparable(f"{work}/m.json")["failures"]:
+        sys.exit("the sweep was meant to have failures to group, and has none")
     # Each distinct failure is printed once, with a count.
     groups = comparable(f"{work}/m.json")["failures"]
-    if p.stdout.count("FAILED ") != len(groups):
+    if p.stdout.count("FAILED ") != len(groups) or not re.search(r"FAILED \S+ \(\d+ runs?, first seed \d+\)", p.stdout):
         sys.exit("the merge printed a failure group more than once")
     # A missing shard is an error (exit 2), a shard given twice too.
     p = run([CANOPY, "sweep", "merge", f"{work}/s1.json", f"{work}/s2.json"], ok=(2,))
@@ -153,7 +157,7 @@ def check_github(work):
         sh(f"cd {work}/shards && {command}", {"CANOPY_SHARD_INDEX": str(index),
                                              "CANOPY_SHARD_COUNT": str(len(matrix))}, ok=(0,))
     sh(f"cd {work} && " + substitute(merge_step["run"], {"build/cli/canopy": CANOPY}))
-    same_as_unsharded(work, f"{work}/sweep.json", f"{work}/sweep.xml")
+    same_as_unsharded(work, f"{work}/sweep.json", f"{work}/sweep.xml", EXAMPLE)
 
 
 def check_kubernetes(work):
@@ -179,7 +183,7 @@ def check_kubernetes(work):
         sh(substitute(container["command"][2], values),
            {"JOB_COMPLETION_INDEX": str(index), "JOB_COMPLETIONS": env["JOB_COMPLETIONS"]}, ok=(0,))
     sh(substitute(merge_container["command"][2], values))
-    same_as_unsharded(work, f"{results}/sweep.json", f"{results}/sweep.xml")
+    same_as_unsharded(work, f"{results}/sweep.json", f"{results}/sweep.xml", EXAMPLE)
 
 
 def check_results(work):
@@ -189,8 +193,8 @@ def check_results(work):
     xmls = [f"{shards}/{f}" for f in files if f.startswith("shard-") and f.endswith(".xml")]
     if not jsons or len(jsons) != len(xmls):
         sys.exit(f"expected a JSON and a JUnit report per shard in {shards}, found {files}")
-    run([CANOPY, "sweep", "merge", "--json", f"{work}/m.json", "--junit", f"{work}/m.xml", *jsons, *xmls], ok=(1,))
-    same_as_unsharded(work, f"{work}/m.json", f"{work}/m.xml")
+    run([CANOPY, "sweep", "merge", "--json", f"{work}/m.json", "--junit", f"{work}/m.xml", *jsons, *xmls])
+    same_as_unsharded(work, f"{work}/m.json", f"{work}/m.xml", EXAMPLE)
 
 
 with tempfile.TemporaryDirectory(prefix="canopy-sweep-test-") as work:

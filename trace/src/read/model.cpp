@@ -200,6 +200,31 @@ class Builder {
       case EventKind::chrecv:
         pair_message(traced);
         break;
+      case EventKind::bundle_wait_begin: {
+        GracePeriod grace;
+        grace.bundle = event.object;
+        grace.begin_ns = t;
+        grace.begin_seq = seq;
+        grace.deadline_ms = event.deadline_ms;
+        if (co->grace_periods.size() < max_grace_periods) co->grace_periods.push_back(grace);
+        break;
+      }
+      case EventKind::bundle_wait_end:
+        for (auto it = co->grace_periods.rbegin(); it != co->grace_periods.rend(); ++it) {
+          if (it->ended || it->bundle != event.object) continue;
+          it->ended = true;
+          it->end_ns = t;
+          it->end_seq = seq;
+          it->end_err = event.err;
+          break;
+        }
+        break;
+      case EventKind::net_connect:
+      case EventKind::net_accept:
+      case EventKind::net_reset:
+      case EventKind::net_close:
+        net_event(*co, traced);
+        break;
       default:
         break;
     }
@@ -248,8 +273,69 @@ class Builder {
     model_.rendezvous.push_back(message);
   }
 
+  // Each end of a connection reports the other's socket, so the two ends
+  // meet under the pair (client socket, server socket).
+  void net_event(Coroutine& co, const TraceEvent& traced) {
+    const runtime::Event& event = traced.event;
+    NetEvent net;
+    net.kind = event.kind;
+    net.seq = traced.seq;
+    net.time_ns = event.time_ns;
+    net.socket = event.object;
+    net.peer_socket = event.other_object;
+    net.err = event.err;
+    if (event.kind == EventKind::net_close) {
+      net.sent = event.bytes;
+      net.received = event.bytes_received;
+    }
+    if (co.net_events.size() < max_net_events_per_coroutine) co.net_events.push_back(net);
+    if (event.err != 0 && event.kind != EventKind::net_reset) return;  // refused: no connection
+    if (event.kind == EventKind::net_connect || event.kind == EventKind::net_accept) {
+      const bool client = event.kind == EventKind::net_connect;
+      const auto key = client ? std::make_pair(net.socket, net.peer_socket) : std::make_pair(net.peer_socket, net.socket);
+      auto [it, inserted] = connection_of_.try_emplace(key, model_.connections.size());
+      if (inserted) {
+        if (model_.connections.size() >= max_connections) {
+          connection_of_.erase(it);
+          return;
+        }
+        Connection made;
+        made.client_socket = key.first;
+        made.server_socket = key.second;
+        model_.connections.push_back(made);
+      }
+      Connection& connection = model_.connections[it->second];
+      if (client) {
+        connection.client = co.id;
+        connection.connect_seq = net.seq;
+        connection.connect_ns = net.time_ns;
+      } else {
+        connection.server = co.id;
+        connection.accept_seq = net.seq;
+        connection.accept_ns = net.time_ns;
+      }
+      socket_connection_[net.socket] = it->second;
+    } else if (event.kind == EventKind::net_reset) {
+      auto it = socket_connection_.find(net.socket);
+      if (it == socket_connection_.end()) return;
+      Connection& connection = model_.connections[it->second];
+      if (!connection.reset) {
+        connection.reset = true;
+        connection.reset_seq = net.seq;
+        connection.reset_ns = net.time_ns;
+      }
+    }
+  }
+
   void finish(std::uint64_t last_seq) {
     for (auto& [id, co] : model_.coroutines) {
+      // A wait that never ended lasted until its granter exited (or the
+      // trace ended).
+      for (GracePeriod& grace : co.grace_periods) {
+        if (grace.ended) continue;
+        grace.end_ns = co.exited ? co.exit_ns : model_.end_ns;
+        grace.end_seq = co.exited ? co.exit_seq : last_seq;
+      }
       if (co.exited) continue;
       co.exit_ns = model_.end_ns;
       co.exit_seq = last_seq;
@@ -263,6 +349,12 @@ class Builder {
   // Unbuffered channels pair at once; a bound keeps a broken trace with
   // unmatched sends from growing the queues without limit.
   static constexpr std::size_t max_pending_messages = 4096;
+  // Bounds against hostile traces; real runs stay far below them.
+  static constexpr std::size_t max_grace_periods = 4096;
+  static constexpr std::size_t max_net_events_per_coroutine = 1 << 16;
+  static constexpr std::size_t max_connections = 1 << 20;
+  std::map<std::pair<std::uint64_t, std::uint64_t>, std::size_t> connection_of_;
+  std::map<std::uint64_t, std::size_t> socket_connection_;
 
   Model& model_;
   CoroutineId running_ = runtime::no_coroutine;

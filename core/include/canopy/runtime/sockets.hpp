@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include <cstddef>
 #include <cstdint>
 
 namespace canopy::runtime {
@@ -55,6 +56,14 @@ class Sockets {
   /// ECANCELED. Blocks only the calling coroutine, never the thread.
   virtual int resolve(const char* name, int family, sockaddr_storage* out, int max,
                       std::int64_t deadline_ms) = 0;
+  /// The first address of `family` (AF_INET or AF_INET6) that the network
+  /// interface `name` has, port 0, written to `out`. 0, or -1 with errno
+  /// ENODEV (no such interface) or EADDRNOTAVAIL (none of that family).
+  virtual int interface_address(const char* name, int family, sockaddr_storage* out) = 0;
+  /// Fills `out` with `bytes` unpredictable bytes, for protocols that need
+  /// them (websocket masks and handshake keys); a simulation draws them from
+  /// its seed. 0, or -1 with errno.
+  virtual int random_bytes(void* out, std::size_t bytes) = 0;
 };
 
 /// The Sockets of the platform this thread's scheduler runs on, or null on

@@ -256,6 +256,16 @@ DILL_EXPORT ssize_t dill_udp_recvl(int s, struct dill_ipaddr *addr, struct dill_
  * (every address refused), ETIMEDOUT, ECANCELED. */
 DILL_EXPORT int dill_happyeyeballs_connect(const char *name, int port, int64_t deadline);
 
+/******************************************************************************/
+/*  Canopy's own                                                              */
+/******************************************************************************/
+
+/* 1 when the calling thread's sockets are the simulator's in-memory network
+ * (under CANOPY_SEED or canopy::sim::run), 0 when they are the kernel's. A
+ * program may size itself by it (fewer connections under the simulator);
+ * the calls above behave the same either way. */
+DILL_EXPORT int canopy_net_simulated(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -42,6 +42,9 @@ struct scenario {
   /* 1 for the scenario that breaks the structure on purpose, to show what
    * that looks like: runners expect a "structure broken" report from it. */
   int unstructured;
+  /* 1 for a scenario that uses sockets: it runs on the real runtime or under
+   * the simulator (whose network it gets), not on a bare virtual clock. */
+  int network;
 };
 
 /* Every scenario, in the order the documents present them; `count` is set. */

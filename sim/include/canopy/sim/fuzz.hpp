@@ -10,11 +10,13 @@
 //   bytes 8..    the choice bytes, read in the order the run makes its
 //                recorded choices: each scheduling decision (one byte when
 //                up to 256 coroutines are ready, taken modulo their number)
-//                and, when injection is on, each blocking call (one byte:
-//                below per-mille/1000 of 256 injects). Past the end: fifo,
-//                no injection.
+//                with slow steps on (slow_ms), each step (is it slow, and
+//                how slow); with what-if injection on (CANOPY_WHATIF), each
+//                blocking call (one byte: below per-mille/1000 of 256
+//                injects). Past the end: fifo, no slow step, no injection.
 // The run's replay line is `v1:seed=S;strategy=replay;decisions=...` (and
-// `injections=...`): the same run, repeatable and shrinkable like any other.
+// `slow_steps=...`, `injections=...`): the same run, repeatable and
+// shrinkable like any other.
 #pragma once
 
 #include <cstddef>
@@ -37,10 +39,10 @@ inline constexpr std::size_t fuzz_seed_bytes = 8;
 /// Longest input read from a file (CANOPY_FUZZ_INPUT, read_input_file).
 inline constexpr std::size_t max_fuzz_input_bytes = std::size_t{1} << 20;
 
-/// The options that run `input` as a fuzz input, from `base`: its injection
-/// kinds and per-mille, jitter, network settings and budgets are kept; the
-/// seed, the strategy (replay), the decisions and any injection plan come
-/// from the input.
+/// The options that run `input` as a fuzz input, from `base`: its what-if
+/// kinds and per-mille, slow_ms, jitter, network settings and budgets are
+/// kept; the seed, the strategy (replay), the decisions, the slow steps and
+/// any injection plan come from the input.
 options input_options(const options& base, std::span<const std::uint8_t> input);
 
 /// Reads a fuzz input file of at most max_fuzz_input_bytes; nothing, with

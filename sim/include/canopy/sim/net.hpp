@@ -42,6 +42,17 @@ inline constexpr int net_partition_per_mille = 10;
 /// A partition heals after a seeded 100..this many ms.
 inline constexpr int net_max_partition_ms = 2000;
 
+/// The simulated host's network interfaces, what ipaddr_local answers for an
+/// interface name (the host's own interfaces are never read): each with one
+/// IPv4 and one IPv6 address. Other names fail with ENODEV.
+struct net_interface {
+  const char* name;
+  const char* ipv4;
+  const char* ipv6;
+};
+inline constexpr net_interface net_interfaces[] = {{"lo", "127.0.0.1", "::1"},
+                                                   {"eth0", "10.0.0.2", "fd00::2"}};
+
 /// Makes `name` resolve to `address` (a literal IPv4 or IPv6 address) in
 /// every simulated run of this process, besides `localhost` (127.0.0.1 and
 /// ::1). The environment form is CANOPY_NET_HOSTS=name=address,name=address.

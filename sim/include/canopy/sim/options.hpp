@@ -17,6 +17,8 @@ class Observer;
 
 namespace canopy::sim {
 
+class cancellation_coverage;
+
 /// How the next ready coroutine is chosen at every scheduling step.
 enum class strategy : std::uint8_t {
   fifo,    ///< always the oldest ready coroutine: the real runtime's order
@@ -24,9 +26,12 @@ enum class strategy : std::uint8_t {
   pct,     ///< probabilistic concurrency testing: seeded priorities, depth-1 change points
   dfs,     ///< every schedule up to a preemption bound (explore() only)
   replay,  ///< the recorded decision list, then fifo
+  /// "auto": each seed picks random or pct (depth 1..3), and whether to add
+  /// timer jitter, slow steps and directed cancellation (options::resolved).
+  automatic,
 };
 
-/// "fifo", "random", "pct", "dfs", "replay".
+/// "fifo", "random", "pct", "dfs", "replay", "auto".
 const char* to_string(strategy s);
 /// The strategy named `name`, or nothing.
 std::optional<strategy> strategy_from_string(std::string_view name);
@@ -37,6 +42,15 @@ struct injection {
   std::uint64_t call_index = 0;
   int err = 0;  ///< ECANCELED or ETIMEDOUT
   friend bool operator==(const injection&, const injection&) = default;
+};
+
+/// A scheduling step that took time, as on a busy or preempted CPU: just
+/// before scheduling step `step` (1 = the first) ran its coroutine, virtual
+/// time moved `ms` ms.
+struct slow_step {
+  std::uint64_t step = 0;
+  int ms = 0;
+  friend bool operator==(const slow_step&, const slow_step&) = default;
 };
 
 /// Everything a simulated run depends on. Two runs with equal options and
@@ -55,17 +69,34 @@ struct options {
   /// replay: the choice made at each step with more than one ready
   /// coroutine, taken modulo the number ready; past the end, fifo.
   std::vector<std::uint32_t> decisions;
-  /// Inject ECANCELED at blocking calls of coroutines other than main.
-  bool inject_cancel = false;
-  /// Inject ETIMEDOUT at blocking calls that have a deadline.
-  bool inject_timeout = false;
-  /// Chance, per thousand blocking calls, that a failure is injected.
-  int inject_per_mille = 50;
-  /// When set, exactly these injections happen and the per-mille chance is
-  /// not used (replays and shrinking).
+  /// Directed cancellation (CANOPY_INJECT=cancel): steer the program's own
+  /// closes (an owner's hclose, a bundle's grace deadline, a grace period cut
+  /// short by an outer one) into blocking calls where no close has landed
+  /// yet, using only what a real machine does: slow steps, late timers and
+  /// other orders of ready coroutines (directed.cpp). Nothing is injected.
+  bool directed_cancel = false;
+  /// What-if (CANOPY_WHATIF=cancel): ECANCELED at blocking calls of
+  /// coroutines other than main although nobody closed them. Not a real
+  /// execution: every report of such a run says what-if.
+  bool whatif_cancel = false;
+  /// What-if (CANOPY_WHATIF=timeout): ETIMEDOUT at blocking calls with a
+  /// deadline, before the deadline. Not a real execution either.
+  bool whatif_timeout = false;
+  /// Chance, per thousand blocking calls, of a what-if injection.
+  int whatif_per_mille = 50;
+  /// When set, exactly these what-if injections happen and the per-mille
+  /// chance is not used (replays and shrinking).
   std::optional<std::vector<injection>> injections;
   /// Timers fire up to this many ms late, seeded; 0: on time.
   int jitter_ms = 0;
+  /// Slow steps: a seeded quarter of the scheduling steps take 1..slow_ms
+  /// virtual ms before their coroutine runs (a busy or preempted CPU), at
+  /// least 100 virtual ms apart; 0: steps take no time (but see
+  /// steps_per_tick in policy.cpp).
+  int slow_ms = 0;
+  /// When set, exactly these slow steps happen and slow_ms draws nothing
+  /// (replays and shrinking).
+  std::optional<std::vector<slow_step>> slow_steps;
   /// Simulated network faults a correct program must tolerate (opt-in,
   /// CANOPY_NET_FAULTS=reset,refuse,partition): connections reset in the
   /// middle (ECONNRESET), connections refused although a listener exists
@@ -105,10 +136,24 @@ struct options {
   runtime::Observer* observer = nullptr;
   /// Keep every event in outcome::events (determinism checks, tests).
   bool record_events = false;
+  /// Every run with these options adds its call sites here
+  /// (canopy/sim/coverage.hpp); not owned, may be null. Shrinking's replays
+  /// are not added.
+  cancellation_coverage* coverage = nullptr;
+
+  /// What a run with these options does: themselves, except that strategy
+  /// auto becomes what its seed picks: random or pct with depth 1..3 (one
+  /// in four each), and one timing of five (none, jitter_ms 1..20, slow_ms
+  /// 1..20, both, or directed cancellation); settings given explicitly are
+  /// kept. Replay lines of an
+  /// auto run name the picks, so they repeat without auto.
+  options resolved() const;
 
   /// The options CANOPY_SEED, CANOPY_STRATEGY, CANOPY_PCT_DEPTH,
-  /// CANOPY_PCT_STEPS, CANOPY_DFS_BOUND, CANOPY_INJECT (cancel,timeout),
-  /// CANOPY_INJECT_PER_MILLE, CANOPY_JITTER_MS, CANOPY_NET_FAULTS,
+  /// CANOPY_PCT_STEPS, CANOPY_DFS_BOUND, CANOPY_INJECT (cancel),
+  /// CANOPY_WHATIF (cancel,timeout), CANOPY_WHATIF_PER_MILLE,
+  /// CANOPY_INJECTIONS, CANOPY_JITTER_MS, CANOPY_SLOW_MS,
+  /// CANOPY_SLOW_STEPS, CANOPY_NET_FAULTS,
   /// CANOPY_NET_LATENCY_MS, CANOPY_NET_JITTER_MS, CANOPY_MAX_STEPS,
   /// CANOPY_MAX_VIRTUAL_MS, CANOPY_DECISIONS and CANOPY_REPLAY describe,
   /// starting from `base`. A malformed variable sets `error` to a sentence

@@ -43,6 +43,14 @@ struct call_site_coverage {
   std::uint64_t calls = 0;        ///< blocking calls made there
   std::uint64_t ecanceled = 0;    ///< returned ECANCELED (injected or not)
   std::uint64_t etimedout = 0;    ///< returned ETIMEDOUT (injected or not)
+  /// A real close (an hclose, a bundle's deadline; never a what-if) landed
+  /// here: it woke the coroutine blocked at this call, or this was the first
+  /// blocking call the coroutine made after a close that found it running.
+  std::uint64_t closes = 0;
+  /// Later calls here refused at once because a real close had landed.
+  std::uint64_t refused_after_close = 0;
+  /// What-if injections here (ECANCELED or ETIMEDOUT nobody caused).
+  std::uint64_t whatif = 0;
 };
 
 /// One recorded runtime event, flattened to text (record_events only).
@@ -62,6 +70,8 @@ struct outcome {
   std::vector<std::uint32_t> choices;
   /// Every failure injected, in order.
   std::vector<injection> injections;
+  /// Every slow step taken, in order (options::slow_ms, slow_steps).
+  std::vector<slow_step> slow_steps;
   /// Call sites of blocking calls, sorted by name.
   std::vector<call_site_coverage> coverage;
   /// Broken-structure reports of a run with stop_at_structure_broken off.
@@ -76,8 +86,18 @@ struct outcome {
   bool reproducible = true;
   std::string outside;
 
+  /// "" when the run is realizable. After a what-if injection
+  /// (options::whatif_cancel/whatif_timeout/injections): the injection and
+  /// its site, and that a failure may be its consequence. describe() starts
+  /// with "what-if: " and this.
+  std::string whatif;
+  /// Set by sweep() and check(): runs that failed after a what-if injection,
+  /// counted apart from real failures (the outcome is a real failure when
+  /// there was one).
+  std::uint64_t whatif_failures = 0;
+
   explicit operator bool() const { return passed; }
-  /// The report, then "replay: <line>".
+  /// "what-if: ..." for a what-if run, the report, then "replay: <line>".
   std::string describe() const;
 };
 

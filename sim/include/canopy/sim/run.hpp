@@ -73,8 +73,8 @@ exploration explore(const options& o, F&& body) {
 }
 
 /// Shrinks the failing run `failed` (made with options `o`) to a smaller
-/// replay that fails the same way: fewer injected failures, fewer and
-/// smaller non-fifo decisions. Returns the smallest failing outcome found
+/// replay that fails the same way: fewer injected failures, fewer slow
+/// steps, fewer and smaller non-fifo decisions, shorter slow steps. Returns the smallest failing outcome found
 /// (strategy replay), at most `max_runs` replays later.
 outcome shrink_erased(const options& o, const outcome& failed, void (*body)(void*), void* context,
                       std::uint64_t max_runs = 2000);
@@ -95,8 +95,11 @@ std::optional<std::string> check_determinism(const options& o, F&& body) {
 }
 
 /// Runs `body` with seeds first_seed, first_seed+1, ... (count of them) and
-/// options `o` otherwise; returns the first failing outcome, shrunk when
-/// `shrink_failure`, or a passing outcome of the last run.
+/// options `o` otherwise; returns the first real failing outcome, shrunk
+/// when `shrink_failure`, or a passing outcome of the last run. Runs that
+/// failed after a what-if injection are counted in `whatif_failures`; the
+/// first of them is returned (labelled, outcome::whatif) only when no real
+/// failure turned up.
 outcome sweep_erased(const options& o, std::uint64_t first_seed, std::uint64_t count,
                      bool shrink_failure, void (*body)(void*), void* context);
 template <class F>

@@ -1,6 +1,7 @@
 // What a trace says happened, rebuilt as a coroutine tree with lifetimes.
 #pragma once
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -42,6 +43,35 @@ struct Deadline {
   std::uint64_t expired_seq = 0;
 };
 
+/// A grace period the coroutine granted: a bundle_wait with or without a
+/// deadline, from its begin to its end. When the granter is cancelled
+/// while it waits (an outer, shorter grace period ran out), the wait ends
+/// early with ECANCELED: the part from there to its deadline was revoked.
+struct GracePeriod {
+  runtime::ObjectId bundle = 0;  ///< the bundle whose members were given the time
+  std::int64_t begin_ns = 0;
+  std::uint64_t begin_seq = 0;
+  std::int64_t deadline_ms = -1;  ///< absolute, as in the trace; -1: wait for ever
+  bool ended = false;             ///< false: still waiting when the trace ended
+  std::int64_t end_ns = 0;        ///< trace end when !ended
+  std::uint64_t end_seq = 0;
+  int end_err = 0;  ///< 0 (all members done), ETIMEDOUT (members cancelled), ECANCELED (cut short)
+  /// Cut short by the granter's own cancellation before its deadline.
+  bool revoked() const { return ended && end_err == ECANCELED && deadline_ms >= 0; }
+};
+
+/// A simulated network event on one of the coroutine's sockets.
+struct NetEvent {
+  runtime::EventKind kind = runtime::EventKind::net_connect;  ///< net_connect, net_accept, net_reset, net_close
+  std::uint64_t seq = 0;
+  std::int64_t time_ns = 0;
+  std::uint64_t socket = 0;
+  std::uint64_t peer_socket = 0;  ///< 0 when unknown or none
+  int err = 0;
+  std::size_t sent = 0;      ///< net_close only
+  std::size_t received = 0;  ///< net_close only
+};
+
 /// One coroutine: identity, place in the tree, lifetime and history.
 struct Coroutine {
   runtime::CoroutineId id = 0;
@@ -70,6 +100,8 @@ struct Coroutine {
 
   std::vector<StateInterval> intervals;
   std::vector<Deadline> deadlines;
+  std::vector<GracePeriod> grace_periods;  ///< in the order they began
+  std::vector<NetEvent> net_events;        ///< in trace order
 
   /// "co 3 worker (main.cpp:12)".
   std::string label() const;
@@ -88,11 +120,29 @@ struct Rendezvous {
   std::size_t bytes = 0;
 };
 
+/// A connection of the simulated network: the coroutine that connected and
+/// the one that accepted it, joined through the sockets' ids.
+struct Connection {
+  std::uint64_t client_socket = 0;
+  std::uint64_t server_socket = 0;
+  runtime::CoroutineId client = runtime::no_coroutine;  ///< got net_connect for client_socket
+  runtime::CoroutineId server = runtime::no_coroutine;  ///< got net_accept for server_socket
+  std::uint64_t connect_seq = 0;
+  std::int64_t connect_ns = 0;
+  std::uint64_t accept_seq = 0;
+  std::int64_t accept_ns = 0;
+  bool reset = false;  ///< either end saw net_reset
+  std::uint64_t reset_seq = 0;
+  std::int64_t reset_ns = 0;
+};
+
 /// The rebuilt trace. Coroutines are kept in id order.
 struct Model {
   Trace trace;
   std::map<runtime::CoroutineId, Coroutine> coroutines;
   std::vector<Rendezvous> rendezvous;
+  /// Established connections, in the order their first end was reported.
+  std::vector<Connection> connections;
   std::int64_t begin_ns = 0;  ///< first event's time (0 for an empty trace)
   std::int64_t end_ns = 0;    ///< last event's time
 

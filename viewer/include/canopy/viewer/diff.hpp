@@ -1,9 +1,11 @@
 // Where two traces of one program part ways.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
+#include "canopy/trace/model.hpp"
 #include "canopy/trace/read.hpp"
 
 namespace canopy::viewer {
@@ -21,5 +23,19 @@ struct DiffResult {
 
 /// Compares the events of `a` and `b` in their canonical form.
 DiffResult diff(const trace::Trace& a, const trace::Trace& b);
+
+}  // namespace canopy::viewer
+
+namespace canopy::viewer {
+
+/// Events of each run listed after the first divergence on the diff page.
+inline constexpr std::size_t diff_events_after = 6;
+
+/// One self-contained HTML page comparing two runs: both lifetime diagrams
+/// on the event-order axis, so that their common prefix lines up, with the
+/// first divergence marked (id "a-divergence" and "b-divergence"); the text
+/// report; and each run's next `diff_events_after` events after it.
+/// Byte-identical for equal input.
+std::string render_diff_html(const trace::Model& a, const trace::Model& b, const DiffResult& result);
 
 }  // namespace canopy::viewer
