@@ -152,6 +152,25 @@ TEST_CASE("with what-if injection on, a fuzz input chooses the injections and th
   CHECK(!sim::run_input(base, loud, busy_body).injections.empty());
 }
 
+TEST_CASE("with slow steps on, a fuzz input chooses them and the line lists them") {
+  sim::options base = recording();
+  base.slow_ms = 20;
+  // Every step reads a byte (0 modulo 4: slow) and a slow one a byte for how slow.
+  std::vector<std::uint8_t> input(8, 0);
+  for (int i = 0; i < 60; ++i) input.push_back(static_cast<std::uint8_t>(i % 2 == 0 ? 4 * i : 9));
+  sim::outcome r = sim::run_input(base, input, busy_body);
+  REQUIRE(!r.slow_steps.empty());
+  CHECK_THAT(r.replay, Contains(";slow_steps="));
+  sim::outcome again = replay_of(r);
+  CHECK(again.trace_hash == r.trace_hash);
+  CHECK(again.events == r.events);
+  CHECK(again.slow_steps == r.slow_steps);
+  // Bytes that are never 0 modulo 4 make no step slow.
+  std::vector<std::uint8_t> quick(8, 0);
+  quick.resize(80, 1);
+  CHECK(sim::run_input(base, quick, busy_body).slow_steps.empty());
+}
+
 TEST_CASE("a failing fuzz input's line fails the same way and shrinks like any other") {
   // Search the inputs of two choice bytes for the latent bug's.
   std::optional<sim::outcome> failed;
