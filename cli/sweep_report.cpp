@@ -1,6 +1,7 @@
 #include "sweep_report.hpp"
 
 #include <algorithm>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -52,8 +53,21 @@ void fold(std::vector<FailureGroup>& groups, const FailureGroup& g) {
 
 }  // namespace
 
+std::string failure_headline(const std::string& report) {
+  // A what-if run's report starts with a line naming its injection (which
+  // call, which coroutine); the failure it led to is the line after.
+  constexpr std::string_view whatif = "what-if: ";
+  std::string_view rest = report;
+  bool after_whatif = false;
+  while (rest.substr(0, whatif.size()) == whatif && rest.find('\n') != std::string_view::npos) {
+    rest = rest.substr(rest.find('\n') + 1);
+    after_whatif = true;
+  }
+  return (after_whatif ? "(what-if) " : "") + std::string(rest.substr(0, rest.find('\n')));
+}
+
 std::string failure_signature(const std::string& scenario, const std::string& kind, const std::string& report) {
-  std::string first = report.substr(0, report.find('\n'));
+  const std::string first = failure_headline(report);
   std::string s = scenario + "|" + kind + "|";
   for (std::size_t i = 0; i < first.size(); ++i) {
     if (first[i] >= '0' && first[i] <= '9') {

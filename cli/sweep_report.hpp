@@ -58,8 +58,12 @@ struct SweepReport {
   static std::optional<SweepReport> from_json(const std::string& text, std::string& error);
 };
 
+/// What a report says failed, in one line: its first line, or for a what-if
+/// run the line after the one naming the injection, after "(what-if) ".
+std::string failure_headline(const std::string& report);
+
 /// The signature failures are grouped by: the scenario, the kind and the
-/// report's first line with every run of digits written "N", so that the
+/// report's headline with every run of digits written "N", so that the
 /// same failure at other times, ids or seeds groups together.
 std::string failure_signature(const std::string& scenario, const std::string& kind, const std::string& report);
 
