@@ -26,6 +26,8 @@ void batched(benchmark::State& state, Run&& run) {
 
 /// Coroutines in the "spawn sleeping" benchmarks.
 inline constexpr long spawn_count = 100'000;
+/// Coroutines alive at once in live_sleeping_1m: issue 11's scale point.
+inline constexpr long live_count = 1'000'000;
 
 /// Resident memory of this process, in bytes (VmRSS).
 inline long rss_bytes() {

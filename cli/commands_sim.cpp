@@ -21,7 +21,10 @@
 #include "sim_arguments.hpp"
 #include "sweep_merge.hpp"
 #include "sweep_pool.hpp"
+#include "sweep_json.hpp"
+#if CANOPY_CLI_TRACE
 #include "sweep_report.hpp"
+#endif
 
 namespace sim = canopy::sim;
 using canopy::cli::bad;
@@ -38,7 +41,7 @@ constexpr const char* run_usage =
 constexpr const char* sweep_usage =
     "canopy sweep SCENARIO|all --seeds A..B [--strategy S] [--pct-depth D] [--inject cancel] "
     "[--whatif cancel,timeout] [--jitter-ms N] [--slow-ms N] [--jobs J] [--shard K/N|auto] [--junit FILE] "
-    "[--json FILE] [--coverage FILE.json] | canopy sweep merge ...";
+    "[--json FILE] [--coverage FILE.json] [--report DIR] | canopy sweep merge ...";
 
 /// Reports of runs that failed after a what-if injection start with this
 /// (sweep_pool.cpp puts it there): they are counted apart.
@@ -122,6 +125,7 @@ int canopy_cli_sweep(int argc, char** argv) {
   const char* junit = nullptr;
   const char* json = nullptr;
   const char* coverage_path = nullptr;
+  const char* report = nullptr;
   std::optional<std::pair<std::uint64_t, std::uint64_t>> seeds;
   std::uint64_t jobs = 1, shard = 1, shards = 1;
   sim::options o;
@@ -159,6 +163,8 @@ int canopy_cli_sweep(int argc, char** argv) {
       json = argv[i];
     } else if (a == "--coverage") {
       coverage_path = argv[i];
+    } else if (a == "--report") {
+      report = argv[i];
     } else if (!shared_option(a, argv[i], o, error)) {
       return bad(sweep_usage, "unknown option " + std::string(a));
     }
@@ -233,6 +239,7 @@ int canopy_cli_sweep(int argc, char** argv) {
   std::printf("%zu runs, %zu failed%s (strategy %s, shard %llu/%llu, %llu jobs)\n", items.size(), failed,
               whatif_count.c_str(), sim::to_string(o.strategy), static_cast<unsigned long long>(shard), static_cast<unsigned long long>(shards),
               static_cast<unsigned long long>(jobs));
+  std::optional<sim::cancellation_coverage> table;  // what the workers wrote
   if (coverage_path != nullptr) {
     std::FILE* f = std::fopen(coverage_path, "r");
     std::string text;
@@ -240,7 +247,7 @@ int canopy_cli_sweep(int argc, char** argv) {
     for (std::size_t n; f != nullptr && (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
     if (f != nullptr) std::fclose(f);
     std::string error;
-    auto table = sim::cancellation_coverage::from_json(text, error);
+    table = sim::cancellation_coverage::from_json(text, error);
     if (!table) {
       std::fprintf(stderr, "canopy: cannot read the coverage the workers wrote to %s: %s\n", coverage_path, error.c_str());
       return 2;
@@ -252,13 +259,25 @@ int canopy_cli_sweep(int argc, char** argv) {
     return 2;
   }
   if (json != nullptr) {
-    canopy::cli::SweepReport report{target, std::to_string(seeds->first) + ".." + std::to_string(seeds->second),
+    canopy::cli::SweepReport shard_report{target, std::to_string(seeds->first) + ".." + std::to_string(seeds->second),
                                     o.replay_line(), shards, {shard}, {}, {}};
-    for (std::size_t i = 0; i < items.size(); ++i) report.add(items[i], results[i]);
-    if (std::FILE* f = std::fopen(json, "w"); f == nullptr || std::fputs(report.to_json().c_str(), f) < 0 || std::fclose(f) != 0) {
+    for (std::size_t i = 0; i < items.size(); ++i) shard_report.add(items[i], results[i]);
+    if (std::FILE* f = std::fopen(json, "w"); f == nullptr || std::fputs(shard_report.to_json().c_str(), f) < 0 || std::fclose(f) != 0) {
       std::fprintf(stderr, "canopy: cannot write the JSON report to %s: %s\n", json, std::strerror(errno));
       return 2;
     }
+  }
+  if (report != nullptr) {
+#if CANOPY_CLI_TRACE
+    std::string error;
+    if (!canopy::cli::write_sweep_report(report, items, results, o, table ? &*table : nullptr, error)) {
+      std::fprintf(stderr, "canopy: %s\n", error.c_str());
+      return 2;
+    }
+    std::printf("report: %s/index.html\n", report);
+#else
+    return bad(sweep_usage, "--report needs the trace tools, which this build lacks");
+#endif
   }
   // What-if failures fail the sweep too (the user asked for them), but are
   // never counted as real ones.

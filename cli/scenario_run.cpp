@@ -68,34 +68,62 @@ sim::outcome run_scenario(const scenario& sc, sim::options o, std::vector<Note>*
   return out;
 }
 
-int run_and_print(const scenario& sc, const sim::options& o, const char* trace_path) {
+sim::outcome record_scenario(const scenario& sc, const sim::options& given, const char* trace_path,
+                             std::vector<Note>* notes, std::string& error) {
+  // What strategy auto picked for this seed: the trace header names it, as
+  // the replay line does.
+  const sim::options o = given.resolved();
+  trace::Header h;
+  h.clock_is_simulated = true;
+  h.seed = o.seed;
+  h.strategy = sim::to_string(o.strategy);
+  h.program = "canopy";
+  h.scenario = sc.name;
+  sim::options named = o;
+  named.scenario = sc.name;
+  h.replay = "canopy replay '" + named.replay_line() + "'";
+  std::unique_ptr<trace::Recorder> recorder = trace::Recorder::open(trace_path, h);
+  if (!recorder) {
+    error = std::string("cannot write the trace to ") + trace_path + ": " + std::strerror(errno);
+    return {};
+  }
   sim::options with_trace = o;
-  std::unique_ptr<trace::Recorder> recorder;
+  with_trace.observer = recorder.get();
+  sim::outcome out = run_scenario(sc, with_trace, notes);
+  trace::RunEnd end;
+  end.how = out.passed ? "returned" : sim::to_string(out.kind);
+  if (!out.passed) end.report = out.report.c_str();
+  recorder->end(end);
+  recorder->close();
+  return out;
+}
+
+sim::outcome shrink_scenario(const scenario& sc, const sim::options& o, const sim::outcome& failed,
+                             std::uint64_t max_runs) {
+  sim::options named = o;
+  named.scenario = sc.name;
+  named.stop_at_structure_broken = sc.unstructured == 0;
+  return sim::shrink(named, failed, [&] {
+    Runner runner(named.seed);
+    scenario_env env{env_random, env_note, &runner};
+    if (sc.run(&env) != 0) sim::fail("the scenario returned -1: something its document promises did not happen");
+  }, max_runs);
+}
+
+int run_and_print(const scenario& sc, const sim::options& given, const char* trace_path) {
+  // What strategy auto picked for this seed: the narration names it.
+  const sim::options o = given.resolved();
+  std::vector<Note> notes;
+  sim::outcome out;
   if (trace_path != nullptr) {
-    trace::Header h;
-    h.clock_is_simulated = true;
-    h.seed = o.seed;
-    h.strategy = sim::to_string(o.strategy);
-    h.program = "canopy";
-    h.scenario = sc.name;
-    sim::options named = o;
-    named.scenario = sc.name;
-    h.replay = "canopy replay '" + named.replay_line() + "'";
-    recorder = trace::Recorder::open(trace_path, h);
-    if (!recorder) {
-      std::fprintf(stderr, "canopy: cannot write the trace to %s: %s\n", trace_path, std::strerror(errno));
+    std::string error;
+    out = record_scenario(sc, o, trace_path, &notes, error);
+    if (!error.empty()) {
+      std::fprintf(stderr, "canopy: %s\n", error.c_str());
       return 2;
     }
-    with_trace.observer = recorder.get();
-  }
-  std::vector<Note> notes;
-  sim::outcome out = run_scenario(sc, with_trace, &notes);
-  if (recorder) {
-    trace::RunEnd end;
-    end.how = out.passed ? "returned" : sim::to_string(out.kind);
-    if (!out.passed) end.report = out.report.c_str();
-    recorder->end(end);
-    recorder->close();
+  } else {
+    out = run_scenario(sc, o, &notes);
   }
   print_run(sc, o, out, notes);
   return out.passed ? 0 : 1;

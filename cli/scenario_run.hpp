@@ -24,6 +24,17 @@ struct Note {
 /// `notes` when given (the first 10,000).
 sim::outcome run_scenario(const scenario& sc, sim::options o, std::vector<Note>* notes);
 
+/// Runs `sc` under `o` and records its trace to `trace_path` (its last line
+/// says how the run ended), printing nothing; `notes` as for run_scenario.
+/// Sets `error` (and runs nothing) when the trace file cannot be written.
+sim::outcome record_scenario(const scenario& sc, const sim::options& o, const char* trace_path,
+                             std::vector<Note>* notes, std::string& error);
+
+/// Shrinks the failing run `failed` of `sc` (made with `o`) to a smaller
+/// replay that fails the same way, in at most `max_runs` runs.
+sim::outcome shrink_scenario(const scenario& sc, const sim::options& o, const sim::outcome& failed,
+                             std::uint64_t max_runs);
+
 /// Runs `sc` under `o`, recording a trace to `trace_path` when not null
 /// (its last line says how the run ended), and prints the narration, the
 /// result and the replay line. Returns 0 passed, 1 failed, 2 no trace file.

@@ -27,7 +27,7 @@ bool shared_option(std::string_view flag, const char* value, sim::options& o, st
   } else if (flag == "--strategy") {
     auto s = sim::strategy_from_string(value);
     if (!s || *s == sim::strategy::dfs) {
-      error = std::string("--strategy must be fifo, random, pct or replay, not \"") + value + "\"";
+      error = std::string("--strategy must be fifo, random, pct, replay or auto, not \"") + value + "\"";
     } else {
       o.strategy = *s;
     }

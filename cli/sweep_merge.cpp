@@ -16,7 +16,7 @@
 
 #include "canopy/scenarios/scenario.h"
 #include "sim_arguments.hpp"
-#include "sweep_report.hpp"
+#include "sweep_json.hpp"
 
 namespace canopy::cli {
 

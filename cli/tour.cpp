@@ -75,37 +75,73 @@ std::string escape_html(const std::string& s) {
   return out;
 }
 
+// What to look at in each scenario's diagram: one sentence for someone who
+// has read the documents, keyed by scenario name.
+struct LookAt {
+  const char* scenario;
+  const char* sentence;
+};
+constexpr LookAt look_at[] = {
+    {"parent-closes-child", "The child's lane ends at main's hclose: the red arrow is the cancellation, the diamond the ECANCELED its sleep returned."},
+    {"parent-closes-children", "One hclose on the bundle fans out: one arrow from main to each child, each ending in its ECANCELED."},
+    {"parent-waits-for-child", "No arrows at all: the child returns on its own (the dark flag) before main closes it."},
+    {"parent-waits-with-grace", "main's chrecv has a deadline: a child that answers in time returns on its own (the dark flag); one still busy then would get a cancellation arrow."},
+    {"children-grace-period", "The orange box on main's lane is the 500 ms grace period; children still running when it ends get the arrows."},
+    {"broadcast-shutdown", "hdone on one channel tells every child at once (their receives fail with EPIPE, no arrows); only a child still working when main's grace period ends gets a cancellation arrow."},
+    {"nested-grace-periods", "main's 500 ms grace (orange, top lane) ends first: foo's 1000 ms grace for bar is cut short, the grey box is the part revoked, and the arrows show main cancelling foo, then foo cancelling bar."},
+    {"thousand-children", "A thousand identical children are one band (click its name to expand); its bars show when they exited: most returned during main's 30 s grace, the rest were cancelled at its end."},
+    {"async-object", "Closing the object stops both its coroutines: one fan of arrows from the owner."},
+    {"stack-on-stack", "The child runs on a stack inside its parent: the parent closes it (the arrow) before returning, so the child's lane always ends first."},
+    {"call-tree", "Every lifetime nests inside its parent's: the tree on the left is the call tree, and no bar outlives its parent."},
+    {"unstructured-child", "The red outline: the child outlives its parent, which structured concurrency forbids."},
+};
+
+const char* sentence_for(const scenario& sc) {
+  for (const LookAt& entry : look_at) {
+    if (std::strcmp(entry.scenario, sc.name) == 0) return entry.sentence;
+  }
+  return sc.title;
+}
+
 int run_simulated(const scenario& sc, const std::string& dir, unsigned seed, std::string& index_rows) {
   std::string trace = dir + "/" + sc.name + ".trace";
   std::string html = std::string(sc.name) + ".html";
   std::string svg = std::string(sc.name) + ".svg";
+  std::string thumbnail = std::string(sc.name) + ".thumbnail.svg";
   std::printf("\n");
   std::fflush(stdout);
   int rc = call(canopy_cli_run, {"run", sc.name, "--seed", std::to_string(seed), "--strategy", "fifo",
                                  "--trace", trace});
   int drawn = call(canopy_cli_render, {"render", trace, "-o", dir + "/" + html}) |
-              call(canopy_cli_render, {"render", trace, "-o", dir + "/" + svg});
-  index_rows += "<tr><td><a href=\"" + html + "\">" + escape_html(sc.name) + "</a></td><td>" +
+              call(canopy_cli_render, {"render", trace, "-o", dir + "/" + svg}) |
+              call(canopy_cli_render, {"render", trace, "--width", "640", "-o", dir + "/" + thumbnail});
+  index_rows += "<div class=\"card\"><a href=\"" + html + "\"><img src=\"" + thumbnail + "\" alt=\"lifetime diagram of " +
+                escape_html(sc.name) + "\" loading=\"lazy\"></a><h2><a href=\"" + html + "\">" + escape_html(sc.name) +
+                "</a> <span class=\"" + (rc == 0 ? "ok\">as documented" : "bad\">FAILED") + "</span></h2><p class=\"what\">" +
                 escape_html(sc.title) + (sc.unstructured ? " <b>(not structured, on purpose)</b>" : "") +
-                "</td><td>" + escape_html(sc.source) + "</td><td><a href=\"" + svg +
-                "\">svg</a> · <a href=\"" + sc.name + ".trace\">trace</a></td><td>" +
-                (rc == 0 ? "as documented" : "<b>FAILED</b>") + "</td></tr>\n";
+                "</p><p class=\"look\"><b>Look at:</b> " + escape_html(sentence_for(sc)) + "</p><p class=\"also\">" +
+                escape_html(sc.source) + " · <a href=\"" + svg + "\">svg</a> · <a href=\"" + sc.name +
+                ".trace\">trace</a></p></div>\n";
   return rc != 0 || drawn != 0;
 }
 
 bool write_index(const std::string& dir, const std::string& rows, unsigned seed) {
   std::ofstream out(dir + "/index.html");
   out << "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Canopy: the documented use "
-         "cases</title>\n<style>body{font:15px system-ui,sans-serif;margin:2em;max-width:70em}"
-         "td,th{padding:.3em .8em;text-align:left;border-bottom:1px solid #ddd}</style></head>\n"
+         "cases</title>\n<style>body{font:15px system-ui,sans-serif;margin:2em;max-width:90em}"
+         ".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(36em,1fr));gap:1.2em}"
+         ".card{border:1px solid #cfd8dc;border-radius:6px;padding:.6em;background:#fff}"
+         ".card img{width:100%;height:auto;border:1px solid #eceff1}"
+         ".card h2{font-size:1.05em;margin:.4em 0 .2em}.card p{margin:.25em 0}.what{color:#455a64}"
+         ".also{font-size:.85em;color:#78909c}.ok{font-size:.75em;color:#2e7d32}.bad{font-size:.75em;color:#c62828}"
+         "</style></head>\n"
          "<body><h1>The documented structured-concurrency use cases</h1>\n<p>Each ran under "
          "Canopy's simulator (strategy fifo, seed "
       << seed
       << ": virtual time, the real runtime's order). Each link opens its lifetime diagram: "
          "hover for events and the replay line, click a label to collapse a subtree, wheel "
-         "or drag to zoom and pan.</p>\n<table><tr><th>scenario</th><th>what it shows</th>"
-         "<th>documented in</th><th>also</th><th>outcome</th></tr>\n"
-      << rows << "</table></body></html>\n";
+         "or drag to zoom and pan, press e for the event-order axis.</p>\n<div class=\"cards\">\n"
+      << rows << "</div></body></html>\n";
   return static_cast<bool>(out);
 }
 #endif

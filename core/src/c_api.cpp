@@ -35,6 +35,19 @@ inline int c_clause_outcome(int err) {
 
 #define CALLER __builtin_return_address(0)
 
+// chsend and chrecv both end in this one function, by a tail call, so a
+// sender and a receiver that switch to each other return through the same
+// code: the CPU's return prediction, filled by one, then serves the other.
+[[gnu::noinline]] int channel_op(int ch, void* val, size_t len, int64_t deadline,
+                                 canopy::runtime::BlockReason reason, const void* caller) {
+  canopy::core::ChooseClause c{reason == canopy::runtime::BlockReason::chsend, ch, val, len,
+                               nullptr};
+  int err = 0;
+  int r = Scheduler::serving(caller).choose_one(c, deadline, err, reason);
+  if (r < 0) return c_result(r);
+  return c_clause_outcome(err);
+}
+
 }  // namespace
 
 extern "C" {
@@ -123,19 +136,12 @@ int dill_chmake_mem(struct dill_chstorage* mem, int chv[2]) {
 }
 
 int dill_chsend(int ch, const void* val, size_t len, int64_t deadline) {
-  canopy::core::ChooseClause c{true, ch, const_cast<void*>(val), len, nullptr};
-  int err = 0;
-  int r = Scheduler::serving(CALLER).choose_one(c, deadline, err, canopy::runtime::BlockReason::chsend);
-  if (r < 0) return c_result(r);
-  return c_clause_outcome(err);
+  return channel_op(ch, const_cast<void*>(val), len, deadline, canopy::runtime::BlockReason::chsend,
+                    CALLER);
 }
 
 int dill_chrecv(int ch, void* val, size_t len, int64_t deadline) {
-  canopy::core::ChooseClause c{false, ch, val, len, nullptr};
-  int err = 0;
-  int r = Scheduler::serving(CALLER).choose_one(c, deadline, err, canopy::runtime::BlockReason::chrecv);
-  if (r < 0) return c_result(r);
-  return c_clause_outcome(err);
+  return channel_op(ch, val, len, deadline, canopy::runtime::BlockReason::chrecv, CALLER);
 }
 
 int dill_chdone(int ch) { return c_result(Scheduler::serving(CALLER).chdone(ch)); }

@@ -17,8 +17,9 @@ namespace {
 
 std::uintptr_t align_down(std::uintptr_t p, std::size_t a) { return p & ~(std::uintptr_t{a} - 1); }
 
-// Entered through canopy_ctx_trampoline on the new stack.
-void coroutine_main(void* arg) {
+// Entered through canopy_ctx_trampoline on the new stack; returns the
+// context the trampoline resumes once this coroutine has finished.
+const canopy_ctx* coroutine_main(void* arg) {
   auto* self = static_cast<Coroutine*>(arg);
   Scheduler& s = Scheduler::current();
   s.arrived();
@@ -33,7 +34,13 @@ void coroutine_main(void* arg) {
   // Reported outside the handler: a failure sink that never returns must
   // not leave an exception "being handled" on this thread forever.
   if (!crash.empty()) report_crash(s, *self, crash);
+#if CANOPY_ASAN || CANOPY_TSAN
+  // The sanitizers are told of the switch (asan_leave) just before it: no
+  // frame may return after that, so the jump is made from here.
   s.exit_current();
+#else
+  return s.finish_current();
+#endif
 }
 
 }  // namespace
@@ -126,19 +133,20 @@ int Scheduler::spawn_closure(const SpawnRequest& request, std::size_t bytes, std
   c->entry = run;
   c->entry_arg = reinterpret_cast<void*>(closure);
 #if defined(__x86_64__)
-  // A frame as canopy_ctx_swap leaves it: r15 r14 r13 r12 rbx rbp, then the
-  // return address. Its `ret` enters the trampoline with rsp 16-byte
-  // aligned, which calls coroutine_main(c) (r12) with c (rbx).
-  auto* frame = reinterpret_cast<void**>(align_down(closure, 16) - 16 - 7 * sizeof(void*));
-  frame[0] = nullptr;                                         // r15
-  frame[1] = nullptr;                                         // r14
-  frame[2] = nullptr;                                         // r13
-  frame[3] = reinterpret_cast<void*>(&coroutine_main);        // r12
-  frame[4] = c;                                               // rbx
-  frame[5] = nullptr;                                         // rbp
-  frame[6] = reinterpret_cast<void*>(&canopy_ctx_trampoline); // return address
-  c->context.sp = frame;
-  c->context.from_save = 0;
+  // Started as a saved context, by a jump to the trampoline rather than a
+  // `ret` into it: a `ret` there would not match the CPU's prediction of
+  // returns and would mispredict the returns after it as well. The
+  // trampoline is entered with rsp 16-byte aligned and calls
+  // coroutine_main(c) (r12) with c (rbx).
+  c->context.saved[0] = reinterpret_cast<void*>(align_down(closure, 16) - 16);  // sp
+  c->context.saved[1] = reinterpret_cast<void*>(&canopy_ctx_trampoline);       // pc
+  c->context.saved[2] = c;                                                       // rbx
+  c->context.saved[3] = nullptr;                                                 // rbp
+  c->context.saved[4] = reinterpret_cast<void*>(&coroutine_main);               // r12
+  c->context.saved[5] = nullptr;                                                 // r13
+  c->context.saved[6] = nullptr;                                                 // r14
+  c->context.saved[7] = nullptr;                                                 // r15
+  c->context.from_save = 1;
 #elif defined(__aarch64__)
   // The trampoline calls coroutine_main(c) with a 16-byte aligned stack.
   c->context.sp = reinterpret_cast<void*>(align_down(closure, 16));
@@ -171,7 +179,9 @@ int Scheduler::spawn_inline(const SpawnRequest& request, canopy_ctx** parent_con
   return handle;
 }
 
-void Scheduler::exit_current() {
+void Scheduler::exit_current() { canopy_ctx_jump(finish_current()); }
+
+const canopy_ctx* Scheduler::finish_current() {
   Coroutine& self = *current_;
   assert(!self.is_main && "the thread's main context never exits through the scheduler");
   CANOPY_EMIT({.kind = runtime::EventKind::exit, .coroutine = self.id, .err = self.cancelled ? ECANCELED : 0});
@@ -203,7 +213,7 @@ void Scheduler::exit_current() {
     wake(*joiner, 0);
   }
   current_ = nullptr;
-  run_next_forever();
+  return next_after_finish();
 }
 
 void Scheduler::release_coroutine(Coroutine* c) {

@@ -309,7 +309,7 @@ int Scheduler::yield() {
   return 0;
 }
 
-void Scheduler::run_next_forever() {
+const canopy_ctx* Scheduler::next_after_finish() {
   for (;;) {
     if (!ready_.empty()) {
       Coroutine* next = pick_next();
@@ -318,7 +318,7 @@ void Scheduler::run_next_forever() {
       next->state = CoroutineState::running;
       switched_from_ = nullptr;
       asan_leave(nullptr, *next);
-      canopy_ctx_jump(&next->context);
+      return &next->context;
     }
     poll(true);
   }

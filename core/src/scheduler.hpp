@@ -160,6 +160,12 @@ class Scheduler final : public runtime::ReadinessSink {
   void arrived() { asan_arrive(*current_, switched_from_); }
   /// Ends the running coroutine; never returns.
   [[noreturn]] void exit_current();
+  /// Ends the running coroutine like exit_current, but returns the context
+  /// to resume instead of resuming it, for a caller that leaves by returning
+  /// into canopy_ctx_trampoline: leaving by returns keeps the CPU's return
+  /// prediction in step, which a jump from deep inside a call chain breaks
+  /// for every return the resumed coroutine makes after it.
+  const canopy_ctx* finish_current();
 
   /// These return 0 or -errno.
   int yield();
@@ -273,7 +279,9 @@ class Scheduler final : public runtime::ReadinessSink {
   /// Reads the real clock and keeps the reading for now_ms().
   std::int64_t read_real_clock_ns();
   void switch_to_next();
-  [[noreturn]] void run_next_forever();
+  /// Makes the next ready coroutine current (polling until there is one)
+  /// after the running one finished, and returns its context.
+  const canopy_ctx* next_after_finish();
   Coroutine* pick_next() {
     if (__builtin_expect(platform_.policy == nullptr, 1)) return ready_.pop();
     return pick_by_policy();

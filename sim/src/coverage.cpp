@@ -11,6 +11,8 @@
 #include <cstring>
 #include <vector>
 
+#include "symbolize.hpp"
+
 namespace canopy::sim {
 
 namespace {
@@ -112,8 +114,18 @@ void cancellation_coverage::add(const outcome& run) {
   }
 }
 
+std::map<std::string, std::string> cancellation_coverage::sources() const {
+  std::vector<std::string> names;
+  for (const auto& [site, t] : sites_)
+    if (read_sources_.count(site) == 0) names.push_back(site);
+  std::map<std::string, std::string> all = detail::source_lines(names);
+  for (const auto& [site, source] : read_sources_) all[site] = source;
+  return all;
+}
+
 void cancellation_coverage::merge(const cancellation_coverage& other) {
   runs_ += other.runs_;
+  for (const auto& [site, source] : other.read_sources_) read_sources_[site] = source;
   for (const auto& [site, o] : other.sites_) {
     site_tally& t = sites_[site];
     t.runs_reached += o.runs_reached;
@@ -135,13 +147,16 @@ std::string cancellation_coverage::json() const {
   std::string s = "{\"format\":\"canopy-cancellation-coverage\",\"version\":1,\"runs\":" + std::to_string(runs_) +
                   ",\"sites\":[";
   bool first = true;
+  const std::map<std::string, std::string> names = sources();
   for (const auto& [site, t] : sites_) {
+    auto source = names.find(site);
     s += first ? "\n" : ",\n";
     first = false;
     s += "{\"site\":" + quoted(site) + ",\"runs_reached\":" + std::to_string(t.runs_reached) +
          ",\"runs_closed\":" + std::to_string(t.runs_closed) + ",\"calls\":" + std::to_string(t.calls) +
          ",\"closes\":" + std::to_string(t.closes) + ",\"refused_after_close\":" +
-         std::to_string(t.refused_after_close) + ",\"whatif\":" + std::to_string(t.whatif) + "}";
+         std::to_string(t.refused_after_close) + ",\"whatif\":" + std::to_string(t.whatif) +
+         (source != names.end() ? ",\"source\":" + quoted(source->second) : "") + "}";
   }
   return s + "\n]}\n";
 }
@@ -150,6 +165,7 @@ std::string cancellation_coverage::text() const {
   std::string s = "cancellation coverage: " + std::to_string(runs_) + " runs, " + std::to_string(sites_.size()) +
                   " blocking call sites, " + std::to_string(sites_.size() - unreached()) + " reached by a close, " +
                   std::to_string(unreached()) + " by none\n";
+  const std::map<std::string, std::string> names = sources();
   char line[96];
   std::snprintf(line, sizeof line, "%12s %12s %10s  %s\n", "runs closed", "runs reached", "closes", "site");
   s += line;
@@ -158,7 +174,9 @@ std::string cancellation_coverage::text() const {
       if ((t.runs_closed != 0) != (pass == 0)) continue;
       std::snprintf(line, sizeof line, "%12llu %12llu %10llu  ", static_cast<unsigned long long>(t.runs_closed),
                     static_cast<unsigned long long>(t.runs_reached), static_cast<unsigned long long>(t.closes));
-      s += line + site + (pass == 1 ? "   <- no close reached this call" : "") + "\n";
+      auto source = names.find(site);
+      s += line + site + (source != names.end() ? " " + source->second : "") +
+           (pass == 1 ? "   <- no close reached this call" : "") + "\n";
     }
   }
   return s;
@@ -183,10 +201,20 @@ std::optional<cancellation_coverage> cancellation_coverage::from_json(std::strin
             r.number(t.runs_reached) && r.eat(',') && r.key("runs_closed") && r.number(t.runs_closed) && r.eat(',') &&
             r.key("calls") && r.number(t.calls) && r.eat(',') && r.key("closes") && r.number(t.closes) && r.eat(',') &&
             r.key("refused_after_close") && r.number(t.refused_after_close) && r.eat(',') && r.key("whatif") &&
-            r.number(t.whatif) && r.eat('}'))) {
+            r.number(t.whatif))) {
         error = "a site entry is malformed";
         return std::nullopt;
       }
+      std::string source;
+      if (r.eat(',') && !(r.key("source") && r.string(source))) {
+        error = "a site entry has something other than its source after its counts";
+        return std::nullopt;
+      }
+      if (!r.eat('}')) {
+        error = "a site entry does not end with }";
+        return std::nullopt;
+      }
+      if (!source.empty()) c.read_sources_[site] = source;
       c.sites_[site] = t;
     } while (r.eat(','));
     if (!r.eat(']')) {

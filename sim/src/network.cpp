@@ -188,6 +188,9 @@ void SimNetwork::set_up_stream(int index) {
     e.outgoing.latency_ms = draw_latency_ms();
     e.outgoing.jitter_ms = draw_jitter_ms();
     e.max_pieces = net_max_pieces;
+  } else {
+    e.copy_ns_per_write = net_unix_copy_ns_per_write;
+    e.copy_ns_per_kib = net_unix_copy_ns_per_kib;
   }
   constexpr std::size_t step = 1024;
   std::size_t choices = (net_max_send_buffer_bytes - net_min_send_buffer_bytes) / step + 1;

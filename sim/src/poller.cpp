@@ -310,7 +310,8 @@ long SimPoller::write_end(Endpoint& e, const void* buffer, std::size_t bytes, in
     if (e.outgoing.jitter_ms > 0) {
       delay_ms += static_cast<std::int64_t>(rng_.below(static_cast<std::uint64_t>(e.outgoing.jitter_ms) + 1));
     }
-    if (pieces == 1 && delay_ms == 0 && !held && e.in_flight.empty()) {
+    bool copies = e.copy_ns_per_write != 0 || e.copy_ns_per_kib != 0;
+    if (pieces == 1 && delay_ms == 0 && !held && e.in_flight.empty() && !copies) {
       p.buffer.append(static_cast<const char*>(buffer), n);
       return static_cast<long>(n);
     }
@@ -318,6 +319,10 @@ long SimPoller::write_end(Endpoint& e, const void* buffer, std::size_t bytes, in
     std::int64_t arrives = e.outgoing.partitioned ? never_ns : leaves + delay_ms * 1'000'000;
     // A stream keeps its order: nothing overtakes what was written before.
     if (!e.in_flight.empty()) arrives = std::max(arrives, e.in_flight.back().deliver_ns);
+    // A copy starts once the one before it is done.
+    if (copies && arrives != never_ns) {
+      arrives += e.copy_ns_per_write + static_cast<std::int64_t>(size) * e.copy_ns_per_kib / 1024;
+    }
     e.in_flight.push_back({arrives, std::string(static_cast<const char*>(buffer) + offset, size)});
     offset += size;
   }

@@ -42,6 +42,11 @@ struct Endpoint {
   int max_pieces = 1;
   /// A partition (fault) holds everything written here until this time.
   std::int64_t partitioned_until_ns = 0;
+  /// The copy a local (UNIX) socket makes: a write arrives this long after
+  /// the previous one has (ns per write, and per KiB), so that two
+  /// coroutines that keep each other busy through it still see time pass.
+  std::int64_t copy_ns_per_write = 0;
+  std::int64_t copy_ns_per_kib = 0;
   std::uint64_t sent_bytes = 0;      ///< written here in all (trace summary, fd passing)
   std::uint64_t received_bytes = 0;  ///< read here in all
   std::string buffer;         ///< bytes arrived here, not read yet

@@ -149,7 +149,7 @@ std::string Simulation::whatif_note() const {
   if (injections.empty()) return "";
   std::string more = injections.size() == 1 ? "" : " (" + std::to_string(injections.size()) + " injections in all)";
   return first_whatif + more +
-         "; this run is not one a real machine can produce, and the failure below may be a consequence of "
+         "; this run is not one a real machine can produce, and its failure may be a consequence of "
          "the injection";
 }
 

@@ -100,8 +100,9 @@ class SimPolicy final : public runtime::Policy {
   std::uint64_t& ready_since(std::uint64_t id);
 };
 
-/// Injects ECANCELED / ETIMEDOUT at blocking calls and keeps the coverage of
-/// call sites.
+/// Injects what-if ECANCELED / ETIMEDOUT at blocking calls (CANOPY_WHATIF;
+/// never otherwise) and keeps the coverage of call sites: blocking calls,
+/// and where real closes landed.
 class SimInjector final : public runtime::Injector {
  public:
   explicit SimInjector(Simulation& sim);

@@ -1,7 +1,9 @@
 // Names for code addresses that are the same in every run of one binary.
 #pragma once
 
+#include <map>
 #include <string>
+#include <vector>
 
 namespace canopy::sim::detail {
 
@@ -9,5 +11,11 @@ namespace canopy::sim::detail {
 /// inside it (stable under address-space randomization), plus the nearest
 /// dynamic symbol when dladdr knows one. "unknown" for null.
 std::string symbolize(const void* address);
+
+/// For sites symbolize() named inside the running executable: site ->
+/// "function at file:line", from one run of addr2line (binutils) over the
+/// executable's debug information. Sites it cannot place, and every site
+/// when addr2line is missing, are left out. For reports, never for traces.
+std::map<std::string, std::string> source_lines(const std::vector<std::string>& sites);
 
 }  // namespace canopy::sim::detail

@@ -71,3 +71,32 @@ TEST_CASE("network settings round-trip through replay and environment lines") {
   CHECK(back->net_jitter_ms == -1);
   CHECK_FALSE(sim::options::from_replay("v1:seed=1;net_faults=flood", error).has_value());
 }
+
+TEST_CASE("directed cancellation, what-if and slow steps round-trip through replay and environment lines") {
+  std::string error;
+  auto o = sim::options::from_replay(
+      "v1:seed=9;strategy=random;inject=cancel;whatif=cancel,timeout;whatif_per_mille=7;slow_steps=3:2,40:15", error);
+  REQUIRE(o);
+  CHECK(o->directed_cancel);
+  CHECK(o->whatif_cancel);
+  CHECK(o->whatif_timeout);
+  CHECK(o->whatif_per_mille == 7);
+  REQUIRE(o->slow_steps);
+  CHECK(*o->slow_steps == std::vector<sim::slow_step>{{3, 2}, {40, 15}});
+  CHECK(o->replay_line() ==
+        "v1:seed=9;strategy=random;inject=cancel;whatif=cancel,timeout;whatif_per_mille=7;slow_steps=3:2,40:15");
+  CHECK(o->environment_line() ==
+        "CANOPY_SEED=9 CANOPY_STRATEGY=random CANOPY_INJECT=cancel CANOPY_WHATIF=cancel,timeout "
+        "CANOPY_WHATIF_PER_MILLE=7 CANOPY_SLOW_STEPS=3:2,40:15");
+  sim::options slow;
+  slow.slow_ms = 12;
+  CHECK(slow.replay_line() == "v1:seed=0;strategy=random;slow_ms=12");
+}
+
+TEST_CASE("malformed slow steps and an injection that cannot happen are refused with a reason") {
+  std::string error;
+  CHECK_FALSE(sim::options::from_replay("v1:seed=1;slow_steps=5:2,3:1", error));  // not increasing
+  CHECK_FALSE(sim::options::from_replay("v1:seed=1;slow_steps=5:0", error));      // a slow step takes time
+  CHECK_FALSE(sim::options::from_replay("v1:seed=1;inject=timeout", error));
+  CHECK_THAT(error, Catch::Contains("inject=timeout"));
+}

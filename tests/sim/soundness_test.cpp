@@ -8,7 +8,11 @@
 #include <canopy/sim/coverage.hpp>
 #include <canopy/sim/run.hpp>
 
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "support/corpus.h"
@@ -232,4 +236,31 @@ TEST_CASE("strategy auto picks per seed, and its replay lines name what it picke
   auto parsed = sim::options::from_replay("v1:seed=3;strategy=auto", error);
   REQUIRE(parsed);
   CHECK(parsed->strategy == sim::strategy::automatic);
+}
+
+TEST_CASE("check() adds the cancellation coverage of its runs to the file CANOPY_COVERAGE names") {
+  std::string path = "check-coverage-" + std::to_string(::getpid()) + ".json";
+  std::remove(path.c_str());
+  ::setenv("CANOPY_COVERAGE", path.c_str(), 1);
+  sim::check_settings settings;
+  settings.seeds = 5;
+  settings.strategies = {sim::strategy::fifo, sim::strategy::random};
+  settings.base.directed_cancel = true;
+  sim::outcome r = sim::check(settings, [] { corpus_correct[1].body(); });
+  ::unsetenv("CANOPY_COVERAGE");
+  REQUIRE(r.passed);
+  std::FILE* f = std::fopen(path.c_str(), "r");
+  REQUIRE(f != nullptr);
+  std::string text;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
+  std::fclose(f);
+  std::remove(path.c_str());
+  std::string error;
+  auto table = sim::cancellation_coverage::from_json(text, error);
+  REQUIRE(table);
+  CHECK(table->runs() == 6);  // fifo once, five seeds of random
+  std::uint64_t closes = 0;
+  for (const auto& [site, t] : table->sites()) closes += t.closes;
+  CHECK(closes == 6);
 }

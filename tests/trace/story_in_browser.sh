@@ -98,4 +98,11 @@ check "the diff page marks the first divergence (seq $seq) on both runs" \
   sh -c "grep -q 'id=\"a-divergence\"[^>]*data-seq=\"$seq\"' '$out_dir/diff.dom.html' &&
          grep -q 'id=\"b-divergence\"[^>]*data-seq=\"$seq\"' '$out_dir/diff.dom.html'"
 browse --screenshot="$out_dir/diff.png" "file://$out_dir/diff.html" > /dev/null
+"$canopy" tour --out "$out_dir/tour" nested-grace-periods thousand-children > "$out_dir/tour.log" 2>&1
+check "the tour ran both scenarios as documented" test $? -eq 0
+browse --dump-dom "file://$out_dir/tour/index.html" > "$out_dir/tour.dom.html"
+thumbnails=$(grep -o '<img src="[a-z-]*.thumbnail.svg"' "$out_dir/tour.dom.html" | wc -l)
+check "the tour's index shows a thumbnail of each diagram ($thumbnails)" test "$thumbnails" -eq 2
+check "and says what to look at in each" test "$(grep -o '<b>Look at:</b>' "$out_dir/tour.dom.html" | wc -l)" -eq 2
+browse --screenshot="$out_dir/tour-index.png" "file://$out_dir/tour/index.html" > /dev/null
 exit $fail

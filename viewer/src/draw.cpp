@@ -40,6 +40,7 @@ constexpr double label_char_px = 6.2;  // average glyph width at 11px
 constexpr double end_margin = 0.04;
 /// Band members drawn (hidden) for the page to expand; the rest stay in the band.
 constexpr std::size_t band_member_lanes = 100;
+constexpr std::size_t band_member_lanes_total = 400;
 /// Buckets of a band's exit histogram and of the minimap.
 constexpr std::size_t histogram_buckets = 80;
 constexpr std::size_t minimap_buckets = 240;
@@ -94,7 +95,8 @@ class Drawing {
  public:
   Drawing(const trace::Model& model, const RenderOptions& options, bool interactive, const DrawExtras& extras)
       : model_(model), options_(options), interactive_(interactive), extras_(extras),
-        layout_(lay_out(model, LayoutOptions{options.lane_budget, 4, interactive ? band_member_lanes : 0})) {
+        layout_(lay_out(model, LayoutOptions{options.lane_budget, 4, interactive ? band_member_lanes : 0,
+                                             interactive ? band_member_lanes_total : 0})) {
     chart_width_ = std::max(200, options.chart_width_px);
     const std::uint64_t last_seq = model.trace.end ? model.trace.end->seq
                                    : model.trace.events.empty() ? 1 : model.trace.events.back().seq;
@@ -196,6 +198,7 @@ class Drawing {
 
   void rect(const char* cls, const char* kind, runtime::CoroutineId co, Pos p0, Pos p1, double y, double h,
             const std::string& tip, double min_width = 1.0, const std::string& more = "") {
+    used_.insert(cls);
     const double x0 = x(p0);
     const double w = std::max(min_width, x(p1) - x0);
     out_ += "<rect class=\"" + std::string(cls) + "\" x=\"" + fixed(x0) + "\" y=\"" + fixed(y) + "\" width=\"" +
@@ -364,7 +367,7 @@ class Drawing {
     if (lane.hidden_count != lane.members.size()) {
       tip += "\n" + std::to_string(lane.hidden_count - lane.members.size()) + " descendants drawn in this band too";
     }
-    if (interactive_) tip += "\nclick the name to expand (up to " + std::to_string(band_member_lanes) + " lanes)";
+    if (interactive_) tip += "\nclick the name to expand (its first members get lanes)";
     out_ += "<text class=\"band-label\" x=\"" + fixed(indent) + "\" y=\"15\" data-kind=\"band\" data-co=\"" +
             std::to_string(lane.id) + "\"";
     if (interactive_) out_ += " data-label=\"1\"";
@@ -402,8 +405,9 @@ class Drawing {
       double bottom = 18;
       for (std::size_t which = 0; which < 3; ++which) {
         if (bucket.count[which] == 0) continue;
-        // Square roots, so that a few early exits show beside a crowd at the end.
-        const double h = 13.0 * std::sqrt(static_cast<double>(bucket.count[which]) / static_cast<double>(highest));
+        // Logarithmic, so that a few early exits show beside a crowd at the end.
+        const double h = 13.0 * std::log1p(static_cast<double>(bucket.count[which])) /
+                         std::log1p(static_cast<double>(highest));
         bottom -= h;
         rect(classes[which], "exit", lane.id, bucket.from, bucket.to, bottom, std::max(h, 1.0),
              std::to_string(bucket.count[which]) + " " + names[which] + " between " +
@@ -582,6 +586,7 @@ class Drawing {
                   static_cast<double>(at_seq)};
       if (!options_.event_order_axis && (p.t < 0 || p.t > time_span_)) return;
       const std::string xs = fixed(x(p));
+      used_.insert(missed ? "dl-missed" : "dl");
       out_ += "<line class=\"" + std::string(missed ? "dl-missed" : "dl") + "\" x1=\"" + xs + "\" y1=\"1\" x2=\"" +
               xs + "\" y2=\"21\"" + tag("deadline", co.id, p, p) + " data-missed=\"" + (missed ? "1" : "0") +
               "\"><title>deadline " + std::to_string(deadline_ms) + " ms" +
@@ -606,6 +611,7 @@ class Drawing {
 
   void ecanceled(const Coroutine& co) {
     const Pos p = at(co.ecanceled_ns, co.ecanceled_seq);
+    used_.insert("ecanceled");
     std::string call = "a blocking call";
     for (const StateInterval& interval : co.intervals) {
       if (interval.state == State::blocked && interval.wake_err == ECANCELED && interval.end_seq <= co.ecanceled_seq) {
@@ -625,6 +631,7 @@ class Drawing {
     const std::string tip = "<title>exit: " + result + " at seq " + std::to_string(co.exit_seq) + " (" +
                             format_ms(co.exit_ns - model_.begin_ns) + ")</title>";
     const std::string data = tag("exit", co.id, end, end) + " data-result=\"" + result + "\"";
+    used_.insert("exit-" + result);
     if (result == "returned") {
       out_ += "<path class=\"exit-returned\" transform=\"translate(" + xs + ",11)\"" + data +
               " d=\"M-1,-7 H1 V7 H-1 Z M1,-4 L6,0 L1,4 Z\">" + tip + "</path>\n";
@@ -647,6 +654,7 @@ class Drawing {
     for (const trace::Rendezvous* message : it->second) {
       const Pos p = at(message->time_ns, message->recv_seq);
       if (!columns.insert({std::lround(p.t * time_px), std::lround(p.s * seq_px)}).second) continue;
+      used_.insert("message");
       const std::string xs = fixed(x(p));
       out_ += "<line class=\"message\" x1=\"" + xs + "\" y1=\"17\" x2=\"" + xs + "\" y2=\"21\"" +
               tag("message", co.id, p, p) + " data-from=\"" + std::to_string(message->sender) + "\"><title>message: " +
@@ -660,6 +668,11 @@ class Drawing {
       const Pos p = at(net.time_ns, net.seq);
       const std::string xs = fixed(x(p));
       const std::string socket = "socket " + std::to_string(net.socket);
+      if (net.kind == EventKind::net_close) {
+        used_.insert("net-close");
+      } else if (net.kind == EventKind::net_reset || net.err != 0) {
+        used_.insert("net-reset");
+      }
       if (net.kind == EventKind::net_reset) {
         out_ += "<path class=\"net-reset\" transform=\"translate(" + xs + ",11)\"" + tag("connection", co.id, p, p) +
                 " data-net=\"reset\" d=\"M-4,-8 L3,-2 L-3,2 L4,8\"><title>reset: the connection of " + socket +
@@ -791,6 +804,7 @@ class Drawing {
   // collapse (y).
   void link(const char* cls, const char* kind, runtime::CoroutineId co, std::size_t lane0, Pos p0, std::size_t lane1,
             Pos p1, const std::string& more, const std::string& tip) {
+    used_.insert(cls);
     out_ += "<path class=\"" + std::string(cls) + "\" d=\"" +
             link_path(x(p0), lane_top(lane0) + 11, x(p1), lane_top(lane1) + 11) + "\"" + tag(kind, co, p0, p1) + more;
     if (interactive_) out_ += " data-link=\"1\" data-l0=\"" + std::to_string(lane0) + "\" data-l1=\"" + std::to_string(lane1) + "\"";
@@ -905,34 +919,50 @@ class Drawing {
     const std::string box = "<rect x=\"0\" y=\"2\" width=\"16\" height=\"10\" class=\"";
     swatch(box + "life\"/>", "alive (ready)");
     swatch(box + "running\"/>", "running");
-    std::set<BlockReason> used;
+    std::set<BlockReason> reasons;
     for (const auto& [id, co] : model_.coroutines) {
       for (const StateInterval& interval : co.intervals) {
-        if (interval.state == State::blocked) used.insert(interval.reason);
+        if (interval.state == State::blocked) reasons.insert(interval.reason);
       }
     }
-    for (BlockReason reason : used) {
+    for (BlockReason reason : reasons) {
       const std::string name = reason_name(reason);
       swatch(box + "b-" + name + "\"/>", "blocked: " + name);
     }
-    swatch(box + "grace\"/>", "grace period granted");
-    swatch(box + "grace-revoked\"/>", "grace revoked (cut short)");
-    swatch("<line class=\"cancel\" x1=\"0\" y1=\"7\" x2=\"14\" y2=\"7\" marker-end=\"url(#" + id("arrow") + ")\"/>",
-           "cancellation");
-    swatch("<path class=\"ecanceled\" transform=\"translate(8,7)\" d=\"M0,-5 L5,0 L0,5 L-5,0 Z\"/>", "ECANCELED");
-    swatch("<path class=\"exit-returned\" transform=\"translate(8,7)\" d=\"M-1,-7 H1 V7 H-1 Z M1,-4 L6,0 L1,4 Z\"/>",
-           "returned");
-    swatch("<path class=\"exit-cancelled\" transform=\"translate(8,7)\" d=\"M-4,-5 L4,5 M-4,5 L4,-5\"/>", "cancelled");
-    swatch("<path class=\"exit-failed\" transform=\"translate(8,8)\" d=\"M0,-7 L6,5 H-6 Z\"/>", "failed");
-    swatch("<line class=\"dl\" x1=\"8\" y1=\"0\" x2=\"8\" y2=\"14\"/>", "deadline met");
-    swatch("<line class=\"dl-missed\" x1=\"8\" y1=\"0\" x2=\"8\" y2=\"14\"/>", "deadline missed");
-    swatch("<rect x=\"0\" y=\"2\" width=\"16\" height=\"10\" class=\"not-structured\"/>", "not structured");
-    swatch("<path class=\"bracket\" d=\"M12,1 H8 V13 H12\"/>", "bundle");
-    if (!model_.rendezvous.empty()) swatch("<line class=\"message\" x1=\"8\" y1=\"3\" x2=\"8\" y2=\"13\"/>", "message");
-    if (!model_.connections.empty()) {
-      swatch("<line class=\"connection\" x1=\"0\" y1=\"7\" x2=\"16\" y2=\"7\"/>", "connection");
-      swatch("<path class=\"net-reset\" transform=\"translate(8,7)\" d=\"M-4,-7 L3,-2 L-3,2 L4,7\"/>", "reset");
+    // Only what this diagram draws.
+    auto used = [&](const char* cls) { return used_.count(cls) != 0; };
+    if (used("grace")) swatch(box + "grace\"/>", "grace period granted");
+    if (used("grace-revoked")) swatch(box + "grace-revoked\"/>", "grace revoked (cut short)");
+    if (used("cancel")) {
+      swatch("<line class=\"cancel\" x1=\"0\" y1=\"7\" x2=\"14\" y2=\"7\" marker-end=\"url(#" + id("arrow") + ")\"/>",
+             "cancellation");
     }
+    if (used("ecanceled")) {
+      swatch("<path class=\"ecanceled\" transform=\"translate(8,7)\" d=\"M0,-5 L5,0 L0,5 L-5,0 Z\"/>", "ECANCELED");
+    }
+    if (used("exit-returned") || used("hist-returned")) {
+      swatch("<path class=\"exit-returned\" transform=\"translate(8,7)\" d=\"M-1,-7 H1 V7 H-1 Z M1,-4 L6,0 L1,4 Z\"/>",
+             "returned");
+    }
+    if (used("exit-cancelled") || used("hist-cancelled")) {
+      swatch("<path class=\"exit-cancelled\" transform=\"translate(8,7)\" d=\"M-4,-5 L4,5 M-4,5 L4,-5\"/>", "cancelled");
+    }
+    if (used("exit-failed") || used("hist-failed")) {
+      swatch("<path class=\"exit-failed\" transform=\"translate(8,8)\" d=\"M0,-7 L6,5 H-6 Z\"/>", "failed");
+    }
+    if (used("dl")) swatch("<line class=\"dl\" x1=\"8\" y1=\"0\" x2=\"8\" y2=\"14\"/>", "deadline met");
+    if (used("dl-missed")) swatch("<line class=\"dl-missed\" x1=\"8\" y1=\"0\" x2=\"8\" y2=\"14\"/>", "deadline missed");
+    if (used("not-structured")) {
+      swatch("<rect x=\"0\" y=\"2\" width=\"16\" height=\"10\" class=\"not-structured\"/>", "not structured");
+    }
+    if (used("band")) swatch(box + "band\"/>", "band of identical siblings");
+    swatch("<path class=\"bracket\" d=\"M12,1 H8 V13 H12\"/>", "bundle");
+    if (used("message")) swatch("<line class=\"message\" x1=\"8\" y1=\"3\" x2=\"8\" y2=\"13\"/>", "message");
+    if (used("connection")) swatch("<line class=\"connection\" x1=\"0\" y1=\"7\" x2=\"16\" y2=\"7\"/>", "connection");
+    if (used("net-reset")) {
+      swatch("<path class=\"net-reset\" transform=\"translate(8,7)\" d=\"M-4,-7 L3,-2 L-3,2 L4,7\"/>", "reset / refused");
+    }
+    if (used("net-close")) swatch("<line class=\"net-close\" x1=\"8\" y1=\"0\" x2=\"8\" y2=\"14\"/>", "socket closed");
     if (model_.trace.end) swatch("<line class=\"run-end\" x1=\"8\" y1=\"0\" x2=\"8\" y2=\"14\"/>", "end of run");
     out_ += "</g>\n";
   }
@@ -965,6 +995,7 @@ class Drawing {
   double seq_span_ = 1;
   std::string out_;
   std::vector<std::size_t> row_of_;  ///< by lane index
+  std::set<std::string> used_;       ///< classes drawn, for the legend
   struct EventIndex {
     std::vector<std::uint64_t> listed;
     std::size_t more = 0;

@@ -111,7 +111,9 @@ class LayoutBuilder {
     for (CoroutineId member : layout_.lanes[band_index].members) absorb(member, band_index, first);
     layout_.lanes[band_index].hidden_count = entry.count;
     // The first members get lanes of their own, for the page to expand.
-    const std::size_t own = std::min(entry.count, options_.band_member_lanes);
+    const std::size_t own = std::min({entry.count, options_.band_member_lanes,
+                                      options_.band_member_lanes_total - std::min(member_lanes_, options_.band_member_lanes_total)});
+    member_lanes_ += own;
     for (std::size_t i = 0; i < own; ++i) {
       const CoroutineId id = parent.children[entry.index + i];
       Lane member;
@@ -158,6 +160,7 @@ class LayoutBuilder {
   LayoutOptions options_;
   std::map<CoroutineId, std::size_t> shown_;  ///< entries shown, per parent
   std::map<CoroutineId, std::vector<Entry>> entries_;
+  std::size_t member_lanes_ = 0;  ///< band members given lanes so far
   Layout layout_;
 };
 

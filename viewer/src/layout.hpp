@@ -58,6 +58,8 @@ struct LayoutOptions {
   /// Members of a band given lanes of their own (drawn hidden, for the page
   /// to expand); 0 in a static picture.
   std::size_t band_member_lanes = 0;
+  /// The same, over all bands together: what a page with many bands holds.
+  std::size_t band_member_lanes_total = 0;
 };
 
 /// Lays out at most about `lane_budget` lanes (expanded band members not

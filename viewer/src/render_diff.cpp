@@ -61,7 +61,7 @@ std::string render_diff_html(const trace::Model& a, const trace::Model& b, const
           ".run{margin:6px 12px;border:1px solid #cfd8dc}\n"
           ".nexts{display:flex;gap:12px;margin:8px 12px}.next{flex:1;min-width:0}.next h3{font-size:13px;margin:4px 0}\n"
           ".next table{border-collapse:collapse;font:11px monospace;width:100%}.next td{padding:2px 6px;border-bottom:1px solid #e0e0e0;vertical-align:top;word-break:break-all}\n"
-          ".next tr.common{color:#78909c}.next tr.first{background:#f3e5f5;font-weight:bold}\n"
+          ".next td:first-child{white-space:nowrap;word-break:normal}.next tr.common{color:#78909c}.next tr.first{background:#f3e5f5;font-weight:bold}\n"
           "</style>\n</head>\n<body>\n<header><h1>canopy diff: ";
   page += result.identical ? "the runs are identical"
                            : "the runs diverge at seq " + std::to_string(result.first_difference_seq);

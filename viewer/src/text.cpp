@@ -13,7 +13,13 @@ std::string fixed(double value, int decimals) {
   return std::string(digits, result.ptr);
 }
 
-std::string xml_escape(std::string_view text) {
+std::string xml_escape(std::string_view text) { return escape_markup(text); }
+
+}  // namespace canopy::viewer::detail
+
+namespace canopy::viewer {
+
+std::string escape_markup(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (char c : text) {
@@ -27,6 +33,10 @@ std::string xml_escape(std::string_view text) {
   }
   return out;
 }
+
+}  // namespace canopy::viewer
+
+namespace canopy::viewer::detail {
 
 std::string script_safe(std::string_view text) {
   std::string out;

@@ -70,7 +70,8 @@ canopy_ctx_trampoline:
         mov     x30, #0
         mov     x0, x19
         blr     x20
-        brk     #0
+        /* x0: the context the function returned, to resume. */
+        b       canopy_ctx_jump
         .size canopy_ctx_trampoline,.-canopy_ctx_trampoline
 
         .section .note.GNU-stack,"",%progbits

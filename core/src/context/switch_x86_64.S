@@ -86,7 +86,11 @@ canopy_ctx_trampoline:
         xorl    %ebp, %ebp
         movq    %rbx, %rdi
         callq   *%r12
-        ud2
+        /* The function returned the context to resume (a finished
+         * coroutine's successor): jump there, with the CPU's stack of
+         * predicted returns as balanced as when the coroutine started. */
+        movq    %rax, %rdi
+        jmp     canopy_ctx_jump
         .cfi_endproc
         .size canopy_ctx_trampoline,.-canopy_ctx_trampoline
 

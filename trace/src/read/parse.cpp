@@ -10,6 +10,7 @@
 #include "../common/line_format.hpp"
 #include "../common/names_table.hpp"
 #include "canopy/trace/read.hpp"
+#include "fast_line.hpp"
 
 namespace canopy::trace {
 namespace {
@@ -454,6 +455,16 @@ class LineReader {
     if (blank_line_ != 0) {
       line_number_ = blank_line_;
       return fail("empty line (every line must hold one JSON object)");
+    }
+    if (line_number_ > 1 && !result_.trace.end) {
+      // Lines as the recorder writes them skip building a JSON document.
+      TraceEvent event;
+      if (detail::parse_event_fast(line, event)) {
+        std::string error = sequence_.check(event);
+        if (!error.empty()) return fail(error);
+        result_.trace.events.push_back(std::move(event));
+        return true;
+      }
     }
     json object = json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (object.is_discarded()) {

@@ -54,7 +54,8 @@ void canopy_ctx_swap(canopy_ctx* from, const canopy_ctx* to);
 __attribute__((noreturn)) void canopy_ctx_jump(const canopy_ctx* to);
 
 /* First code run on a new stack: calls fn(arg) from the registers the
- * context was prepared with, and traps if fn ever returns. */
+ * context was prepared with; fn returns the context to resume next (a
+ * `const canopy_ctx*`), which the trampoline jumps to as canopy_ctx_jump. */
 void canopy_ctx_trampoline(void);
 
 #ifdef __cplusplus

@@ -43,9 +43,12 @@ class cancellation_coverage {
   std::size_t unreached() const;
 
   /// {"format":"canopy-cancellation-coverage","version":1,"runs":N,"sites":[...]},
-  /// one site per line, sorted by name.
+  /// one site per line, sorted by name; a site's "source" ("function at
+  /// file:line") when it could be looked up (text() says how).
   std::string json() const;
-  /// A table for people: reached sites first, then those no close reached.
+  /// A table for people: reached sites first, then those no close reached;
+  /// sites in the running executable also get "function at file:line" when
+  /// addr2line (binutils) and debug information are there.
   std::string text() const;
   /// Reads what json() wrote; sets `error` and returns nothing otherwise.
   static std::optional<cancellation_coverage> from_json(std::string_view text, std::string& error);
@@ -54,11 +57,18 @@ class cancellation_coverage {
   /// False with `error` set when the file cannot be read or written.
   bool accumulate_into(const std::string& path, std::string& error) const;
 
-  friend bool operator==(const cancellation_coverage&, const cancellation_coverage&) = default;
+  /// Equal runs and tallies (where the sources were looked up does not matter).
+  friend bool operator==(const cancellation_coverage& a, const cancellation_coverage& b) {
+    return a.runs_ == b.runs_ && a.sites_ == b.sites_;
+  }
 
  private:
+  /// Site -> "function at file:line": looked up now, or read from a file.
+  std::map<std::string, std::string> sources() const;
   std::uint64_t runs_ = 0;
   std::map<std::string, site_tally> sites_;
+  /// Sources read back from a file (another process looked them up).
+  std::map<std::string, std::string> read_sources_;
 };
 
 }  // namespace canopy::sim

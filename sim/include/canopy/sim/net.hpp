@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace canopy::sim {
@@ -27,6 +28,13 @@ inline constexpr int net_max_pieces = 3;
 /// writer that gets ahead of its reader by that much sees EAGAIN.
 inline constexpr std::size_t net_min_send_buffer_bytes = 16 * 1024;
 inline constexpr std::size_t net_max_send_buffer_bytes = 64 * 1024;
+/// A UNIX stream socket has no latency, but a write takes as long to arrive
+/// as the kernel's copy would, one write after another: this many ns, plus
+/// this many per KiB (about 4 GiB/s). Two coroutines that keep each other
+/// busy through a socket pair (one writing while the other reads) see
+/// virtual time pass, and their deadlines come.
+inline constexpr std::int64_t net_unix_copy_ns_per_write = 1000;
+inline constexpr std::int64_t net_unix_copy_ns_per_kib = 250;
 /// Datagrams a UDP socket holds unread before new ones are dropped.
 inline constexpr std::size_t net_datagram_queue = 64;
 /// The largest simulated datagram (bytes); larger ones fail with EMSGSIZE.

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "canopy/trace/model.hpp"
 
@@ -38,5 +39,8 @@ std::string render_svg(const trace::Model& model, const RenderOptions& options =
 /// line, click-to-collapse on lane labels, and zoom/pan in time (mouse wheel
 /// and drag, or the buttons). Byte-identical for equal models and options.
 std::string render_html(const trace::Model& model, const RenderOptions& options = {});
+
+/// `text` safe as HTML or XML text and attribute values (&, <, >, " escaped).
+std::string escape_markup(std::string_view text);
 
 }  // namespace canopy::viewer
