@@ -15,9 +15,13 @@
 #include "canopy/scenarios/scenario.h"
 #include "canopy/sim/coverage.hpp"
 #include "junit.hpp"
+#include "replay_input.hpp"
 #include "scenario_run.hpp"
+#include "shard_auto.hpp"
 #include "sim_arguments.hpp"
+#include "sweep_merge.hpp"
 #include "sweep_pool.hpp"
+#include "sweep_json.hpp"
 #if CANOPY_CLI_TRACE
 #include "sweep_report.hpp"
 #endif
@@ -36,13 +40,14 @@ constexpr const char* run_usage =
     "[--inject cancel] [--whatif cancel,timeout] [--jitter-ms N] [--slow-ms N] [--trace PATH]";
 constexpr const char* sweep_usage =
     "canopy sweep SCENARIO|all --seeds A..B [--strategy S] [--pct-depth D] [--inject cancel] "
-    "[--whatif cancel,timeout] [--jitter-ms N] [--slow-ms N] [--jobs J] [--shard K/N] [--junit FILE] "
-    "[--coverage FILE.json] [--report DIR]";
+    "[--whatif cancel,timeout] [--jitter-ms N] [--slow-ms N] [--jobs J] [--shard K/N|auto] [--junit FILE] "
+    "[--json FILE] [--coverage FILE.json] [--report DIR] | canopy sweep merge ...";
 
 /// Reports of runs that failed after a what-if injection start with this
 /// (sweep_pool.cpp puts it there): they are counted apart.
 bool is_whatif(const canopy::cli::SweepResult& r) { return !r.passed && r.report.rfind("what-if: ", 0) == 0; }
-constexpr const char* replay_usage = "canopy replay 'v1:scenario=NAME;seed=N;strategy=S;...' [--trace PATH]";
+constexpr const char* replay_usage =
+    "canopy replay 'v1:scenario=NAME;seed=N;strategy=S;...' [--trace PATH] | --from-input FILE (SCENARIO | -- PROGRAM ...)";
 
 }  // namespace
 
@@ -78,6 +83,7 @@ int canopy_cli_run(int argc, char** argv) {
 }
 
 int canopy_cli_replay(int argc, char** argv) {
+  if (argc >= 2 && std::string_view(argv[1]) == "--from-input") return canopy::cli::replay_from_input(argc - 1, argv + 1);
   const char* trace_path = nullptr;
   const char* line = nullptr;
   for (int i = 1; i < argc; ++i) {
@@ -114,8 +120,10 @@ int canopy_cli_list(int argc, char** argv) {
 }
 
 int canopy_cli_sweep(int argc, char** argv) {
+  if (argc >= 2 && std::string_view(argv[1]) == "merge") return canopy::cli::sweep_merge(argc - 1, argv + 1);
   const char* target = nullptr;
   const char* junit = nullptr;
+  const char* json = nullptr;
   const char* coverage_path = nullptr;
   const char* report = nullptr;
   std::optional<std::pair<std::uint64_t, std::uint64_t>> seeds;
@@ -139,6 +147,11 @@ int canopy_cli_sweep(int argc, char** argv) {
       seeds = {lo, hi};
     } else if (a == "--jobs") {
       if (!parse_u64(v, jobs) || jobs < 1 || jobs > 256) return bad(sweep_usage, "--jobs takes 1..256, not \"" + std::string(v) + "\"");
+    } else if (a == "--shard" && v == "auto") {
+      canopy::cli::Shard from_engine;
+      if (!canopy::cli::shard_from_environment(from_engine, error)) return bad(sweep_usage, error);
+      shard = from_engine.index;
+      shards = from_engine.count;
     } else if (a == "--shard") {
       std::size_t slash = v.find('/');
       if (slash == std::string_view::npos || !parse_u64(v.substr(0, slash), shard) || !parse_u64(v.substr(slash + 1), shards) ||
@@ -146,6 +159,8 @@ int canopy_cli_sweep(int argc, char** argv) {
         return bad(sweep_usage, "--shard takes K/N with 1 <= K <= N, not \"" + std::string(v) + "\"");
     } else if (a == "--junit") {
       junit = argv[i];
+    } else if (a == "--json") {
+      json = argv[i];
     } else if (a == "--coverage") {
       coverage_path = argv[i];
     } else if (a == "--report") {
@@ -242,6 +257,15 @@ int canopy_cli_sweep(int argc, char** argv) {
   if (junit != nullptr && !canopy::cli::write_junit(junit, items, results)) {
     std::fprintf(stderr, "canopy: cannot write JUnit XML to %s: %s\n", junit, std::strerror(errno));
     return 2;
+  }
+  if (json != nullptr) {
+    canopy::cli::SweepReport shard_report{target, std::to_string(seeds->first) + ".." + std::to_string(seeds->second),
+                                    o.replay_line(), shards, {shard}, {}, {}};
+    for (std::size_t i = 0; i < items.size(); ++i) shard_report.add(items[i], results[i]);
+    if (std::FILE* f = std::fopen(json, "w"); f == nullptr || std::fputs(shard_report.to_json().c_str(), f) < 0 || std::fclose(f) != 0) {
+      std::fprintf(stderr, "canopy: cannot write the JSON report to %s: %s\n", json, std::strerror(errno));
+      return 2;
+    }
   }
   if (report != nullptr) {
 #if CANOPY_CLI_TRACE

@@ -25,7 +25,8 @@ const Command commands[] = {
     {"tour", "tour [--out DIR] [--seed N] [--real] [SCENARIO...]   the documented use cases, narrated, with diagrams", canopy_cli_tour},
 #if CANOPY_CLI_SIM
     {"run", "run SCENARIO --seed N --strategy S [--trace PATH]   one simulated run", canopy_cli_run},
-    {"sweep", "sweep SCENARIO|all --seeds A..B [--jobs J] [--shard K/N] [--junit FILE] [--report DIR]", canopy_cli_sweep},
+    {"sweep", "sweep SCENARIO|all --seeds A..B [--jobs J] [--shard K/N|auto] [--junit FILE] [--json FILE] [--report DIR]\n"
+              "  canopy sweep merge [--json OUT] [--junit OUT] SHARD.json|SHARD.xml...   one report from the shards'", canopy_cli_sweep},
     {"replay", "replay LINE               reproduce a failure from its replay line", canopy_cli_replay},
     {"list", "list                      the scenarios", canopy_cli_list},
 #endif

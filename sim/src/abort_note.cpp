@@ -17,6 +17,7 @@ char note[note_bytes];
 char whatif[note_bytes];
 struct sigaction previous_abort;
 bool installed = false;
+void (*hook_on_abort)() = nullptr;
 
 void put(const char* s) {
   std::size_t n = std::strlen(s);
@@ -29,13 +30,17 @@ void put(const char* s) {
 }
 
 void on_abort(int signo) {
-  // Async-signal-safe: write(2) from a static buffer only.
   if (whatif[0] != '\0') {
+    // Async-signal-safe: write(2) from a static buffer only.
     put("canopy: what-if: ");
     put(whatif);
     put("\n");
   }
-  if (note[0] != '\0') {
+  if (hook_on_abort != nullptr) {
+    void (*hook)() = hook_on_abort;
+    hook_on_abort = nullptr;
+    hook();
+  } else if (note[0] != '\0') {
     put("canopy: aborted under the simulator; replay: ");
     put(note);
     put("\n");
@@ -68,6 +73,8 @@ void set_whatif_note(const std::string& sentence) {
   whatif[note_bytes - 1] = '\0';
   runtime::set_crash_note(("canopy: what-if: " + sentence + "\ncanopy: replay: " + std::string(note)).c_str());
 }
+
+void set_abort_hook(void (*hook)()) { hook_on_abort = hook; }
 
 void clear_abort_note() {
   note[0] = '\0';

@@ -17,6 +17,11 @@ void set_abort_note(const std::string& replay_line);
 /// "canopy: what-if: " and `sentence`.
 void set_whatif_note(const std::string& sentence);
 void clear_abort_note();
+/// When set, called on abort instead of printing the note: for a line that
+/// changes as the run goes (a fuzz input's), formatted then. Not
+/// async-signal-safe; meant for the synchronous abort() of a failed
+/// assertion on the simulated (single) thread. Null: the note again.
+void set_abort_hook(void (*hook)());
 
 /// Whole programs: called just before the simulator ends the process with
 /// `status` for `kind` (a failure report, a leak at exit), so that the

@@ -17,6 +17,7 @@
 #include "canopy/runtime/environment.hpp"
 #include "canopy/sim/environment.hpp"
 #include "canopy/trace/environment.hpp"
+#include "fuzz_input.hpp"
 #include "simulation.hpp"
 
 namespace canopy::sim {
@@ -57,6 +58,8 @@ void check_leaks_at_exit(int status, void*) {
   const runtime::Platform* platform = runtime::current_platform();
   if (platform == nullptr || whole_program == nullptr || platform->poller != &whole_program->poller)
     return;
+  const bool fuzzing = whole_program->fuzz.active();
+  if (fuzzing) detail::write_fuzz_line(*whole_program);
   whole_program->write_coverage();
   if (status != 0 && !whole_program->injections.empty()) {
     // The program's own failure report came first; this says what it may owe to.
@@ -98,7 +101,18 @@ void check_leaks_at_exit(int status, void*) {
   std::fprintf(stderr, "canopy: leak: %s\ncanopy: replay: %s\n", report.c_str(),
                whole_program->replay_line().c_str());
   std::fflush(nullptr);
+  if (fuzzing) detail::abort_for_fuzzer();
   _exit(leak_status);
+}
+
+// A fuzzed program dies of a failed assertion: the line is the one of the
+// run so far, not the one known when it started.
+void fuzz_abort_hook() {
+  if (whole_program == nullptr) return;
+  detail::write_fuzz_line(*whole_program);
+  std::fflush(stdout);
+  std::fprintf(stderr, "canopy: aborted under the simulator; replay: %s\n", whole_program->replay_line().c_str());
+  std::fflush(stderr);
 }
 
 // Warnings about the environment, before anything runs: a misspelt
@@ -136,7 +150,9 @@ runtime::Platform* platform_from_environment() {
   warn_about_environment();
   const char* seed = std::getenv("CANOPY_SEED");
   const char* replay = std::getenv("CANOPY_REPLAY");
-  if ((seed == nullptr || *seed == '\0') && (replay == nullptr || *replay == '\0')) return nullptr;
+  const char* fuzz_input = std::getenv("CANOPY_FUZZ_INPUT");
+  const bool fuzzing = fuzz_input != nullptr && *fuzz_input != '\0';
+  if (!fuzzing && (seed == nullptr || *seed == '\0') && (replay == nullptr || *replay == '\0')) return nullptr;
   options base;
   // A whole program has no budgets unless asked: it may legitimately run
   // for a long (virtual) time.
@@ -144,6 +160,13 @@ runtime::Platform* platform_from_environment() {
   base.max_virtual_ms = 0;
   std::string error;
   options o = options::from_environment(base, error).resolved();
+  if (error.empty() && fuzzing) {
+    if (replay != nullptr && *replay != '\0') {
+      error = "CANOPY_FUZZ_INPUT and CANOPY_REPLAY are both set: the input chooses the run, or the line does; unset one";
+    } else {
+      o = detail::whole_program_input(o, fuzz_input, error);
+    }
+  }
   if (error.empty() && o.strategy == strategy::dfs) {
     error = "CANOPY_STRATEGY=dfs explores many schedules, and a process runs one; use "
             "canopy::sim::explore in a test, or random, pct, fifo or replay here";
@@ -159,7 +182,9 @@ runtime::Platform* platform_from_environment() {
   // watch cancelled coroutines. Core asks for the same observer afterwards
   // (its environment hook) and is given this one.
   // The line Simulation::replay_line prints for a whole program:
-  const std::string line = o.environment_line() + (command.empty() ? "" : " " + command);
+  // (A fuzz input's run is repeated by the same input until it has chosen.)
+  const std::string line = (fuzzing ? "CANOPY_FUZZ_INPUT=" + shell_quote(fuzz_input) : o.environment_line()) +
+                           (command.empty() ? "" : " " + command);
   o.observer = trace::environment_observer(trace_header(o, line));
   whole_program = new detail::Simulation(o, detail::Simulation::mode::whole_program);
   whole_program->program_command = command;
@@ -167,6 +192,7 @@ runtime::Platform* platform_from_environment() {
     whole_program->coverage_path = path;
   detail::install_simulation(whole_program);
   detail::set_abort_note(whole_program->replay_line());
+  if (fuzzing) detail::set_abort_hook(fuzz_abort_hook);
   ::on_exit(check_leaks_at_exit, nullptr);
   static runtime::Platform platform = whole_program->platform();
   return &platform;

@@ -44,6 +44,8 @@ int SimInjector::before_block(std::uint64_t id, runtime::BlockReason reason, con
       // An edited plan may ask for what cannot happen at this call; skip it.
       if ((wanted == ECANCELED && may_cancel) || (wanted == ETIMEDOUT && has_deadline)) err = wanted;
     }
+  } else if (sim_.fuzz.active()) {
+    err = sim_.fuzz.injection(o.whatif_per_mille, o.whatif_cancel && may_cancel, o.whatif_timeout && has_deadline);
   } else if (o.whatif_cancel || o.whatif_timeout) {
     if (rng_.below(1000) < static_cast<std::uint64_t>(o.whatif_per_mille)) {
       bool cancel = o.whatif_cancel && may_cancel;

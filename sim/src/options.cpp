@@ -277,6 +277,10 @@ constexpr Setting settings[] = {
     {nullptr, "CANOPY_STACK_BYTES"},  // the runtime's default stack size
     {nullptr, "CANOPY_NET_HOSTS"},    // names the simulated resolver knows (network.cpp)
     {nullptr, "CANOPY_UPDATE_GOLDEN"},  // the test suite rewrites its golden files
+    {nullptr, "CANOPY_FUZZ_INPUT"},     // a whole program's choices from a fuzz input (fuzz_input.cpp)
+    {nullptr, "CANOPY_FUZZ_LINE"},      // where a fuzzed whole program writes its replay line
+    {nullptr, "CANOPY_SHARD_INDEX"},    // canopy sweep --shard auto: this shard, from 0 (cli/shard_auto.cpp)
+    {nullptr, "CANOPY_SHARD_COUNT"},    // canopy sweep --shard auto: how many shards
 };
 
 // (key, value) for every setting of `o` that differs from the defaults.

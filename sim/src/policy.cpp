@@ -69,8 +69,9 @@ void SimPolicy::pass_time(std::uint64_t step, std::uint64_t picked_id) {
     while (next_planned_slow_ < plan.size() && plan[next_planned_slow_].step < step) ++next_planned_slow_;
     if (next_planned_slow_ < plan.size() && plan[next_planned_slow_].step == step) slow = plan[next_planned_slow_++].ms;
   } else {
-    if (o.slow_ms > 0 && slow_.below(slow_step_one_in) == 0)
-      slow = 1 + static_cast<int>(slow_.below(static_cast<std::uint64_t>(o.slow_ms)));
+    // Slow steps are recorded in the line: under a fuzz input, its bytes choose them.
+    auto draw = [&](std::uint64_t n) { return sim_.fuzz.active() ? sim_.fuzz.below(n) : slow_.below(n); };
+    if (o.slow_ms > 0 && draw(slow_step_one_in) == 0) slow = 1 + static_cast<int>(draw(static_cast<std::uint64_t>(o.slow_ms)));
     slow += sim_.director.slow_ms(picked_id);
     if (sim_.clock.now_ns() < next_slow_allowed_ns_) slow = 0;
   }
@@ -102,7 +103,8 @@ std::size_t SimPolicy::pick(const runtime::ReadyView& ready) {
   }
   std::size_t index = 0;
   if (ready.size() > 1) {
-    index = strategy_->choose(ready, sim_.stats.decisions);
+    index = sim_.fuzz.active() ? static_cast<std::size_t>(sim_.fuzz.below(ready.size()))
+                               : strategy_->choose(ready, sim_.stats.decisions);
     // One position a decision, in turn, is checked for a coroutine ready
     // for longer than the bound: O(1), and a starving coroutine among k ready
     // ones is found within k decisions of passing it.

@@ -25,7 +25,7 @@ Simulation* install_simulation(Simulation* s) {
 
 Simulation::Simulation(const options& o, mode m)
     : options_(o.resolved()), mode_(m), poller(*this), network(*this), director(*this), policy(*this), injector(*this),
-      observer(*this), failures(*this) {}
+      observer(*this), failures(*this), fuzz(options_.fuzz_choices) {}
 
 runtime::Platform Simulation::platform() {
   runtime::Platform p;
@@ -74,18 +74,33 @@ void Simulation::fail(failure_kind kind, const std::string& report) {
                    outside_note.c_str());
     }
     std::fflush(nullptr);
+    if (fuzz.active()) {
+      write_fuzz_line(*this);
+      abort_for_fuzzer();
+    }
     // exit() would run destructors of objects coroutines still use.
     _exit(exit_status_for(kind));
   }
   runtime::abandon_run();
 }
 
-std::string Simulation::replay_line() const {
+options Simulation::replay_options() const {
   options o = options_;
   if (o.strategy == strategy::replay || o.strategy == strategy::dfs) o.decisions = decisions;
   // Exact slow steps repeat the run even when the schedule is edited.
   if (o.slow_steps || ((o.slow_ms != 0 || o.directed_cancel) && (o.strategy == strategy::replay || o.strategy == strategy::dfs)))
     o.slow_steps = slow_steps;
+  if (o.fuzz_choices) {
+    // What the input chose, written down: the plan makes the replay inject
+    // at the same calls.
+    o.fuzz_choices.reset();
+    if (o.whatif_cancel || o.whatif_timeout) o.injections = injections;
+  }
+  return o;
+}
+
+std::string Simulation::replay_line() const {
+  const options o = replay_options();
   if (run_mode() == mode::whole_program) {
     std::string line = o.environment_line();
     return program_command.empty() ? line : line + " " + program_command;

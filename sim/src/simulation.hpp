@@ -20,6 +20,7 @@
 #include "poller.hpp"
 #include "rng.hpp"
 #include "canopy/runtime/platform.hpp"
+#include "fuzz_input.hpp"
 #include "strategy.hpp"
 
 namespace canopy::sim::detail {
@@ -199,6 +200,8 @@ class Simulation {
   /// The line that repeats this run so far: the seed form, or the decision
   /// list when the strategy is replay/dfs.
   std::string replay_line() const;
+  /// The options of that line (a fuzz input's run: replay of what it chose).
+  options replay_options() const;
   /// Fills `out` with the statistics, decisions, coverage and failure.
   void finish(outcome& out);
   /// The run waited on real descriptor `fd`, connected to the outside
@@ -226,6 +229,8 @@ class Simulation {
   SimInjector injector;
   SimObserver observer;
   SimFailureSink failures;
+  /// The fuzz input's choice bytes, when the run has one (fuzz_input.hpp).
+  InputChoices fuzz;
 
   // What the components share.
   statistics stats{};

@@ -1,31 +1,16 @@
 // Whole programs, unmodified, under CANOPY_SEED: run as subprocesses.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
 #include <cstdio>
 #include <string>
+
+#include "shell.hpp"
 
 using Catch::Contains;
 
 namespace {
-struct Result {
-  std::string output;  ///< stdout and stderr
-  int status = -1;     ///< exit status
-};
-
-Result run(const std::string& environment, const char* program) {
-  std::string command = "env -u CANOPY_TRACE " + environment + " " + program + " 2>&1";
-  Result r;
-  FILE* p = popen(command.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[512];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  int status = pclose(p);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
+using sim_test::Result;
+Result run(const std::string& environment, const char* program) { return sim_test::shell(environment, program); }
 }  // namespace
 
 TEST_CASE("an unmodified C program under CANOPY_SEED prints exact virtual times") {

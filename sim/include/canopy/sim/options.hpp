@@ -125,6 +125,11 @@ struct options {
   /// Report coroutines still alive and handles still open when the body
   /// returns.
   bool check_leaks = true;
+  /// The choice bytes of a fuzz input (canopy/sim/fuzz.hpp): when set, every
+  /// choice the replay line records (decisions, injections) is read from
+  /// them, and the run's replay line is the ordinary one that repeats it.
+  /// Never written into a line; set by input_options().
+  std::optional<std::vector<std::uint8_t>> fuzz_choices;
   /// Scenario name, carried into replay lines by `canopy run`/`sweep`.
   std::string scenario;
   /// Also told every event (a trace recorder); not owned, may be null.
