@@ -1,10 +1,18 @@
 // The real poller: epoll, level-triggered, registrations kept lazily.
 //
 // Registering and unregistering on every wait would cost two system calls
-// per fdin. Instead a descriptor stays registered after its waiter is served,
-// and is trimmed only when epoll reports an event nobody waits for any more
-// (libdill's approach). Regular files cannot be registered with epoll; they
-// are always ready, and are reported so at the next wait.
+// per fdin. Instead a descriptor stays registered after its waiter is served.
+// When epoll reports a direction nobody waits for, the descriptor is queued
+// and trimmed only before a wait that may block, not at once: the scheduler
+// also polls without blocking while coroutines are ready, and a coroutine
+// woken for a descriptor usually reads, answers and waits on it again before
+// the scheduler has nothing left to run. By then its interest is registered
+// again, the trim finds nothing to do, and the round trip costs no
+// epoll_ctl. (An unwanted report in a poll that does not block costs only
+// its place in the event array; before one that may block, it must go, or
+// epoll would return at once.) Regular files cannot
+// be registered with epoll; they are always ready, and are reported so at
+// the next wait.
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -92,11 +100,14 @@ class EpollPoller final : public runtime::Poller {
     FdState& s = fds_[static_cast<std::size_t>(fd)];
     if (s.wanted != 0) return EBUSY;
     if (s.registered != 0) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+    const bool queued = s.trim_queued;  // still on trim_queue_, which must not hold it twice
     s = FdState{};
+    s.trim_queued = queued;
     return 0;
   }
 
   void wait(std::int64_t timeout_ns, runtime::ReadinessSink& sink) override {
+    if (timeout_ns != 0) trim_queued();
     bool have_always_ready = always_ready_watches_ != 0;
     if (have_always_ready) timeout_ns = 0;
     if (epoll_fd_ < 0) {
@@ -135,6 +146,7 @@ class EpollPoller final : public runtime::Poller {
     std::uint8_t wanted = 0;      ///< directions a coroutine waits for
     std::uint8_t registered = 0;  ///< directions epoll reports
     bool always_ready = false;    ///< epoll refused it (regular file)
+    bool trim_queued = false;     ///< on trim_queue_: at most once there
   };
   static constexpr int max_events = 256;
 
@@ -152,8 +164,21 @@ class EpollPoller final : public runtime::Poller {
     if ((ev.events & EPOLLOUT) || failed) {
       if (s.wanted & 2) sink.fd_ready(fd, runtime::Direction::out, 0);
     }
-    // Trim what nobody waits for, or epoll reports it again at once.
-    if (s.registered != s.wanted) {
+    // What nobody waits for must be trimmed before a wait that may block,
+    // or that wait returns at once; by then its waiter may be back.
+    if (s.registered != s.wanted && !s.trim_queued) {
+      s.trim_queued = true;
+      trim_queue_.push_back(fd);
+    }
+  }
+
+  // Registrations made to match what is waited for now, for the descriptors
+  // that fired with nobody waiting since the last wait.
+  void trim_queued() {
+    for (int fd : trim_queue_) {
+      FdState& s = fds_[static_cast<std::size_t>(fd)];
+      s.trim_queued = false;
+      if (s.always_ready || s.registered == s.wanted) continue;
       if (s.wanted == 0) {
         epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
       } else {
@@ -164,6 +189,7 @@ class EpollPoller final : public runtime::Poller {
       }
       s.registered = s.wanted;
     }
+    trim_queue_.clear();
   }
 
   // Kept here, not on the stack: the poller runs on whichever coroutine's
@@ -171,6 +197,7 @@ class EpollPoller final : public runtime::Poller {
   epoll_event events_[max_events];
   int epoll_fd_ = -1;           ///< created on the first watch
   std::vector<FdState> fds_;    ///< indexed by descriptor; bounded by RLIMIT_NOFILE
+  std::vector<int> trim_queue_; ///< fired with nobody waiting; each once, so bounded like fds_
   std::size_t watches_ = 0;     ///< (fd, direction) pairs waited on
   std::size_t always_ready_watches_ = 0;  ///< of those, on descriptors epoll refused
 };
