@@ -43,9 +43,6 @@ constexpr const char* sweep_usage =
     "[--whatif cancel,timeout] [--jitter-ms N] [--slow-ms N] [--jobs J] [--shard K/N|auto] [--junit FILE] "
     "[--json FILE] [--coverage FILE.json] [--report DIR] | canopy sweep merge ...";
 
-/// Reports of runs that failed after a what-if injection start with this
-/// (sweep_pool.cpp puts it there): they are counted apart.
-bool is_whatif(const canopy::cli::SweepResult& r) { return !r.passed && r.report.rfind("what-if: ", 0) == 0; }
 constexpr const char* replay_usage =
     "canopy replay 'v1:scenario=NAME;seed=N;strategy=S;...' [--trace PATH] | --from-input FILE (SCENARIO | -- PROGRAM ...)";
 

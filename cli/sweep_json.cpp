@@ -56,10 +56,9 @@ void fold(std::vector<FailureGroup>& groups, const FailureGroup& g) {
 std::string failure_headline(const std::string& report) {
   // A what-if run's report starts with a line naming its injection (which
   // call, which coroutine); the failure it led to is the line after.
-  constexpr std::string_view whatif = "what-if: ";
   std::string_view rest = report;
   bool after_whatif = false;
-  while (rest.substr(0, whatif.size()) == whatif && rest.find('\n') != std::string_view::npos) {
+  while (rest.substr(0, whatif_prefix.size()) == whatif_prefix && rest.find('\n') != std::string_view::npos) {
     rest = rest.substr(rest.find('\n') + 1);
     after_whatif = true;
   }

@@ -25,8 +25,7 @@ namespace {
     result.passed = out.passed;
     result.kind = sim::to_string(out.kind);
     result.replay = out.replay;
-    // A what-if run's report starts with what-if, so that the sweep counts it apart.
-    result.report = out.whatif.empty() ? out.report : "what-if: " + out.whatif + "\n" + out.report;
+    result.report = report_after_whatif(out.whatif, out.report);
     const std::string line = encode_result(i, result);
     for (std::size_t off = 0; off < line.size();) {
       ssize_t w = ::write(out_fd, line.data() + off, line.size() - off);

@@ -27,10 +27,6 @@ constexpr std::uint64_t shrink_runs = 500;
 
 std::string escape(const std::string& text) { return viewer::escape_markup(text); }
 
-// A run that failed after a what-if injection: its report starts so
-// (sweep_pool.cpp writes it, the sweep command counts it the same way).
-bool is_whatif(const SweepResult& result) { return !result.passed && result.report.rfind("what-if: ", 0) == 0; }
-
 // The sweep's mode, as a reader would name it: the strategy and what was
 // injected.
 std::string mode_of(const sim::options& o) {

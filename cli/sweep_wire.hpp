@@ -18,6 +18,21 @@ struct SweepResult {
   std::string replay;   ///< the run's replay line
 };
 
+/// A run that failed after a what-if injection has a report that begins
+/// with this, then the injection, then a newline and what failed: the sweep,
+/// its HTML report and its JSON report count such runs apart by it.
+inline constexpr std::string_view whatif_prefix = "what-if: ";
+
+/// The report of a run whose what-if injection was `whatif` (none when empty).
+inline std::string report_after_whatif(const std::string& whatif, const std::string& report) {
+  return whatif.empty() ? report : std::string(whatif_prefix) + whatif + "\n" + report;
+}
+
+/// Whether `result` is a failure after a what-if injection.
+inline bool is_whatif(const SweepResult& result) {
+  return !result.passed && std::string_view(result.report).substr(0, whatif_prefix.size()) == whatif_prefix;
+}
+
 /// The line (with its newline) that reports run `index`.
 std::string encode_result(std::size_t index, const SweepResult& result);
 
