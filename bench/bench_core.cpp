@@ -280,29 +280,23 @@ void spawn_sleeping(benchmark::State& state, Spawn&& spawn, Close&& close, bool 
   if (check_overflow) state.counters["overflow_detected"] = detected;
 }
 
+// A bundle of n sleeping coroutines made through the C API, and its close.
+std::optional<int> open_bundle_of_sleepers_c(long n) {
+  int b = cb_bundle_begin();
+  if (b < 0 || cb_bundle_spawn_sleepers(b, n) != 0) return std::nullopt;
+  return b;
+}
+void close_bundle_c(std::optional<int>& b) { cb_hclose(*b); }
+
 void spawn_sleeping_canopy_c(benchmark::State& state) {
-  spawn_sleeping(
-      state,
-      [](long n) -> std::optional<int> {
-        int b = cb_bundle_begin();
-        if (b < 0 || cb_bundle_spawn_sleepers(b, n) != 0) return std::nullopt;
-        return b;
-      },
-      [](std::optional<int>& b) { cb_hclose(*b); }, true);
+  spawn_sleeping(state, open_bundle_of_sleepers_c, close_bundle_c, true);
 }
 
 // A million sleeping coroutines alive at once, each on a pooled 256 KiB
 // stack with its guard region: the resident bytes each one costs, and
 // whether the memory maps stay far below the kernel's limit.
 void live_sleeping_1m_canopy_c(benchmark::State& state) {
-  spawn_sleeping(
-      state,
-      [](long n) -> std::optional<int> {
-        int b = cb_bundle_begin();
-        if (b < 0 || cb_bundle_spawn_sleepers(b, n) != 0) return std::nullopt;
-        return b;
-      },
-      [](std::optional<int>& b) { cb_hclose(*b); }, false, live_count);
+  spawn_sleeping(state, open_bundle_of_sleepers_c, close_bundle_c, false, live_count);
 }
 
 void spawn_sleeping_canopy_cpp(benchmark::State& state) {
