@@ -7,29 +7,12 @@ set -u
 render_tool=$1
 trace=$2
 out_dir=$3
-chromium=${CHROMIUM:-/usr/bin/chromium}
-if [ ! -x "$chromium" ]; then
-  echo "skipped: $chromium is not installed (apt-get install -y chromium)"
-  exit 77
-fi
+browser_window=1480,420
+browser_flags=
+. "$(dirname "$0")/browser.sh"
 mkdir -p "$out_dir" || exit 1
 page="$out_dir/diagram.html"
 "$render_tool" "$trace" "$page" || { echo "FAIL: could not render $trace"; exit 1; }
-
-profile=$(mktemp -d)
-trap 'rm -rf "$profile"' EXIT
-browse() {
-  timeout 90 "$chromium" --headless --no-sandbox --disable-gpu --disable-background-networking \
-    --disable-component-update --disable-sync --no-first-run --user-data-dir="$profile" \
-    --window-size=1480,420 "$@" 2>/dev/null
-}
-
-fail=0
-check() {  # check DESCRIPTION COMMAND...
-  description=$1
-  shift
-  if "$@"; then echo "ok: $description"; else echo "FAIL: $description"; fail=1; fi
-}
 
 browse --dump-dom "file://$page" > "$out_dir/dom.html"
 check "the page's script ran to the end" grep -q 'data-ready="yes"' "$out_dir/dom.html"

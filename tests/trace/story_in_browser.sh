@@ -10,26 +10,11 @@
 set -u
 canopy=$1
 out_dir=$2
-chromium=${CHROMIUM:-/usr/bin/chromium}
-if [ ! -x "$chromium" ]; then
-  echo "skipped: $chromium is not installed (apt-get install -y chromium)"
-  exit 77
-fi
-mkdir -p "$out_dir" || exit 1
-profile=$(mktemp -d)
-trap 'rm -rf "$profile"' EXIT
 width=1400
-browse() {
-  timeout 90 "$chromium" --headless --no-sandbox --disable-gpu --disable-background-networking \
-    --disable-component-update --disable-sync --no-first-run --hide-scrollbars --user-data-dir="$profile" \
-    --window-size=$width,600 "$@" 2>/dev/null
-}
-fail=0
-check() {  # check DESCRIPTION COMMAND...
-  description=$1
-  shift
-  if "$@"; then echo "ok: $description"; else echo "FAIL: $description"; fail=1; fi
-}
+browser_window="$width,600"
+browser_flags=--hide-scrollbars
+. "$(dirname "$0")/browser.sh"
+mkdir -p "$out_dir" || exit 1
 # has FILE PATTERN...: one element of FILE carries every PATTERN.
 has() {
   file=$1
