@@ -217,12 +217,9 @@ int canopy_cli_sweep(int argc, char** argv) {
     }
     if (is_whatif(r)) {
       ++whatif_failed;
-      // "what-if: <injection>\n<report>": the injection first, then what failed.
-      std::size_t end = r.report.find('\n');
-      std::string injection = r.report.substr(0, end);
-      std::string report = end == std::string::npos ? "" : r.report.substr(end + 1);
-      std::printf("WHAT-IF %s seed %llu: %s\n%s: %s\nreplay: canopy replay '%s'\n", items[i].sc->name,
-                  static_cast<unsigned long long>(items[i].seed), injection.c_str(), r.kind.c_str(), report.c_str(),
+      // The injection first, then what failed.
+      std::printf("WHAT-IF %s seed %llu: what-if: %s\n%s: %s\nreplay: canopy replay '%s'\n", items[i].sc->name,
+                  static_cast<unsigned long long>(items[i].seed), r.whatif.c_str(), r.kind.c_str(), r.report.c_str(),
                   r.replay.c_str());
     } else if (!r.passed) {
       ++failed;

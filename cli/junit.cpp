@@ -2,25 +2,12 @@
 
 #include <cstdio>
 
+#include "canopy/viewer/render.hpp"
+#include "sweep_json.hpp"
+
 namespace canopy::cli {
 
-namespace {
-
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-}  // namespace
+using viewer::escape_markup;
 
 bool write_junit(const char* path, const std::vector<SweepItem>& items, const std::vector<SweepResult>& results) {
   std::FILE* f = std::fopen(path, "w");
@@ -40,18 +27,19 @@ bool write_junit(const char* path, const std::vector<SweepItem>& items, const st
       ++tests;
       failures += !results[i].passed;
     }
-    std::fprintf(f, "  <testsuite name=\"%s\" tests=\"%zu\" failures=\"%zu\">\n", xml_escape(sc->name).c_str(), tests, failures);
+    std::fprintf(f, "  <testsuite name=\"%s\" tests=\"%zu\" failures=\"%zu\">\n", escape_markup(sc->name).c_str(), tests, failures);
     for (std::size_t i = 0; i < items.size(); ++i) {
       if (items[i].sc != sc) continue;
       const SweepResult& r = results[i];
-      std::fprintf(f, "    <testcase classname=\"%s\" name=\"seed %llu\"", xml_escape(sc->name).c_str(),
+      std::fprintf(f, "    <testcase classname=\"%s\" name=\"seed %llu\"", escape_markup(sc->name).c_str(),
                    static_cast<unsigned long long>(items[i].seed));
       if (r.passed) {
         std::fprintf(f, "/>\n");
       } else {
-        std::fprintf(f, ">\n      <failure type=\"%s\" message=\"%s\">%s\nreplay: canopy replay '%s'</failure>\n    </testcase>\n",
-                     xml_escape(r.kind).c_str(), xml_escape(r.report.substr(0, r.report.find('\n'))).c_str(),
-                     xml_escape(r.report).c_str(), xml_escape(r.replay).c_str());
+        const std::string whatif = r.whatif.empty() ? "" : "what-if: " + r.whatif + "\n";
+        std::fprintf(f, ">\n      <failure type=\"%s\" message=\"%s\">%s%s\nreplay: canopy replay '%s'</failure>\n    </testcase>\n",
+                     escape_markup(r.kind).c_str(), escape_markup(failure_headline(r.whatif, r.report)).c_str(),
+                     escape_markup(whatif).c_str(), escape_markup(r.report).c_str(), escape_markup(r.replay).c_str());
       }
     }
     std::fprintf(f, "  </testsuite>\n");

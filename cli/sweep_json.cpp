@@ -38,6 +38,7 @@ void fold(std::vector<FailureGroup>& groups, const FailureGroup& g) {
   for (FailureGroup& mine : groups) {
     if (mine.signature != g.signature) continue;
     if (g.seeds.front() < mine.seeds.front()) {
+      mine.whatif = g.whatif;
       mine.report = g.report;
       mine.replay = g.replay;
     }
@@ -53,20 +54,13 @@ void fold(std::vector<FailureGroup>& groups, const FailureGroup& g) {
 
 }  // namespace
 
-std::string failure_headline(const std::string& report) {
-  // A what-if run's report starts with a line naming its injection (which
-  // call, which coroutine); the failure it led to is the line after.
-  std::string_view rest = report;
-  bool after_whatif = false;
-  while (rest.substr(0, whatif_prefix.size()) == whatif_prefix && rest.find('\n') != std::string_view::npos) {
-    rest = rest.substr(rest.find('\n') + 1);
-    after_whatif = true;
-  }
-  return (after_whatif ? "(what-if) " : "") + std::string(rest.substr(0, rest.find('\n')));
+std::string failure_headline(const std::string& whatif, const std::string& report) {
+  return (whatif.empty() ? "" : "(what-if) ") + report.substr(0, report.find('\n'));
 }
 
-std::string failure_signature(const std::string& scenario, const std::string& kind, const std::string& report) {
-  const std::string first = failure_headline(report);
+std::string failure_signature(const std::string& scenario, const std::string& kind, const std::string& whatif,
+                              const std::string& report) {
+  const std::string first = failure_headline(whatif, report);
   std::string s = scenario + "|" + kind + "|";
   for (std::size_t i = 0; i < first.size(); ++i) {
     if (first[i] >= '0' && first[i] <= '9') {
@@ -84,8 +78,8 @@ void SweepReport::add(const SweepItem& item, const SweepResult& result) {
   ++c.runs;
   if (result.passed) return;
   ++c.failed;
-  FailureGroup g{failure_signature(item.sc->name, result.kind, result.report), item.sc->name, result.kind,
-                 result.report, result.replay, 1, {item.seed}};
+  FailureGroup g{failure_signature(item.sc->name, result.kind, result.whatif, result.report), item.sc->name,
+                 result.kind, result.whatif, result.report, result.replay, 1, {item.seed}};
   fold(failures, g);
   sort_groups(*this);
 }
@@ -151,8 +145,10 @@ std::string SweepReport::to_json() const {
   j["scenarios"] = sc;
   json fs = json::array();
   for (const FailureGroup& g : failures) {
-    fs.push_back({{"signature", g.signature}, {"scenario", g.scenario}, {"kind", g.kind}, {"report", g.report},
-                  {"replay", g.replay}, {"count", g.count}, {"seeds", g.seeds}});
+    json f = {{"signature", g.signature}, {"scenario", g.scenario}, {"kind", g.kind}, {"report", g.report},
+              {"replay", g.replay}, {"count", g.count}, {"seeds", g.seeds}};
+    if (!g.whatif.empty()) f["whatif"] = g.whatif;  // only for a failure after a what-if injection
+    fs.push_back(std::move(f));
   }
   j["failures"] = fs;
   return j.dump(1) + "\n";
@@ -180,7 +176,8 @@ std::optional<SweepReport> SweepReport::from_json(const std::string& text, std::
       r.scenarios.push_back({c.at("name").get<std::string>(), c.at("runs").get<std::uint64_t>(), c.at("failed").get<std::uint64_t>()});
     for (const json& g : j.at("failures")) {
       FailureGroup f{g.at("signature").get<std::string>(), g.at("scenario").get<std::string>(),
-                     g.at("kind").get<std::string>(), g.at("report").get<std::string>(),
+                     g.at("kind").get<std::string>(), g.value("whatif", std::string()),
+                     g.at("report").get<std::string>(),
                      g.at("replay").get<std::string>(), g.at("count").get<std::uint64_t>(),
                      g.at("seeds").get<std::vector<std::uint64_t>>()};
       if (f.seeds.empty()) {

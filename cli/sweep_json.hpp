@@ -18,6 +18,7 @@ struct FailureGroup {
   std::string signature;  ///< scenario, kind and the report with its numbers as "N"
   std::string scenario;   ///< where it failed
   std::string kind;       ///< sim::to_string(failure_kind), or "worker-died"
+  std::string whatif;     ///< the what-if injection of the lowest seed, empty for a real failure
   std::string report;     ///< the report of the lowest seed
   std::string replay;     ///< the replay line of the lowest seed
   std::uint64_t count = 0;           ///< runs that failed this way
@@ -58,13 +59,15 @@ struct SweepReport {
   static std::optional<SweepReport> from_json(const std::string& text, std::string& error);
 };
 
-/// What a report says failed, in one line: its first line, or for a what-if
-/// run the line after the one naming the injection, after "(what-if) ".
-std::string failure_headline(const std::string& report);
+/// What a report says failed, in one line: its first line, after
+/// "(what-if) " when the run made the what-if injection `whatif`.
+std::string failure_headline(const std::string& whatif, const std::string& report);
 
 /// The signature failures are grouped by: the scenario, the kind and the
 /// report's headline with every run of digits written "N", so that the
-/// same failure at other times, ids or seeds groups together.
-std::string failure_signature(const std::string& scenario, const std::string& kind, const std::string& report);
+/// same failure at other times, ids or seeds groups together (a what-if
+/// failure never with a real one).
+std::string failure_signature(const std::string& scenario, const std::string& kind, const std::string& whatif,
+                              const std::string& report);
 
 }  // namespace canopy::cli

@@ -186,7 +186,7 @@ int sweep_merge(int argc, char** argv) {
       std::printf("FAILED %s (%llu run%s, first seed %llu): %s: %s\nreplay: canopy replay '%s'\n", g.scenario.c_str(),
                   static_cast<unsigned long long>(g.count), g.count == 1 ? "" : "s",
                   static_cast<unsigned long long>(g.seeds.front()), g.kind.c_str(),
-                  failure_headline(g.report).c_str(), g.replay.c_str());
+                  failure_headline(g.whatif, g.report).c_str(), g.replay.c_str());
     }
     failed = merged->failed();
     std::printf("%llu runs, %llu failed, %zu distinct failure%s (%s %s, %zu of %llu shards%s)\n",

@@ -25,7 +25,8 @@ namespace {
     result.passed = out.passed;
     result.kind = sim::to_string(out.kind);
     result.replay = out.replay;
-    result.report = report_after_whatif(out.whatif, out.report);
+    result.whatif = out.whatif;
+    result.report = out.report;
     const std::string line = encode_result(i, result);
     for (std::size_t off = 0; off < line.size();) {
       ssize_t w = ::write(out_fd, line.data() + off, line.size() - off);

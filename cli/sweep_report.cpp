@@ -58,7 +58,9 @@ std::string failure_section(const std::string& dir, std::size_t n, const SweepIt
   const std::string stem = "failure-" + std::to_string(n);
   std::string section = "<section class=\"failure\" id=\"" + stem + "\"><h3>" + escape(item.sc->name) + " seed " +
                         std::to_string(item.seed) + ": " + escape(result.kind) +
-                        (is_whatif(result) ? " (after a what-if injection: not a real execution)" : "") + "</h3>\n<pre class=\"report\">" +
+                        (is_whatif(result) ? " (after a what-if injection: not a real execution)" : "") + "</h3>\n" +
+                        (is_whatif(result) ? "<p class=\"whatif\">what-if: " + escape(result.whatif) + "</p>\n" : "") +
+                        "<pre class=\"report\">" +
                         escape(result.report) + "</pre>\n<p>replay: <code>canopy replay '" + escape(result.replay) +
                         "'</code></p>\n";
   std::string error;

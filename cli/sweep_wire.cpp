@@ -41,13 +41,13 @@ std::string unescape_field(std::string_view s) {
 
 std::string encode_result(std::size_t index, const SweepResult& result) {
   return std::to_string(index) + "\t" + (result.passed ? "1" : "0") + "\t" + result.kind + "\t" +
-         escape_field(result.replay) + "\t" + escape_field(result.report) + "\n";
+         escape_field(result.whatif) + "\t" + escape_field(result.replay) + "\t" + escape_field(result.report) + "\n";
 }
 
 bool decode_result(std::string_view line, std::size_t count, std::size_t& index, SweepResult& result) {
   std::vector<std::string_view> fields;
   std::string_view rest = line;
-  for (int k = 0; k < 4; ++k) {
+  for (int k = 0; k < 5; ++k) {
     std::size_t tab = rest.find('\t');
     if (tab == std::string_view::npos) return false;
     fields.push_back(rest.substr(0, tab));
@@ -60,8 +60,9 @@ bool decode_result(std::string_view line, std::size_t count, std::size_t& index,
   result.done = true;
   result.passed = fields[1] == "1";
   result.kind = std::string(fields[2]);
-  result.replay = unescape_field(fields[3]);
-  result.report = unescape_field(fields[4]);
+  result.whatif = unescape_field(fields[3]);
+  result.replay = unescape_field(fields[4]);
+  result.report = unescape_field(fields[5]);
   return true;
 }
 

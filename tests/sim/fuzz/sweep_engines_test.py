@@ -81,6 +81,11 @@ def check_merge(work):
         sys.exit("the sweep was meant to have failures to group, and has none")
     # Each distinct failure is printed once, with a count.
     groups = comparable(f"{work}/m.json")["failures"]
+    # Every failure of this sweep followed a what-if injection: the group
+    # names it in a field of its own, apart from the report of what failed.
+    for g in groups:
+        if not g.get("whatif") or "(what-if) " not in g["signature"] or g["report"].startswith("what-if"):
+            sys.exit("a what-if failure group does not keep its injection apart:\n" + json.dumps(g)[:1000])
     if p.stdout.count("FAILED ") != len(groups) or not re.search(r"FAILED \S+ \(\d+ runs?, first seed \d+\)", p.stdout):
         sys.exit("the merge printed a failure group more than once")
     # A missing shard is an error (exit 2), a shard given twice too.
