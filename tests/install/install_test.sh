@@ -46,6 +46,17 @@ for example in "$source"/scenarios/seed_examples/*.c; do
   fi
 done
 
+# Peers (canopy/sim/peers.h), linked as docs/simulation.md says: an
+# unchanged server and its clients, under the simulator and for real.
+# shellcheck disable=SC2046
+cc -std=gnu11 -O2 "$source/tests/sim/programs/greeter.c" "$source/tests/sim/programs/greeter_peers.c" \
+  -Wl,--wrap=main -lcanopy_peers $(pkg-config --cflags --libs canopy) -o "$work/greeter"
+CANOPY_SEED=3 timeout 60 "$work/greeter" > "$work/greeter.sim" 2>&1 && grep -q '^greeted 3 clients$' "$work/greeter.sim" \
+  || { echo "FAILED: the greeter and its peers under the simulator"; cat "$work/greeter.sim"; exit 1; }
+GREETER_PORT=25733 timeout 60 "$work/greeter" 25733 > "$work/greeter.real" 2>&1 && grep -q '^cy heard "hello, cy"$' "$work/greeter.real" \
+  || { echo "FAILED: the greeter and its peers on the real runtime"; cat "$work/greeter.real"; exit 1; }
+echo "ok: an unchanged server with its clients as peers (-lcanopy_peers), simulated and real"
+
 cmake -S "$source/tests/install/cpp_consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$prefix" \
   -DCMAKE_BUILD_TYPE=Release > "$work/consumer.log" || { cat "$work/consumer.log"; exit 1; }
 cmake --build "$work/consumer" --verbose > "$work/consumer-build.log" || { cat "$work/consumer-build.log"; exit 1; }
