@@ -237,6 +237,8 @@ class Drawing {
             ".run-cut{fill:#6d4c41;font-size:10px;font-style:italic}"
             ".connection{stroke:#1565c0;stroke-width:1.4;fill:none}.conn-end{fill:#1565c0}"
             ".net-reset{stroke:#d50000;stroke-width:2.2}.net-close{stroke:#1565c0;stroke-width:1.5}"
+            ".net-send{stroke:#1565c0;stroke-width:1.2}"
+            ".net-partition{fill:#ff8a80;fill-opacity:0.3;stroke:#c62828;stroke-width:1;stroke-dasharray:4 2}"
             ".message{stroke:#283593;stroke-width:1}"
             ".divergence{stroke:#6a1b9a;stroke-width:3}.divergence-label{fill:#6a1b9a;font-size:11px;font-weight:bold}\n";
     for (std::size_t i = 0; i < std::size(reason_colours); ++i) {
@@ -663,10 +665,41 @@ class Drawing {
   }
 
   void net_marks(const Coroutine& co) {
+    std::set<std::pair<long, long>> send_columns;
+    const double seq_px = chart_width_ / seq_span_;
+    const double time_px = chart_width_ / time_span_;
     for (const trace::NetEvent& net : co.net_events) {
       const Pos p = at(net.time_ns, net.seq);
       const std::string xs = fixed(x(p));
       const std::string socket = "socket " + std::to_string(net.socket);
+      const std::string sockets = " data-socket=\"" + std::to_string(net.socket) + "\" data-peer-socket=\"" +
+                                  std::to_string(net.peer_socket) + "\"";
+      if (net.kind == EventKind::net_send) {
+        // A message on the connection: a tick over the writer's lane, one
+        // per pixel column.
+        if (!send_columns.insert({std::lround(p.t * time_px), std::lround(p.s * seq_px)}).second) continue;
+        used_.insert("net-send");
+        out_ += "<line class=\"net-send\" x1=\"" + xs + "\" y1=\"1\" x2=\"" + xs + "\" y2=\"6\"" +
+                tag("message", co.id, p, p) + " data-net=\"send\"" + sockets + " data-bytes=\"" +
+                std::to_string(net.sent) + "\"><title>" + socket + " sent " + std::to_string(net.sent) +
+                " bytes to socket " + std::to_string(net.peer_socket) + " at seq " + std::to_string(net.seq) +
+                "</title></line>\n";
+        continue;
+      }
+      if (net.kind == EventKind::net_partition) {
+        // From the write that partitioned the connection to its healing;
+        // on the event axis nothing happens in between: a fixed sliver.
+        const bool heals = net.until_ms >= 0 && net.until_ms <= INT64_MAX / 1000000;
+        const std::int64_t until_ns = heals ? std::max(net.until_ms * 1000000, net.time_ns) : model_.end_ns;
+        const Pos p1{static_cast<double>(until_ns - model_.begin_ns),
+                     p.s + std::max(1.0, seq_span_ * end_margin * 0.6)};
+        rect("net-partition", "partition", co.id, p, p1, 2, 18,
+             "partition: nothing " + socket + " sends reaches socket " + std::to_string(net.peer_socket) +
+                 " until " + (heals ? std::to_string(net.until_ms) + " ms" : std::string("the end")) + " (from seq " +
+                 std::to_string(net.seq) + ", " + format_ms(until_ns - net.time_ns) + ")",
+             2.0, " data-net=\"partition\"" + sockets);
+        continue;
+      }
       if (net.kind == EventKind::net_close) {
         used_.insert("net-close");
       } else if (net.kind == EventKind::net_reset || net.err != 0) {
@@ -890,8 +923,11 @@ class Drawing {
                         std::to_string(connection.accept_seq) + ", connected at seq " +
                         std::to_string(connection.connect_seq) + ")";
       if (connection.reset) tip += "; reset at seq " + std::to_string(connection.reset_seq);
+      if (connection.partitions != 0) tip += "; partitioned " + std::to_string(connection.partitions) + " time(s)";
+      if (connection.sends != 0) tip += "; " + std::to_string(connection.sends) + " write(s) traced";
       link("connection", "connection", connection.client, server->second, p0, client->second, p1,
-           " data-server=\"" + std::to_string(connection.server) + "\"" + (connection.reset ? " data-reset=\"1\"" : ""),
+           " data-server=\"" + std::to_string(connection.server) + "\"" + (connection.reset ? " data-reset=\"1\"" : "") +
+               (connection.partitions != 0 ? " data-partitioned=\"1\"" : ""),
            tip);
       ++drawn;
     }
@@ -958,6 +994,8 @@ class Drawing {
     if (used("net-reset")) {
       swatch("<path class=\"net-reset\" transform=\"translate(8,7)\" d=\"M-4,-7 L3,-2 L-3,2 L4,7\"/>", "reset / refused");
     }
+    if (used("net-send")) swatch("<line class=\"net-send\" x1=\"8\" y1=\"2\" x2=\"8\" y2=\"8\"/>", "bytes sent");
+    if (used("net-partition")) swatch(box + "net-partition\"/>", "partitioned");
     if (used("net-close")) swatch("<line class=\"net-close\" x1=\"8\" y1=\"0\" x2=\"8\" y2=\"14\"/>", "socket closed");
     if (model_.trace.end) swatch("<line class=\"run-end\" x1=\"8\" y1=\"0\" x2=\"8\" y2=\"14\"/>", "end of run");
     out_ += "</g>\n";

@@ -359,6 +359,8 @@ class ModelBuilderImpl {
       case EventKind::net_accept:
       case EventKind::net_reset:
       case EventKind::net_close:
+      case EventKind::net_send:
+      case EventKind::net_partition:
         net_event(*co, traced);
         break;
       default:
@@ -428,6 +430,10 @@ class ModelBuilderImpl {
     if (event.kind == EventKind::net_close) {
       net.sent = event.bytes;
       net.received = event.bytes_received;
+    } else if (event.kind == EventKind::net_send) {
+      net.sent = event.bytes;
+    } else if (event.kind == EventKind::net_partition) {
+      net.until_ms = event.deadline_ms;
     }
     if (co.net_events.size() < max_net_events_per_coroutine) co.net_events.push_back(net);
     if (event.err != 0 && event.kind != EventKind::net_reset) return;  // refused: no connection
@@ -456,6 +462,11 @@ class ModelBuilderImpl {
         connection.accept_ns = net.time_ns;
       }
       socket_connection_[net.socket] = it->second;
+    } else if (event.kind == EventKind::net_send || event.kind == EventKind::net_partition) {
+      auto it = socket_connection_.find(net.socket);
+      if (it == socket_connection_.end()) return;
+      Connection& connection = model_.connections[it->second];
+      ++(event.kind == EventKind::net_send ? connection.sends : connection.partitions);
     } else if (event.kind == EventKind::net_reset) {
       auto it = socket_connection_.find(net.socket);
       if (it == socket_connection_.end()) return;

@@ -64,14 +64,15 @@ struct GracePeriod {
 
 /// A simulated network event on one of the coroutine's sockets.
 struct NetEvent {
-  runtime::EventKind kind = runtime::EventKind::net_connect;  ///< net_connect, net_accept, net_reset, net_close
+  runtime::EventKind kind = runtime::EventKind::net_connect;  ///< any net_* kind
   std::uint64_t seq = 0;
   std::int64_t time_ns = 0;
   std::uint64_t socket = 0;
   std::uint64_t peer_socket = 0;  ///< 0 when unknown or none
   int err = 0;
-  std::size_t sent = 0;      ///< net_close only
+  std::size_t sent = 0;      ///< net_close: in all; net_send: this write
   std::size_t received = 0;  ///< net_close only
+  std::int64_t until_ms = -1;  ///< net_partition: when it heals
 };
 
 /// One coroutine: identity, place in the tree, lifetime and history.
@@ -143,6 +144,8 @@ struct Connection {
   bool reset = false;  ///< either end saw net_reset
   std::uint64_t reset_seq = 0;
   std::int64_t reset_ns = 0;
+  std::size_t partitions = 0;  ///< net_partition events on either end
+  std::size_t sends = 0;       ///< net_send events traced on either end
 };
 
 /// A cancel event, kept for drawing the fans of cancellations.
