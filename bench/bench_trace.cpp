@@ -5,7 +5,8 @@
 // paths come from those targets (core/src for runtime/event.hpp).
 //
 // BM_RecordEvent: the cost of one Recorder::record into a 64 KiB buffer
-// flushed to /dev/null. BM_BuildModel / BM_RenderSvg / BM_RenderHtml: a
+// flushed to /dev/null. BM_BuildModel / BM_StreamModel (bounded for
+// drawing, as `canopy render` builds it) / BM_RenderSvg / BM_RenderHtml: a
 // synthetic trace of 1,000 coroutines and 1,000,000 events; the output size
 // is reported as the counter "bytes_out".
 #include <benchmark/benchmark.h>
@@ -127,6 +128,23 @@ void BM_BuildModel(benchmark::State& state) {
   state.counters["events"] = static_cast<double>(source.events.size());
 }
 BENCHMARK(BM_BuildModel)->Unit(benchmark::kMillisecond);
+
+// The same events streamed into a model bounded for drawing (what
+// `canopy render` does, without the file).
+void BM_StreamModel(benchmark::State& state) {
+  const trace::Trace& source = synthetic_trace();
+  std::size_t thinned = 0;
+  for (auto _ : state) {
+    trace::ModelBuilder builder(trace::ModelLimits::drawing());
+    for (const trace::TraceEvent& event : source.events) builder.add(event);
+    trace::Model model = builder.finish(trace::Trace{});
+    thinned = model.thinned_marks;
+    benchmark::DoNotOptimize(model.coroutines.size());
+  }
+  state.counters["events"] = static_cast<double>(source.events.size());
+  state.counters["thinned"] = static_cast<double>(thinned);
+}
+BENCHMARK(BM_StreamModel)->Unit(benchmark::kMillisecond);
 
 void BM_RenderSvg(benchmark::State& state) {
   const trace::Model model = trace::build_model(synthetic_trace());

@@ -100,26 +100,44 @@ std::optional<long long> parse_count(const std::string& text) {
   return value;
 }
 
-// Reads and validates a trace, or prints "canopy: PATH:LINE: what" and
-// returns nullopt. A trace cut off mid-line (its writer was killed) is
-// read up to the cut, with one line saying so.
-std::optional<canopy::trace::Trace> load(const std::string& path) {
+// "canopy: PATH:LINE: what".
+void report_error(const std::string& path, const canopy::trace::ParseError& error) {
   using canopy::trace::printable;
+  if (error.line == 0) {
+    std::fprintf(stderr, "canopy: %s\n", printable(error.message).c_str());
+  } else {
+    std::fprintf(stderr, "canopy: %s:%zu: %s\n", printable(path).c_str(), error.line, printable(error.message).c_str());
+  }
+}
+
+void report_cut(const std::string& path, const canopy::trace::Trace& trace) {
+  if (trace.cut_at_line == 0) return;
+  std::fprintf(stderr, "canopy: %s: cut at line %zu (its writer stopped mid-line); reading the %zu events before it\n",
+               canopy::trace::printable(path).c_str(), trace.cut_at_line, trace.event_count);
+}
+
+// Reads and validates a trace, or prints why not and returns nullopt. A
+// trace cut off mid-line (its writer was killed) is read up to the cut,
+// with one line saying so.
+std::optional<canopy::trace::Trace> load(const std::string& path) {
   canopy::trace::ParseResult result = canopy::trace::read_trace_file(path);
   if (!result.ok) {
-    if (result.error.line == 0) {
-      std::fprintf(stderr, "canopy: %s\n", printable(result.error.message).c_str());
-    } else {
-      std::fprintf(stderr, "canopy: %s:%zu: %s\n", printable(path).c_str(), result.error.line,
-                   printable(result.error.message).c_str());
-    }
+    report_error(path, result.error);
     return std::nullopt;
   }
-  if (result.trace.cut_at_line != 0) {
-    std::fprintf(stderr, "canopy: %s: cut at line %zu (its writer stopped mid-line); reading the %zu events before it\n",
-                 printable(path).c_str(), result.trace.cut_at_line, result.trace.events.size());
-  }
+  report_cut(path, result.trace);
   return std::move(result.trace);
+}
+
+// The same, streamed into a model bounded for drawing.
+std::optional<canopy::trace::Model> load_model(const std::string& path) {
+  canopy::trace::ModelResult result = canopy::trace::read_model_file(path);
+  if (!result.ok) {
+    report_error(path, result.error);
+    return std::nullopt;
+  }
+  report_cut(path, result.model.trace);
+  return std::move(result.model);
 }
 
 // Writes `contents` to `path` through a temporary file in the same folder,
@@ -243,11 +261,11 @@ int render_command(int argc, char** argv) {
   if (axis != "time" && axis != "seq") return usage_error("--axis must be time or seq, not " + axis, render_usage);
   options.event_order_axis = axis == "seq";
   options.title = arguments.get("--title").value_or("");
-  auto trace = load(arguments.positional[0]);
-  if (!trace) return exit_usage;
-  const canopy::trace::Model model = canopy::trace::build_model(std::move(*trace));
+  // Streamed: the model keeps what a diagram can show, not the events.
+  auto model = load_model(arguments.positional[0]);
+  if (!model) return exit_usage;
   const std::string picture =
-      format == "svg" ? canopy::viewer::render_svg(model, options) : canopy::viewer::render_html(model, options);
+      format == "svg" ? canopy::viewer::render_svg(*model, options) : canopy::viewer::render_html(*model, options);
   return write_file(*output, picture, arguments.positional[0]) ? 0 : exit_usage;
 }
 
@@ -314,7 +332,7 @@ int lint_command(int argc, char** argv) {
     std::printf("the run ended: %s\n", canopy::trace::printable(canopy::trace::describe_end(*model.trace.end)).c_str());
   }
   if (findings.empty()) std::printf("no lints: %zu coroutines, %zu events\n", model.coroutines.size(),
-                                    model.trace.events.size());
+                                    model.trace.event_count);
   return findings.empty() ? 0 : exit_found;
 }
 

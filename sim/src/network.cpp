@@ -88,6 +88,8 @@ constexpr std::int64_t ns_per_ms = 1'000'000;
 constexpr int max_syn_attempts = 5;
 /// The most descriptors one SCM_RIGHTS message may carry (the kernel's SCM_MAX_FD).
 constexpr std::size_t max_passed_fds = 253;
+// net_send events per stream socket (docs/trace-format.md).
+constexpr std::uint32_t traced_sends_per_socket = 64;
 
 int fail(int err) {
   errno = err;
@@ -197,7 +199,8 @@ void SimNetwork::set_up_stream(int index) {
   e.capacity_bytes = net_min_send_buffer_bytes + step * static_cast<std::size_t>(rng_.below(choices));
 }
 
-void SimNetwork::emit(runtime::EventKind kind, int index, int other, int err) {
+// `amount`: net_send's bytes, net_partition's heal time (ms).
+void SimNetwork::emit(runtime::EventKind kind, int index, int other, int err, std::int64_t amount) {
   runtime::Event e{};
   e.kind = kind;
   e.object = static_cast<runtime::ObjectId>(SimPoller::fd_of(index));
@@ -207,6 +210,10 @@ void SimNetwork::emit(runtime::EventKind kind, int index, int other, int err) {
     const Endpoint& end = sim_.poller.at(index);
     e.bytes = static_cast<std::size_t>(end.sent_bytes);
     e.bytes_received = static_cast<std::size_t>(end.received_bytes);
+  } else if (kind == runtime::EventKind::net_send) {
+    e.bytes = static_cast<std::size_t>(amount);
+  } else if (kind == runtime::EventKind::net_partition) {
+    e.deadline_ms = amount;
   }
   sim_.emit(e);
 }
@@ -835,12 +842,19 @@ ssize_t SimNetwork::sendmsg(int fd, const msghdr* message, int flags) {
       drop_passed();
     }
   }
+  // Messages for the diagram: the first few writes of each socket, so that
+  // a long transfer cannot flood the trace (net_close has the total).
+  if (n > 0 && s->traced_sends < traced_sends_per_socket) {
+    ++s->traced_sends;
+    emit(runtime::EventKind::net_send, index, e.peer, 0, n);
+  }
   if (fault(sim_.opts().net_reset, net_reset_per_mille)) {
     sim_.poller.break_connection(e, ECONNRESET);
     emit(runtime::EventKind::net_reset, index, e.peer, ECONNRESET);
   } else if (fault(sim_.opts().net_partition, net_partition_per_mille)) {
     std::int64_t heal_ms = 100 + static_cast<std::int64_t>(faults_.below(net_max_partition_ms - 100 + 1));
     e.partitioned_until_ns = sim_.clock.now_ns() + heal_ms * ns_per_ms;
+    emit(runtime::EventKind::net_partition, index, e.peer, 0, e.partitioned_until_ns / ns_per_ms);
   }
   return n;
 }

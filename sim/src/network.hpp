@@ -86,6 +86,7 @@ class SimNetwork final : public runtime::Sockets {
     std::deque<Datagram> inbox;    ///< datagrams arrived, not read yet
     std::deque<Rights> rights;     ///< descriptors passed to this socket, not received yet
     std::int64_t latency_ms = 0;   ///< this socket's one-way latency (datagrams)
+    std::uint32_t traced_sends = 0;  ///< net_send events traced (at most traced_sends_per_socket)
   };
   /// A connection or datagram on its way, carried out at its time.
   struct Pending {
@@ -114,7 +115,7 @@ class SimNetwork final : public runtime::Sockets {
   std::int64_t draw_latency_ms();
   std::int64_t draw_jitter_ms();
   void set_up_stream(int index);
-  void emit(runtime::EventKind kind, int index, int other, int err);
+  void emit(runtime::EventKind kind, int index, int other, int err, std::int64_t amount = 0);
 
   Simulation& sim_;
   Rng rng_;        ///< latencies, buffer sizes, pieces, tiebreaks

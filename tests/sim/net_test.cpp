@@ -411,9 +411,14 @@ TEST_CASE("with CANOPY_NET_FAULTS=reset a connection is reset mid-stream, the sa
 TEST_CASE("with CANOPY_NET_FAULTS=partition a connection stalls for a while, then every byte arrives in order") {
   sim::options o = sim_test::with(sim::strategy::random, 1);
   o.net_partition = true;
+  o.record_events = true;
   stream_result got;
   sim::outcome r = sim::run(o, [&] { got = stream_lines(300); });
   REQUIRE(r.passed);
+  // The trace says when: a net_partition with the time it heals.
+  CHECK(std::any_of(r.events.begin(), r.events.end(), [](const std::string& e) {
+    return e.find("net_partition") != std::string::npos && e.find("deadline=") != std::string::npos;
+  }));
   CHECK(got.error == 0);
   REQUIRE(got.lines.size() == 300);
   for (int i = 0; i < 300; ++i) CHECK(got.lines[static_cast<std::size_t>(i)] == std::to_string(i));
@@ -740,7 +745,7 @@ TEST_CASE("the simulated network is deterministic: same seed same trace, differe
   CHECK(orders.size() > 1);
 }
 
-TEST_CASE("connection events are recorded: connect, accept, and close with the bytes sent and received") {
+TEST_CASE("connection events are recorded: connect, accept, each write, and close with the bytes sent and received") {
   sim::options o = fixed_latency(10);
   o.record_events = true;
   sim::outcome r = sim::run(o, [&] {
@@ -758,13 +763,15 @@ TEST_CASE("connection events are recorded: connect, accept, and close with the b
   }
   int listener_fd = sim::first_fd, client_fd = sim::first_fd + 1, server_fd = sim::first_fd + 2;
   auto id = [](int fd) { return std::to_string(fd); };
-  REQUIRE(net_events.size() == 4);
+  REQUIRE(net_events.size() == 5);
   CHECK_THAT(net_events[0], Catch::StartsWith("20ms net_connect") && Catch::Contains("object=" + id(client_fd)) &&
                                 Catch::Contains("peer=" + id(server_fd)));
   CHECK_THAT(net_events[1], Catch::StartsWith("30ms net_accept") && Catch::Contains("object=" + id(server_fd)));
-  CHECK_THAT(net_events[2], Catch::StartsWith("40ms net_close") && Catch::Contains("object=" + id(client_fd)) &&
+  CHECK_THAT(net_events[2], Catch::StartsWith("30ms net_send") && Catch::Contains("object=" + id(client_fd)) &&
+                                Catch::Contains("bytes=5") && Catch::Contains("peer=" + id(server_fd)));
+  CHECK_THAT(net_events[3], Catch::StartsWith("40ms net_close") && Catch::Contains("object=" + id(client_fd)) &&
                                 Catch::Contains("bytes=5"));
-  CHECK_THAT(net_events[3], Catch::StartsWith("40ms net_close") && Catch::Contains("object=" + id(server_fd)) &&
+  CHECK_THAT(net_events[4], Catch::StartsWith("40ms net_close") && Catch::Contains("object=" + id(server_fd)) &&
                                 Catch::Contains("received=5"));
   (void)listener_fd;
 }

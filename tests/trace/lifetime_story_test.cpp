@@ -166,6 +166,47 @@ TEST_CASE("Connections link the coroutines owning their ends; resets and closes 
   CHECK(html.find("sent 40 bytes, received 12") != std::string::npos);
 }
 
+TEST_CASE("Network messages are ticks on the writer's lane; a partition is a span until it heals") {
+  test::TraceText text;
+  text.spawn(0, 1, 0, 0, "server");
+  text.spawn(0, 2, 0, 0, "client");
+  text.event(net_event(runtime::EventKind::net_accept, 5, 1, 11, 10));
+  text.event(net_event(runtime::EventKind::net_connect, 6, 2, 10, 11));
+  runtime::Event send = net_event(runtime::EventKind::net_send, 2000000, 2, 10, 11);
+  send.bytes = 21;
+  text.event(send);
+  runtime::Event partition = net_event(runtime::EventKind::net_partition, 3000000, 2, 10, 11);
+  partition.deadline_ms = 8;  // heals at 8 ms
+  text.event(partition);
+  runtime::Event late = net_event(runtime::EventKind::net_send, 9000000, 2, 10, 11);
+  late.bytes = 5;
+  text.event(late);
+  const trace::Model model = test::model_of(text.text());
+  REQUIRE(model.connections.size() == 1);
+  CHECK(model.connections[0].sends == 2);
+  CHECK(model.connections[0].partitions == 1);
+  const std::string html = viewer::render_html(model);
+  CHECK(elements_with(html, {"data-kind=\"message\"", "data-net=\"send\"", "data-co=\"2\"", "data-bytes=\"21\"",
+                             "data-socket=\"10\"", "data-peer-socket=\"11\"", "data-s0=\"4\""})
+            .size() == 1);
+  CHECK(elements_with(html, {"data-kind=\"message\"", "data-net=\"send\"", "data-bytes=\"5\""}).size() == 1);
+  // From the write that partitioned it (3 ms, seq 5) to its healing (8 ms).
+  CHECK(elements_with(html, {"data-kind=\"partition\"", "data-co=\"2\"", "data-a0=\"3000000\" data-a1=\"8000000\"",
+                             "data-s0=\"5\""})
+            .size() == 1);
+  CHECK(elements_with(html, {"data-kind=\"connection\"", "data-link=\"1\"", "data-partitioned=\"1\""}).size() == 1);
+  const std::string svg = viewer::render_svg(model);
+  CHECK(svg.find("partitioned") != std::string::npos);  // the legend
+  CHECK(svg.find("bytes sent") != std::string::npos);
+  // The lines read back as they were written.
+  const trace::ParseResult parsed = trace::parse_trace(text.text());
+  REQUIRE(parsed.ok);
+  CHECK(trace::canonical_line(parsed.trace.events[5]).find("\"kind\":\"net_partition\",\"socket\":10,"
+                                                           "\"peer_socket\":11,\"until_ms\":8") != std::string::npos);
+  CHECK(trace::canonical_line(parsed.trace.events[4]).find("\"kind\":\"net_send\",\"socket\":10,"
+                                                           "\"peer_socket\":11,\"bytes\":21") != std::string::npos);
+}
+
 TEST_CASE("Messages are ticks on the receiving lane") {
   const std::string html = viewer::render_html(test::fixture_model("traces/bundle_cancel.trace"));
   // co 3 sent co 1 one message at seq 10-11.

@@ -1,3 +1,4 @@
+#include <cerrno>
 #include <cstdlib>
 #include <regex>
 #include <string>
@@ -198,4 +199,40 @@ TEST_CASE("A deadline near INT64_MAX means forever in the viewer and the export"
   CHECK(occurrences(svg, "class=\"dl-missed\" x1=") == 0);
   CHECK(viewer::render_html(model).find("<svg") != std::string::npos);
   CHECK(trace::export_chrome(model).find("\"deadline_ms\": 9223372036854775802") != std::string::npos);
+}
+
+TEST_CASE("A streamed model draws the same pictures as a whole trace's, and thins only past its budget") {
+  for (const char* name : {"bundle_cancel", "leaky", "nested_grace", "pipeline"}) {
+    const std::string path = std::string(CANOPY_TRACE_TEST_DIR) + "/traces/" + name + ".trace";
+    INFO(path);
+    trace::ModelResult streamed = trace::read_model_file(path);
+    REQUIRE(streamed.ok);
+    CHECK(streamed.model.trace.events.empty());
+    CHECK(streamed.model.thinned_marks == 0);
+    const trace::Model whole = test::fixture_model(std::string("traces/") + name + ".trace");
+    CHECK(streamed.model.event_count == whole.trace.events.size());
+    CHECK(viewer::render_svg(streamed.model) == viewer::render_svg(whole));
+    CHECK(viewer::render_html(streamed.model) == viewer::render_html(whole));
+  }
+  // One coroutine blocking 10,000 times under a budget of 1,000 marks: the
+  // intervals are thinned, the cancelled call is kept.
+  test::TraceText text;
+  text.spawn(0, 1, 0, 0, "worker");
+  std::int64_t t = 1;
+  for (int i = 0; i < 10000; ++i, ++t) {
+    text.block(t, 1, runtime::BlockReason::msleep);
+    text.wake(t, 1, 0, i == 5000 ? ECANCELED : 0);
+  }
+  const trace::ParseResult parsed = trace::parse_trace(text.text());
+  REQUIRE(parsed.ok);
+  trace::ModelLimits limits;
+  limits.marks_budget = 1000;
+  const trace::Model thinned = trace::build_model(parsed.trace, limits);
+  const trace::Coroutine& worker = thinned.coroutines.at(1);
+  CHECK(worker.intervals.size() <= 500);
+  CHECK(thinned.thinned_marks > 0);
+  std::size_t cancelled = 0;
+  for (const trace::StateInterval& interval : worker.intervals) cancelled += interval.wake_err == ECANCELED ? 1 : 0;
+  CHECK(cancelled == 1);
+  CHECK(trace::build_model(parsed.trace).coroutines.at(1).intervals.size() == 30001);
 }

@@ -99,7 +99,7 @@ class Drawing {
                                              interactive ? band_member_lanes_total : 0})) {
     chart_width_ = std::max(200, options.chart_width_px);
     const std::uint64_t last_seq = model.trace.end ? model.trace.end->seq
-                                   : model.trace.events.empty() ? 1 : model.trace.events.back().seq;
+                                   : model.event_count == 0 ? 1 : model.last_seq;
     seq_span_ = std::max<double>(1, std::max<double>(static_cast<double>(last_seq),
                                                      static_cast<double>(extras.min_seq_span)) * (1 + end_margin));
     // The chart reaches the end of every revoked grace period: the picture
@@ -115,7 +115,6 @@ class Drawing {
     }
     time_span_ = std::max<double>(1, time_end * (1 + end_margin));
     if (time_end <= 0) time_span_ = 1;
-    if (interactive_) index_events();
     // Each lane's row: band members share their band's (they are hidden
     // until the page expands the band).
     std::size_t row = 0;
@@ -238,6 +237,8 @@ class Drawing {
             ".run-cut{fill:#6d4c41;font-size:10px;font-style:italic}"
             ".connection{stroke:#1565c0;stroke-width:1.4;fill:none}.conn-end{fill:#1565c0}"
             ".net-reset{stroke:#d50000;stroke-width:2.2}.net-close{stroke:#1565c0;stroke-width:1.5}"
+            ".net-send{stroke:#1565c0;stroke-width:1.2}"
+            ".net-partition{fill:#ff8a80;fill-opacity:0.3;stroke:#c62828;stroke-width:1;stroke-dasharray:4 2}"
             ".message{stroke:#283593;stroke-width:1}"
             ".divergence{stroke:#6a1b9a;stroke-width:3}.divergence-label{fill:#6a1b9a;font-size:11px;font-weight:bold}\n";
     for (std::size_t i = 0; i < std::size(reason_colours); ++i) {
@@ -267,7 +268,7 @@ class Drawing {
     if (header.seed) text += ", seed " + std::to_string(*header.seed);
     if (header.strategy) text += ", " + *header.strategy;
     text += ", " + std::to_string(model_.coroutines.size()) + " coroutines, " +
-            std::to_string(model_.trace.events.size()) + " events)";
+            std::to_string(model_.event_count) + " events)";
     out_ += "<text class=\"title\" x=\"10\" y=\"20\">" + xml_escape(text) + "</text>\n";
     if (header.replay) {
       out_ += "<text class=\"tick-label replay\" x=\"10\" y=\"36\">replay: " + xml_escape(*header.replay) +
@@ -664,10 +665,41 @@ class Drawing {
   }
 
   void net_marks(const Coroutine& co) {
+    std::set<std::pair<long, long>> send_columns;
+    const double seq_px = chart_width_ / seq_span_;
+    const double time_px = chart_width_ / time_span_;
     for (const trace::NetEvent& net : co.net_events) {
       const Pos p = at(net.time_ns, net.seq);
       const std::string xs = fixed(x(p));
       const std::string socket = "socket " + std::to_string(net.socket);
+      const std::string sockets = " data-socket=\"" + std::to_string(net.socket) + "\" data-peer-socket=\"" +
+                                  std::to_string(net.peer_socket) + "\"";
+      if (net.kind == EventKind::net_send) {
+        // A message on the connection: a tick over the writer's lane, one
+        // per pixel column.
+        if (!send_columns.insert({std::lround(p.t * time_px), std::lround(p.s * seq_px)}).second) continue;
+        used_.insert("net-send");
+        out_ += "<line class=\"net-send\" x1=\"" + xs + "\" y1=\"1\" x2=\"" + xs + "\" y2=\"6\"" +
+                tag("message", co.id, p, p) + " data-net=\"send\"" + sockets + " data-bytes=\"" +
+                std::to_string(net.sent) + "\"><title>" + socket + " sent " + std::to_string(net.sent) +
+                " bytes to socket " + std::to_string(net.peer_socket) + " at seq " + std::to_string(net.seq) +
+                "</title></line>\n";
+        continue;
+      }
+      if (net.kind == EventKind::net_partition) {
+        // From the write that partitioned the connection to its healing;
+        // on the event axis nothing happens in between: a fixed sliver.
+        const bool heals = net.until_ms >= 0 && net.until_ms <= INT64_MAX / 1000000;
+        const std::int64_t until_ns = heals ? std::max(net.until_ms * 1000000, net.time_ns) : model_.end_ns;
+        const Pos p1{static_cast<double>(until_ns - model_.begin_ns),
+                     p.s + std::max(1.0, seq_span_ * end_margin * 0.6)};
+        rect("net-partition", "partition", co.id, p, p1, 2, 18,
+             "partition: nothing " + socket + " sends reaches socket " + std::to_string(net.peer_socket) +
+                 " until " + (heals ? std::to_string(net.until_ms) + " ms" : std::string("the end")) + " (from seq " +
+                 std::to_string(net.seq) + ", " + format_ms(until_ns - net.time_ns) + ")",
+             2.0, " data-net=\"partition\"" + sockets);
+        continue;
+      }
       if (net.kind == EventKind::net_close) {
         used_.insert("net-close");
       } else if (net.kind == EventKind::net_reset || net.err != 0) {
@@ -826,34 +858,31 @@ class Drawing {
   // canceller to where ECANCELED reached the target; the arrowheads into
   // one lane (a band, a summary) are one per pixel column.
   void cancels() {
-    const auto& events = model_.trace.events;
     using FanKey = std::tuple<runtime::CoroutineId, runtime::ObjectId, std::int64_t>;
-    std::map<FanKey, std::vector<std::size_t>> fans;
+    std::map<FanKey, std::vector<const trace::Cancel*>> fans;
     std::vector<FanKey> order;
-    for (std::size_t i = 0; i < events.size(); ++i) {
-      const runtime::Event& event = events[i].event;
-      if (event.kind != EventKind::cancel) continue;
-      auto [it, inserted] = fans.try_emplace(FanKey{event.other, event.object, event.time_ns});
+    for (const trace::Cancel& cancel : model_.cancels) {
+      auto [it, inserted] = fans.try_emplace(FanKey{cancel.by, cancel.object, cancel.time_ns});
       if (inserted) order.push_back(it->first);
-      it->second.push_back(i);
+      it->second.push_back(&cancel);
     }
     for (const FanKey& key : order) {
-      const std::vector<std::size_t>& members = fans.at(key);
-      const trace::TraceEvent& first = events[members.front()];
-      const runtime::CoroutineId by = first.event.other;
+      const std::vector<const trace::Cancel*>& members = fans.at(key);
+      const trace::Cancel& first = *members.front();
+      const runtime::CoroutineId by = first.by;
       const auto origin_lane = layout_.lane_of.find(by);
       if (origin_lane == layout_.lane_of.end()) continue;
-      const Pos p0 = at(first.event.time_ns, first.seq);
+      const Pos p0 = at(first.time_ns, first.seq);
       std::set<std::tuple<std::size_t, long, long>> drawn;
-      for (std::size_t index : members) {
-        const trace::TraceEvent& cancel = events[index];
-        const Coroutine* target = model_.find(cancel.event.coroutine);
-        const auto target_lane = layout_.lane_of.find(cancel.event.coroutine);
+      for (const trace::Cancel* member : members) {
+        const trace::Cancel& cancel = *member;
+        const Coroutine* target = model_.find(cancel.target);
+        const auto target_lane = layout_.lane_of.find(cancel.target);
         if (target == nullptr || target_lane == layout_.lane_of.end() || target_lane->second == origin_lane->second) {
           continue;
         }
         const bool landed = target->got_ecanceled && target->ecanceled_seq >= cancel.seq;
-        const Pos p1 = landed ? at(target->ecanceled_ns, target->ecanceled_seq) : at(cancel.event.time_ns, cancel.seq);
+        const Pos p1 = landed ? at(target->ecanceled_ns, target->ecanceled_seq) : at(cancel.time_ns, cancel.seq);
         const std::size_t lane1 = target_lane->second;
         const long time_column = std::lround(p1.t * chart_width_ / time_span_);
         const long seq_column = std::lround(p1.s * chart_width_ / seq_span_);
@@ -894,8 +923,11 @@ class Drawing {
                         std::to_string(connection.accept_seq) + ", connected at seq " +
                         std::to_string(connection.connect_seq) + ")";
       if (connection.reset) tip += "; reset at seq " + std::to_string(connection.reset_seq);
+      if (connection.partitions != 0) tip += "; partitioned " + std::to_string(connection.partitions) + " time(s)";
+      if (connection.sends != 0) tip += "; " + std::to_string(connection.sends) + " write(s) traced";
       link("connection", "connection", connection.client, server->second, p0, client->second, p1,
-           " data-server=\"" + std::to_string(connection.server) + "\"" + (connection.reset ? " data-reset=\"1\"" : ""),
+           " data-server=\"" + std::to_string(connection.server) + "\"" + (connection.reset ? " data-reset=\"1\"" : "") +
+               (connection.partitions != 0 ? " data-partitioned=\"1\"" : ""),
            tip);
       ++drawn;
     }
@@ -962,25 +994,31 @@ class Drawing {
     if (used("net-reset")) {
       swatch("<path class=\"net-reset\" transform=\"translate(8,7)\" d=\"M-4,-7 L3,-2 L-3,2 L4,7\"/>", "reset / refused");
     }
+    if (used("net-send")) swatch("<line class=\"net-send\" x1=\"8\" y1=\"2\" x2=\"8\" y2=\"8\"/>", "bytes sent");
+    if (used("net-partition")) swatch(box + "net-partition\"/>", "partitioned");
     if (used("net-close")) swatch("<line class=\"net-close\" x1=\"8\" y1=\"0\" x2=\"8\" y2=\"14\"/>", "socket closed");
     if (model_.trace.end) swatch("<line class=\"run-end\" x1=\"8\" y1=\"0\" x2=\"8\" y2=\"14\"/>", "end of run");
     out_ += "</g>\n";
   }
 
-  // The minimap's bars: how many events fell in each stretch of each axis.
+  // The minimap's bars: how many events fell in each stretch of each axis,
+  // from the model's finer histogram (each of its buckets goes where its
+  // middle falls).
   void density(Geometry& geometry) const {
-    geometry.time_density.assign(minimap_buckets, 0);
-    geometry.seq_density.assign(minimap_buckets, 0);
-    for (const trace::TraceEvent& traced : model_.trace.events) {
-      const Pos p = at(traced.event.time_ns, traced.seq);
-      const auto tb = std::min(minimap_buckets - 1, static_cast<std::size_t>(p.t / time_span_ * minimap_buckets));
-      const auto sb = std::min(minimap_buckets - 1, static_cast<std::size_t>(p.s / seq_span_ * minimap_buckets));
-      ++geometry.time_density[tb];
-      // On the event axis every bucket has as many events: count what
-      // changes the tree instead (spawns, cancels, exits).
-      const EventKind kind = traced.event.kind;
-      if (kind == EventKind::spawn || kind == EventKind::cancel || kind == EventKind::exit) ++geometry.seq_density[sb];
-    }
+    const trace::EventDensity& density = model_.density;
+    auto resample = [&](const std::vector<std::uint32_t>& fine, double width, double span) {
+      std::vector<std::uint32_t> bars(minimap_buckets, 0);
+      for (std::size_t i = 0; i < fine.size(); ++i) {
+        if (fine[i] == 0) continue;
+        const double middle = (static_cast<double>(i) + 0.5) * width;
+        bars[std::min(minimap_buckets - 1, static_cast<std::size_t>(middle / span * minimap_buckets))] += fine[i];
+      }
+      return bars;
+    };
+    geometry.time_density = resample(density.by_time, static_cast<double>(density.bucket_ns), time_span_);
+    // On the event axis every bucket has as many events: the model counts
+    // what changes the tree instead (spawns, cancels, exits).
+    geometry.seq_density = resample(density.by_seq, static_cast<double>(density.bucket_seq), seq_span_);
   }
 
   static constexpr std::size_t max_connections_drawn = 20000;
@@ -996,41 +1034,22 @@ class Drawing {
   std::string out_;
   std::vector<std::size_t> row_of_;  ///< by lane index
   std::set<std::string> used_;       ///< classes drawn, for the legend
-  struct EventIndex {
-    std::vector<std::uint64_t> listed;
-    std::size_t more = 0;
-  };
-  std::map<runtime::CoroutineId, EventIndex> events_by_coroutine_;
   std::map<runtime::CoroutineId, std::vector<const trace::Rendezvous*>> messages_by_receiver_;
-  void index_events();
 };
 
 std::string Drawing::event_list(const Coroutine& co) const {
-  std::string text = co.label();
-  auto it = events_by_coroutine_.find(co.id);
-  if (it == events_by_coroutine_.end()) return text;
-  for (std::uint64_t seq : it->second.listed) text += "\n" + trace::canonical_line(model_.trace.events[seq]);
-  if (it->second.more > 0) text += "\n... " + std::to_string(it->second.more) + " more";
-  return text;
-}
-
-void Drawing::index_events() {
-  // The events about each coroutine or caused by it, first ones first; one
-  // pass, so tooltips cost O(events) however many coroutines there are.
-  for (const trace::TraceEvent& traced : model_.trace.events) {
-    const runtime::CoroutineId about = traced.event.coroutine;
-    const runtime::CoroutineId actor = trace::actor_of(traced.event);
-    auto note = [&](runtime::CoroutineId id) {
-      EventIndex& index = events_by_coroutine_[id];
-      if (index.listed.size() < options_.tooltip_events) {
-        index.listed.push_back(traced.seq);
-      } else {
-        ++index.more;
-      }
-    };
-    note(about);
-    if (actor != runtime::no_coroutine && actor != about) note(actor);
+  // The model kept the first lines; show as many as the options ask.
+  std::size_t shown = 0;
+  std::size_t cut = 0;
+  while (shown < options_.tooltip_events && cut < co.first_events.size()) {
+    cut = co.first_events.find('\n', cut + 1);
+    if (cut == std::string::npos) cut = co.first_events.size();
+    ++shown;
   }
+  std::string text = co.label() + co.first_events.substr(0, cut);
+  const std::size_t more = co.more_events + (co.first_events_count - shown);
+  if (more > 0) text += "\n... " + std::to_string(more) + " more";
+  return text;
 }
 
 }  // namespace

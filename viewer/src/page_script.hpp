@@ -69,31 +69,61 @@ inline constexpr const char* page_script = R"JS(
   function X(a) { return geo.left + (a - v0) / (v1 - v0) * geo.width; }
   function fmt(v) { return v.toFixed(1); }
 
+  // Lanes are redrawn only when on screen (or within a screen of it): a
+  // zoom step costs the lanes in sight, however many the page holds. A lane
+  // scrolled into sight later is brought up to the view then.
+  var byLane = [], globalItems = [], drawnAt = [], viewKey = '';
+  items.forEach(function (it) {
+    if (it.lane < 0) { globalItems.push(it); return; }
+    (byLane[it.lane] = byLane[it.lane] || []).push(it);
+  });
+  function drawItem(it, margin) {
+    var p0 = seqAxis ? it.s0 : it.a0, p1 = seqAxis ? it.s1 : it.a1, el = it.el;
+    // Out of view: hidden once, not moved (zoomed in, most of a long run is).
+    var out = p1 < v0 - margin || p0 > v1 + margin;
+    if (out !== it.out) { it.out = out; el.style.visibility = out ? 'hidden' : ''; }
+    if (out) return;
+    var x0 = X(p0);
+    if (it.tag === 'rect') {
+      el.setAttribute('x', fmt(x0 + (it.dxSet ? it.dx : 0)));
+      el.setAttribute('width', fmt(Math.max(it.minw, X(p1) - x0)));
+    } else if (it.tag === 'line') {
+      el.setAttribute('x1', fmt(x0)); el.setAttribute('x2', fmt(X(p1)));
+    } else if (it.tag === 'circle') {
+      el.setAttribute('cx', fmt(x0));
+    } else if (it.tag === 'text') {
+      el.setAttribute('x', fmt((it.endAnchor ? X(p1) : x0) + it.dx));
+      if (it.fit) el.style.display = X(p1) - x0 >= it.chars * 5.6 + 4 ? '' : 'none';
+    } else if (it.tag === 'path') {
+      el.setAttribute('transform', 'translate(' + fmt(x0) + ',11)');
+    }
+  }
+  function drawLanesInSight() {
+    var margin = (v1 - v0) * 0.02;
+    var box = svg.getBoundingClientRect(), scale = box.width / +svg.getAttribute('width') || 1;
+    var screen = window.innerHeight || 800;
+    var top = (-box.top - screen) / scale, bottom = (2 * screen - box.top) / scale;
+    for (var l = 0; l < byLane.length; l++) {
+      if (!byLane[l] || hidden[l] || drawnAt[l] === viewKey) continue;
+      if (laneY[l] + geo.laneHeight < top || laneY[l] > bottom) continue;
+      drawnAt[l] = viewKey;
+      for (var k = 0; k < byLane[l].length; k++) drawItem(byLane[l][k], margin);
+    }
+  }
+  var sightPending = false;
+  function scrolled() {
+    if (sightPending) return;
+    sightPending = true;
+    requestAnimationFrame(function () { sightPending = false; drawLanesInSight(); });
+  }
+  window.addEventListener('scroll', scrolled);
+  view.addEventListener('scroll', scrolled);
+
   function redrawX() {
     var margin = (v1 - v0) * 0.02;
-    for (var i = 0; i < items.length; i++) {
-      var it = items[i];
-      if (it.lane >= 0 && hidden[it.lane]) continue;
-      var p0 = seqAxis ? it.s0 : it.a0, p1 = seqAxis ? it.s1 : it.a1, el = it.el;
-      // Out of view: hidden once, not moved (zoomed in, most of a long run is).
-      var out = p1 < v0 - margin || p0 > v1 + margin;
-      if (out !== it.out) { it.out = out; el.style.visibility = out ? 'hidden' : ''; }
-      if (out) continue;
-      var x0 = X(p0);
-      if (it.tag === 'rect') {
-        el.setAttribute('x', fmt(x0 + (it.dxSet ? it.dx : 0)));
-        el.setAttribute('width', fmt(Math.max(it.minw, X(p1) - x0)));
-      } else if (it.tag === 'line') {
-        el.setAttribute('x1', fmt(x0)); el.setAttribute('x2', fmt(X(p1)));
-      } else if (it.tag === 'circle') {
-        el.setAttribute('cx', fmt(x0));
-      } else if (it.tag === 'text') {
-        el.setAttribute('x', fmt((it.endAnchor ? X(p1) : x0) + it.dx));
-        if (it.fit) el.style.display = X(p1) - x0 >= it.chars * 5.6 + 4 ? '' : 'none';
-      } else if (it.tag === 'path') {
-        el.setAttribute('transform', 'translate(' + fmt(x0) + ',11)');
-      }
-    }
+    viewKey = v0 + ',' + v1 + ',' + seqAxis + ',' + geo.width;
+    for (var i = 0; i < globalItems.length; i++) drawItem(globalItems[i], margin);
+    drawLanesInSight();
     drawLinks();
     drawAxis();
     drawMinimapView();

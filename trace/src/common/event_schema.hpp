@@ -84,6 +84,11 @@ inline constexpr Kind kinds[] = {
      ObjectKind::none},
     /* net_close */ {{{"socket", Field::object}, {"sent", Field::bytes}, {"received", Field::bytes_received}}, 3,
      ObjectKind::none},
+    /* net_send */ {{{"socket", Field::object}, {"peer_socket", Field::other_object}, {"bytes", Field::bytes}}, 3,
+     ObjectKind::none},
+    /* net_partition */ {{{"socket", Field::object}, {"peer_socket", Field::other_object},
+      {"until_ms", Field::deadline}},
+     3, ObjectKind::none},
 };
 
 inline constexpr std::size_t kind_count = std::size(kinds);

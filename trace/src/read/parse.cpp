@@ -439,6 +439,9 @@ class Sequence {
 // and never held whole.
 class LineReader {
  public:
+  LineReader() = default;
+  explicit LineReader(const EventSink* sink) : sink_(sink) {}
+
   /// Takes line number `line_number()+1` (without its newline). Returns
   /// false once the trace is refused; result() then says why.
   bool take(std::string_view line, bool has_newline) {
@@ -462,7 +465,7 @@ class LineReader {
       if (detail::parse_event_fast(line, event)) {
         std::string error = sequence_.check(event);
         if (!error.empty()) return fail(error);
-        result_.trace.events.push_back(std::move(event));
+        keep(std::move(event));
         return true;
       }
     }
@@ -495,8 +498,18 @@ class LineReader {
     if (!parse_event(object, event, error)) return fail(error);
     error = sequence_.check(event);
     if (!error.empty()) return fail(error);
-    result_.trace.events.push_back(std::move(event));
+    keep(std::move(event));
     return true;
+  }
+
+  // A validated event goes to the sink, or into the trace.
+  void keep(TraceEvent&& event) {
+    ++result_.trace.event_count;
+    if (sink_ != nullptr) {
+      (*sink_)(event);
+    } else {
+      result_.trace.events.push_back(std::move(event));
+    }
   }
 
   /// Fails the trace at the current line (out of memory, a read error).
@@ -529,6 +542,7 @@ class LineReader {
 
  private:
   ParseResult result_;
+  const EventSink* sink_ = nullptr;  ///< null: events go into the trace
   Sequence sequence_;
   std::size_t line_number_ = 0;
   std::size_t blank_line_ = 0;  ///< an empty line seen (allowed only last)
@@ -555,13 +569,15 @@ ParseResult parse_trace(std::string_view text) {
   return reader.finish();
 }
 
-ParseResult read_trace_file(const std::string& path) {
+ParseResult read_trace_file(const std::string& path) { return read_trace_file(path, EventSink()); }
+
+ParseResult read_trace_file(const std::string& path, const EventSink& sink) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) {
     const int err = errno;
     return failure(0, "cannot open " + path + ": " + std::strerror(err));
   }
-  LineReader reader;
+  LineReader reader(sink ? &sink : nullptr);
   bool read_failed = false;
   try {
     std::string line;

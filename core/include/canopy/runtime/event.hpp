@@ -74,6 +74,10 @@ enum class EventKind : std::uint8_t {
   net_accept,         ///< a listener handed out socket `object`, peer `other_object`
   net_reset,          ///< connection of socket `object` was reset (err ECONNRESET)
   net_close,          ///< socket `object` closed: `bytes` sent, `bytes_received`
+  net_send,           ///< socket `object` wrote `bytes` to its peer `other_object`
+                      ///< (the simulator traces the first few writes per socket)
+  net_partition,      ///< the connection of socket `object` (peer `other_object`)
+                      ///< is partitioned until `deadline_ms`, when it heals
 };
 
 /// The name of each EventKind, in enumerator order (the one table; the
@@ -82,8 +86,8 @@ inline constexpr const char* event_kind_names[] = {
     "spawn",  "block",  "wake",   "cancel", "ecanceled",         "deadline_expired",
     "exit",   "chsend", "chrecv", "chdone", "bundle_wait_begin", "bundle_wait_end",
     "timer_set", "timer_fired", "object_open", "object_close", "outside",
-    "net_connect", "net_accept", "net_reset", "net_close"};
-static_assert(std::size(event_kind_names) == static_cast<std::size_t>(EventKind::net_close) + 1,
+    "net_connect", "net_accept", "net_reset", "net_close", "net_send", "net_partition"};
+static_assert(std::size(event_kind_names) == static_cast<std::size_t>(EventKind::net_partition) + 1,
               "every EventKind has a name");
 
 /// "spawn", "block", ...; "?" for a value outside the enumeration.
@@ -112,11 +116,11 @@ struct Event {
   ObjectId object = 0;                     ///< bundle / channel / child id
   ObjectKind object_kind = ObjectKind::none;
   BlockReason reason = BlockReason::yield; ///< block only
-  std::int64_t deadline_ms = -1;           ///< block, timers, bundle_wait
+  std::int64_t deadline_ms = -1;           ///< block, timers, bundle_wait; net_partition: heals
   int err = 0;                             ///< wake, exit, bundle_wait_end
-  std::size_t bytes = 0;                   ///< channel messages; net_close: bytes sent
+  std::size_t bytes = 0;                   ///< channel messages, net_send; net_close: bytes sent
   std::size_t bytes_received = 0;          ///< net_close: bytes received
-  std::uint64_t other_object = 0;          ///< net_connect, net_accept: the peer socket
+  std::uint64_t other_object = 0;          ///< net_*: the peer socket
   int side = -1;                           ///< channel end (0 or 1)
   SpawnSite site{};                        ///< spawn only
 };

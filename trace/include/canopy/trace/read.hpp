@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,6 +44,8 @@ struct TraceEnd {
 struct Trace {
   Header header;
   std::vector<TraceEvent> events;
+  /// Events read: events.size(), or what went to the sink when streamed.
+  std::size_t event_count = 0;
   /// How the run ended; absent when the writer never got to say (killed by
   /// SIGKILL, or the trace was cut short).
   std::optional<TraceEnd> end;
@@ -87,6 +90,13 @@ ParseResult parse_trace(std::string_view text);
 /// file that cannot be read is an error on line 0 naming the path and the
 /// system's reason; running out of memory is an error too, never a throw.
 ParseResult read_trace_file(const std::string& path);
+
+/// Each event as it is read and validated; may throw std::bad_alloc.
+using EventSink = std::function<void(const TraceEvent&)>;
+/// The same, streaming: every validated event goes to `sink`, in order,
+/// instead of into `events` (left empty), so memory does not grow with
+/// the events at all. An error can come after the sink saw events.
+ParseResult read_trace_file(const std::string& path, const EventSink& sink);
 
 /// The canonical line for `event` (what a Recorder would have written),
 /// without the newline. Used to print events in diffs and lint reports.
