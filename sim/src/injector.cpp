@@ -20,7 +20,7 @@ SimInjector::SimInjector(Simulation& sim) : sim_(sim), rng_(sim.opts().seed, str
 SimInjector::Counts& SimInjector::counts_for(const void* call_site) {
   auto it = by_address_.find(call_site);
   if (it != by_address_.end()) return *it->second;
-  Counts* c = &sites_[symbolize(call_site)];
+  Counts* c = &sites_[symbolize_cached(call_site)];
   by_address_.emplace(call_site, c);
   return *c;
 }

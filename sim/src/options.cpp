@@ -286,7 +286,7 @@ constexpr Setting settings[] = {
 // (key, value) for every setting of `o` that differs from the defaults.
 // Whole programs run without budgets by default, so their lines leave 0 out.
 std::vector<std::pair<std::string, std::string>> differences(const options& o, bool for_environment) {
-  const options d;
+  static const options d;
   std::vector<std::pair<std::string, std::string>> out;
   if (!o.scenario.empty()) out.push_back({"scenario", o.scenario});
   out.push_back({"seed", std::to_string(o.seed)});

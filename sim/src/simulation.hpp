@@ -77,12 +77,24 @@ class SimPolicy final : public runtime::Policy {
   void became_ready(std::uint64_t id);
 
  private:
-  /// Moves virtual time before step `step` runs: a slow step (seeded or
-  /// planned), and the tick that keeps always-ready programs from stopping
-  /// time.
-  void pass_time(std::uint64_t step, std::uint64_t picked_id);
+  /// A step with more than one coroutine ready: which runs, recorded.
+  [[gnu::always_inline]] std::size_t decide(const runtime::ReadyView& ready, std::size_t size);
+  /// Moves virtual time before step `step` runs, when slow steps are on
+  /// (seeded, planned or directed).
+  void take_slow_step(std::uint64_t step, std::uint64_t picked_id);
+  /// The tick that keeps always-ready programs from stopping time.
+  void tick();
+  [[noreturn]] void over_step_budget();
   Simulation& sim_;
   std::unique_ptr<Strategy> strategy_;
+  // Read once from the options: pick() runs at every step.
+  /// Only pct wants to hear of every step.
+  bool strategy_counts_steps_ = false;
+  /// Slow steps of any kind (seeded, planned, directed) may happen.
+  bool slow_steps_on_ = false;
+  bool record_sizes_ = false;  ///< dfs: how many were ready at each decision
+  bool fifo_ = false;          ///< fifo picks the oldest: no call needed
+  std::uint64_t max_steps_ = 0;
   Rng timers_;
   Rng jitter_;
   Rng slow_;
@@ -97,7 +109,11 @@ class SimPolicy final : public runtime::Policy {
   /// By coroutine id: the decision count when it last became ready or ran
   /// (the fairness bound).
   std::vector<std::uint64_t> ready_since_;
-  std::uint64_t& ready_since(std::uint64_t id);
+  std::uint64_t& ready_since(std::uint64_t id) {
+    // The vector never grows past the slot limit, so an id inside it is its own slot.
+    return id < ready_since_.size() ? ready_since_[static_cast<std::size_t>(id)] : grow_ready_since(id);
+  }
+  std::uint64_t& grow_ready_since(std::uint64_t id);
 };
 
 /// Injects what-if ECANCELED / ETIMEDOUT at blocking calls (CANOPY_WHATIF;
@@ -151,12 +167,22 @@ class SimInjector final : public runtime::Injector {
 /// budget, coverage of delivered errors; forwards to the user's observer.
 class SimObserver final : public runtime::Observer {
  public:
-  explicit SimObserver(Simulation& sim) : sim_(sim) {}
+  explicit SimObserver(Simulation& sim);
   void record(const runtime::Event& event) override;
 
  private:
   void attribute_refusal(std::uint64_t id);
+  /// record_events: the event as text (out of line: the common path
+  /// builds no strings).
+  [[gnu::noinline]] void keep_text(const runtime::Event& e);
+  /// Every event but a yield: closes, wakes, blocking calls, refusals.
+  void account(const runtime::Event& e);
+  /// Coroutine `id`, cancelled, made one more blocking call: the budget.
+  void called_after_cancel(std::uint64_t id);
   Simulation& sim_;
+  // From the options, read once: record() runs at every event.
+  bool record_events_;
+  runtime::Observer* user_observer_;
   /// Coroutine id -> blocking calls made since it was cancelled, +1 (0: not cancelled).
   std::vector<std::uint64_t> cancelled_calls_;
 };
@@ -253,6 +279,9 @@ class Simulation {
   /// The first outside descriptor waited on ("descriptor 0, a terminal..."), or "".
   std::string outside_note;
 };
+
+// Inline: the observer calls it at every yield and wake.
+inline void SimPolicy::became_ready(std::uint64_t id) { ready_since(id) = sim_.stats.decisions; }
 
 /// The simulation running on this thread, or null.
 Simulation* current_simulation();

@@ -19,8 +19,12 @@ class Strategy {
   virtual ~Strategy() = default;
   /// Index into `ready` (size >= 2) to run at decision number `decision`.
   virtual std::size_t choose(const runtime::ReadyView& ready, std::uint64_t decision) = 0;
-  /// Told of every step, also those with one coroutine ready (pct counts them).
+  /// Told of every step, also those with one coroutine ready (pct counts
+  /// them), when counts_steps() says so.
   virtual void step(std::uint64_t /*step*/, std::uint64_t /*picked_id*/) {}
+  /// Whether step() does anything: the policy skips the call otherwise, at
+  /// every step.
+  virtual bool counts_steps() const { return false; }
 };
 
 /// The strategy `o` names; dfs runs as `replay` of its current prefix.
