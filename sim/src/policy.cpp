@@ -38,8 +38,6 @@ constexpr std::uint32_t steps_per_tick = 4096;
 /// coroutine yielding until another makes progress) as a livelock.
 constexpr std::uint32_t fairness_bound_decisions = 1000;
 
-/// Slow steps: one step in this many is slow when slow_ms is set.
-constexpr std::uint64_t slow_step_one_in = 4;
 /// A preempted process loses the CPU now and then, not at every step: after
 /// a slow step, the next one waits until virtual time has moved this much
 /// further. So a burst of a thousand steps at one instant costs at most one
@@ -60,13 +58,13 @@ inline std::size_t probe_position(std::uint64_t decision, std::size_t size) {
 }  // namespace
 
 SimPolicy::SimPolicy(Simulation& sim)
-    : sim_(sim), strategy_(make_strategy(sim.opts())), timers_(sim.opts().seed, stream::timers),
-      jitter_(sim.opts().seed, stream::jitter), slow_(sim.opts().seed, stream::slow) {
+    : sim_(sim), strategy_(make_strategy(sim.opts(), sim.choices())) {
   const options& o = sim.opts();
   strategy_counts_steps_ = strategy_->counts_steps();
   slow_steps_on_ = o.slow_steps.has_value() || o.slow_ms > 0 || o.directed_cancel;
   record_sizes_ = o.strategy == strategy::dfs;
   fifo_ = o.strategy == strategy::fifo;
+  if (strategy_->draws_decisions()) drawn_ = &sim.choices();
   max_steps_ = o.max_steps;
 }
 
@@ -85,9 +83,7 @@ void SimPolicy::take_slow_step(std::uint64_t step, std::uint64_t picked_id) {
     while (next_planned_slow_ < plan.size() && plan[next_planned_slow_].step < step) ++next_planned_slow_;
     if (next_planned_slow_ < plan.size() && plan[next_planned_slow_].step == step) slow = plan[next_planned_slow_++].ms;
   } else {
-    // Slow steps are recorded in the line: under a fuzz input, its bytes choose them.
-    auto draw = [&](std::uint64_t n) { return sim_.fuzz.active() ? sim_.fuzz.below(n) : slow_.below(n); };
-    if (o.slow_ms > 0 && draw(slow_step_one_in) == 0) slow = 1 + static_cast<int>(draw(static_cast<std::uint64_t>(o.slow_ms)));
+    if (o.slow_ms > 0) slow = sim_.choices().slow_step_ms(o.slow_ms);
     slow += sim_.director.slow_ms(picked_id);
     if (sim_.clock.now_ns() < next_slow_allowed_ns_) slow = 0;
   }
@@ -120,9 +116,7 @@ void SimPolicy::over_step_budget() {
 
 inline std::size_t SimPolicy::decide(const runtime::ReadyView& ready, std::size_t size) {
   std::uint64_t& decisions = sim_.stats.decisions;
-  std::size_t index = sim_.fuzz.active() ? static_cast<std::size_t>(sim_.fuzz.below(size))
-                      : fifo_             ? 0
-                                          : strategy_->choose(ready, decisions);
+  std::size_t index = fifo_ ? 0 : drawn_ != nullptr ? drawn_->decision(size) : strategy_->choose(ready, decisions);
   // One position a decision, in turn, is checked for a coroutine ready
   // for longer than the bound: O(1), and a starving coroutine among k ready
   // ones is found within k decisions of passing it.
@@ -155,12 +149,13 @@ std::uint64_t SimPolicy::timer_tiebreak(std::uint64_t arrival) {
   if (!seeded_timers(sim_.opts().strategy)) return arrival;
   // Random high bits order the timers; the arrival in the low bits keeps
   // keys distinct, so the heap never has to break a tie on its own.
-  return (timers_.next() << 24) | (arrival & 0xFFFFFF);
+  return (sim_.choices().next(stream::timers) << 24) | (arrival & 0xFFFFFF);
 }
 
 std::int64_t SimPolicy::timer_lateness_ms(std::int64_t deadline_ms) {
   int bound = sim_.opts().jitter_ms;
-  std::int64_t late = bound <= 0 ? 0 : static_cast<std::int64_t>(jitter_.below(static_cast<std::uint64_t>(bound) + 1));
+  std::int64_t late =
+      bound <= 0 ? 0 : static_cast<std::int64_t>(sim_.choices().below(stream::jitter, static_cast<std::uint64_t>(bound) + 1));
   std::int64_t wait_ms = deadline_ms - sim_.clock.now_ns() / 1'000'000;
   return late + sim_.director.lateness_ms(runtime::running_coroutine(), wait_ms);
 }

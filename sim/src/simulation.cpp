@@ -7,6 +7,7 @@
 
 #include "abort_note.hpp"
 #include "canopy/sim/coverage.hpp"
+#include "fuzz_input.hpp"
 #include "canopy/runtime/embedding.hpp"
 
 namespace canopy::sim::detail {
@@ -24,8 +25,8 @@ Simulation* install_simulation(Simulation* s) {
 }
 
 Simulation::Simulation(const options& o, mode m)
-    : options_(o.resolved()), mode_(m), poller(*this), network(*this), director(*this), policy(*this), injector(*this),
-      observer(*this), failures(*this), fuzz(options_.fuzz_choices) {}
+    : options_(o.resolved()), mode_(m), choices_(make_choice_source(options_)), poller(*this), network(*this),
+      director(*this), policy(*this), injector(*this), observer(*this), failures(*this) {}
 
 runtime::Platform Simulation::platform() {
   runtime::Platform p;
@@ -74,7 +75,7 @@ void Simulation::fail(failure_kind kind, const std::string& report) {
                    outside_note.c_str());
     }
     std::fflush(nullptr);
-    if (fuzz.active()) {
+    if (fuzzing()) {
       write_fuzz_line(*this);
       abort_for_fuzzer();
     }

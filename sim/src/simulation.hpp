@@ -20,7 +20,7 @@
 #include "poller.hpp"
 #include "rng.hpp"
 #include "canopy/runtime/platform.hpp"
-#include "fuzz_input.hpp"
+#include "choices.hpp"
 #include "strategy.hpp"
 
 namespace canopy::sim::detail {
@@ -59,8 +59,6 @@ class SimDirector {
   };
   Profile& profile(std::uint64_t id);
   Simulation& sim_;
-  Rng slow_;
-  Rng late_;
   /// By coroutine id (small sequence numbers).
   std::vector<Profile> profiles_;
 };
@@ -94,10 +92,9 @@ class SimPolicy final : public runtime::Policy {
   bool slow_steps_on_ = false;
   bool record_sizes_ = false;  ///< dfs: how many were ready at each decision
   bool fifo_ = false;          ///< fifo picks the oldest: no call needed
+  /// The strategy's decisions are the choice source's (random, a fuzz input).
+  ChoiceSource* drawn_ = nullptr;
   std::uint64_t max_steps_ = 0;
-  Rng timers_;
-  Rng jitter_;
-  Rng slow_;
   /// Planned slow steps: the next one not yet reached.
   std::size_t next_planned_slow_ = 0;
   /// The clock at the previous step, and how many steps in a row saw it
@@ -149,7 +146,6 @@ class SimInjector final : public runtime::Injector {
   std::vector<Close> close_;
   Counts& counts_for(const void* call_site);
   Simulation& sim_;
-  Rng rng_;
   std::uint64_t calls_ = 0;
   std::size_t next_planned_ = 0;
   /// The coroutine whose ECANCELED was just injected: its ecanceled event
@@ -203,9 +199,11 @@ class SimFailureSink final : public runtime::FailureSink {
 enum class SimMode { embedded, whole_program };
 
 class Simulation {
-  // First: the components below read them while being constructed.
+  // First: the components below read them while being constructed (pct
+  // draws its change points then).
   options options_;
   SimMode mode_;
+  std::unique_ptr<ChoiceSource> choices_;
 
  public:
   using mode = SimMode;
@@ -215,6 +213,10 @@ class Simulation {
 
   const options& opts() const { return options_; }
   mode run_mode() const { return mode_; }
+  /// Where every seeded choice of the run comes from (choices.hpp).
+  ChoiceSource& choices() { return *choices_; }
+  /// The run's recorded choices come from a fuzz input.
+  bool fuzzing() const { return options_.fuzz_choices.has_value(); }
   runtime::Platform platform();
 
   /// Ends the run with a failure: embedded, records it and abandons to
@@ -255,8 +257,6 @@ class Simulation {
   SimInjector injector;
   SimObserver observer;
   SimFailureSink failures;
-  /// The fuzz input's choice bytes, when the run has one (fuzz_input.hpp).
-  InputChoices fuzz;
 
   // What the components share.
   statistics stats{};
