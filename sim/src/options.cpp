@@ -288,6 +288,7 @@ constexpr Setting settings[] = {
 std::vector<std::pair<std::string, std::string>> differences(const options& o, bool for_environment) {
   static const options d;
   std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(std::size(settings));  // every run writes its line: no regrowth
   if (!o.scenario.empty()) out.push_back({"scenario", o.scenario});
   out.push_back({"seed", std::to_string(o.seed)});
   out.push_back({"strategy", to_string(o.strategy)});
