@@ -462,11 +462,13 @@ std::optional<options> options::from_replay(std::string_view line, std::string& 
 
 std::string options::replay_line() const {
   std::string line = "v1:";
+  line.reserve(96);
   bool first = true;
+  // Appended piece by piece: every run writes its line, and temporaries cost allocations.
   for (const auto& [key, value] : differences(*this, false)) {
     if (!first) line += ';';
     first = false;
-    line += key + "=" + value;
+    line.append(key).append(1, '=').append(value);
   }
   return line;
 }

@@ -230,7 +230,8 @@ class Simulation {
   std::string replay_line() const;
   /// The options of that line (a fuzz input's run: replay of what it chose).
   options replay_options() const;
-  /// Fills `out` with the statistics, decisions, coverage and failure.
+  /// Fills `out` with the statistics, decisions, coverage and failure,
+  /// moving the run's records there: the last use of the simulation.
   void finish(outcome& out);
   /// The run waited on real descriptor `fd`, connected to the outside
   /// (`what` says how): the first time, records it, emits the `outside`
