@@ -43,8 +43,7 @@ T choose(Rng& rng, const T (&choices)[N]) {
 // Slow steps and lateness draw from streams of their own, and a profile
 // depends only on the seed and the coroutine: a replay that plans the slow
 // steps exactly (shrinking) still sees the same late timers.
-SimDirector::SimDirector(Simulation& sim)
-    : sim_(sim), slow_(sim.opts().seed, stream::directed_slow), late_(sim.opts().seed, stream::directed_late) {}
+SimDirector::SimDirector(Simulation& sim) : sim_(sim) {}
 
 SimDirector::Profile& SimDirector::profile(std::uint64_t id) {
   std::size_t index = id < max_profiles ? static_cast<std::size_t>(id) : max_profiles - 1;
@@ -52,7 +51,7 @@ SimDirector::Profile& SimDirector::profile(std::uint64_t id) {
   Profile& p = profiles_[index];
   if (!p.drawn) {
     p.drawn = true;
-    Rng draw(sim_.opts().seed ^ (0xD1B54A32D192ED03ull * (id + 1)), stream::directed);
+    Rng draw = sim_.choices().coroutine_stream(id, stream::directed);
     p.slow_one_in = choose(draw, slow_one_in_choices);
     p.slow_max_ms = 1 + static_cast<int>(draw.below(slow_max_ms_limit));
     p.late_percent = choose(draw, late_percent_choices);
@@ -63,8 +62,10 @@ SimDirector::Profile& SimDirector::profile(std::uint64_t id) {
 int SimDirector::slow_ms(std::uint64_t id) {
   if (!sim_.opts().directed_cancel) return 0;
   Profile& p = profile(id);
-  if (p.slow_one_in == 0 || slow_.below(static_cast<std::uint64_t>(p.slow_one_in)) != 0) return 0;
-  return 1 + static_cast<int>(slow_.below(static_cast<std::uint64_t>(p.slow_max_ms)));
+  ChoiceSource& choices = sim_.choices();
+  if (p.slow_one_in == 0 || choices.below(stream::directed_slow, static_cast<std::uint64_t>(p.slow_one_in)) != 0)
+    return 0;
+  return 1 + static_cast<int>(choices.below(stream::directed_slow, static_cast<std::uint64_t>(p.slow_max_ms)));
 }
 
 std::int64_t SimDirector::lateness_ms(std::uint64_t id, std::int64_t wait_ms) {
@@ -74,7 +75,7 @@ std::int64_t SimDirector::lateness_ms(std::uint64_t id, std::int64_t wait_ms) {
   // Bounded, so that a deadline of a year stays a deadline of about a year.
   std::int64_t bound = std::min<std::int64_t>(std::min<std::int64_t>(wait_ms, std::int64_t{1} << 40) * p.late_percent / 100,
                                              max_late_ms);
-  return static_cast<std::int64_t>(late_.below(static_cast<std::uint64_t>(bound) + 1));
+  return static_cast<std::int64_t>(sim_.choices().below(stream::directed_late, static_cast<std::uint64_t>(bound) + 1));
 }
 
 }  // namespace canopy::sim::detail

@@ -58,7 +58,7 @@ void check_leaks_at_exit(int status, void*) {
   const runtime::Platform* platform = runtime::current_platform();
   if (platform == nullptr || whole_program == nullptr || platform->poller != &whole_program->poller)
     return;
-  const bool fuzzing = whole_program->fuzz.active();
+  const bool fuzzing = whole_program->fuzzing();
   if (fuzzing) detail::write_fuzz_line(*whole_program);
   whole_program->write_coverage();
   if (status != 0 && !whole_program->injections.empty()) {

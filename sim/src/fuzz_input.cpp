@@ -1,5 +1,5 @@
-// Fuzz inputs: the choice bytes a run reads (InputChoices), the options an
-// input stands for, reading input files, and libFuzzer's side of a body.
+// Fuzz inputs: the options an input stands for, reading input files, and
+// libFuzzer's side of a body. The bytes a run reads: InputChoices (choices.cpp).
 #include "fuzz_input.hpp"
 
 #include <cerrno>
@@ -16,28 +16,6 @@
 namespace canopy::sim {
 
 namespace detail {
-
-std::uint64_t InputChoices::below(std::uint64_t n) {
-  if (n <= 1) return 0;
-  // As many bytes as it takes to name n values, little-endian.
-  std::uint64_t value = 0;
-  int shift = 0;
-  for (std::uint64_t span = n - 1; span != 0 && shift < 64; span >>= 8, shift += 8) {
-    std::uint64_t byte = next_ < bytes_->size() ? (*bytes_)[next_++] : 0;
-    value |= byte << shift;
-  }
-  return value % n;
-}
-
-int InputChoices::injection(int per_mille, bool may_cancel, bool may_time_out) {
-  if (!may_cancel && !may_time_out) return 0;
-  if (next_ >= bytes_->size()) return 0;
-  const unsigned byte = (*bytes_)[next_++];
-  // Injects for bytes below per_mille/1000 of 256: 50 per mille is 0..12.
-  if (byte * 1000u >= static_cast<unsigned>(per_mille) * 256u) return 0;
-  if (may_cancel && may_time_out) return (byte & 1u) != 0 ? ETIMEDOUT : ECANCELED;
-  return may_cancel ? ECANCELED : ETIMEDOUT;
-}
 
 options whole_program_input(const options& base, const char* spec, std::string& error) {
   std::string path = spec;

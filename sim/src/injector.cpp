@@ -15,12 +15,12 @@
 
 namespace canopy::sim::detail {
 
-SimInjector::SimInjector(Simulation& sim) : sim_(sim), rng_(sim.opts().seed, stream::inject) {}
+SimInjector::SimInjector(Simulation& sim) : sim_(sim) {}
 
 SimInjector::Counts& SimInjector::counts_for(const void* call_site) {
   auto it = by_address_.find(call_site);
   if (it != by_address_.end()) return *it->second;
-  Counts* c = &sites_[symbolize(call_site)];
+  Counts* c = &sites_[symbolize_cached(call_site)];
   by_address_.emplace(call_site, c);
   return *c;
 }
@@ -44,20 +44,8 @@ int SimInjector::before_block(std::uint64_t id, runtime::BlockReason reason, con
       // An edited plan may ask for what cannot happen at this call; skip it.
       if ((wanted == ECANCELED && may_cancel) || (wanted == ETIMEDOUT && has_deadline)) err = wanted;
     }
-  } else if (sim_.fuzz.active()) {
-    err = sim_.fuzz.injection(o.whatif_per_mille, o.whatif_cancel && may_cancel, o.whatif_timeout && has_deadline);
   } else if (o.whatif_cancel || o.whatif_timeout) {
-    if (rng_.below(1000) < static_cast<std::uint64_t>(o.whatif_per_mille)) {
-      bool cancel = o.whatif_cancel && may_cancel;
-      bool timeout = o.whatif_timeout && has_deadline;
-      if (cancel && timeout) {
-        err = rng_.below(2) == 0 ? ECANCELED : ETIMEDOUT;
-      } else if (cancel) {
-        err = ECANCELED;
-      } else if (timeout) {
-        err = ETIMEDOUT;
-      }
-    }
+    err = sim_.choices().whatif(o.whatif_per_mille, o.whatif_cancel && may_cancel, o.whatif_timeout && has_deadline);
   }
   if (err == ECANCELED) {
     injected_for_ = id;

@@ -163,24 +163,23 @@ int take_address(int domain, const sockaddr* address, socklen_t bytes, sockaddr_
 }  // namespace
 
 SimNetwork::SimNetwork(Simulation& sim)
-    : sim_(sim), rng_(sim.opts().seed, stream::sockets), faults_(sim.opts().seed, stream::faults),
-      entropy_(sim.opts().seed, stream::entropy) {}
+    : sim_(sim) {}
 
 // ---------------------------------------------------------------------------
 // Choices from the seed
 
 bool SimNetwork::fault(bool enabled, int per_mille) {
-  return enabled && faults_.below(1000) < static_cast<std::uint64_t>(per_mille);
+  return enabled && sim_.choices().below(stream::faults, 1000) < static_cast<std::uint64_t>(per_mille);
 }
 
 std::int64_t SimNetwork::draw_latency_ms() {
   int fixed = sim_.opts().net_latency_ms;
-  return fixed >= 0 ? fixed : 1 + static_cast<std::int64_t>(rng_.below(net_default_max_latency_ms));
+  return fixed >= 0 ? fixed : 1 + static_cast<std::int64_t>(sim_.choices().below(stream::sockets, net_default_max_latency_ms));
 }
 
 std::int64_t SimNetwork::draw_jitter_ms() {
   int fixed = sim_.opts().net_jitter_ms;
-  return fixed >= 0 ? fixed : static_cast<std::int64_t>(rng_.below(net_default_max_jitter_ms + 1));
+  return fixed >= 0 ? fixed : static_cast<std::int64_t>(sim_.choices().below(stream::sockets, net_default_max_jitter_ms + 1));
 }
 
 void SimNetwork::set_up_stream(int index) {
@@ -196,7 +195,7 @@ void SimNetwork::set_up_stream(int index) {
   }
   constexpr std::size_t step = 1024;
   std::size_t choices = (net_max_send_buffer_bytes - net_min_send_buffer_bytes) / step + 1;
-  e.capacity_bytes = net_min_send_buffer_bytes + step * static_cast<std::size_t>(rng_.below(choices));
+  e.capacity_bytes = net_min_send_buffer_bytes + step * static_cast<std::size_t>(sim_.choices().below(stream::sockets, choices));
 }
 
 // `amount`: net_send's bytes, net_partition's heal time (ms).
@@ -409,7 +408,7 @@ int SimNetwork::listen(int fd, int backlog) {
 // Connections
 
 void SimNetwork::schedule(std::int64_t at_ns, Pending p) {
-  pending_.emplace(PendingKey{at_ns, rng_.next(), sequence_++}, std::move(p));
+  pending_.emplace(PendingKey{at_ns, sim_.choices().next(stream::sockets), sequence_++}, std::move(p));
 }
 
 int SimNetwork::connect(int fd, const sockaddr* address, socklen_t address_bytes) {
@@ -732,7 +731,7 @@ int SimNetwork::interface_address(const char* name, int family, sockaddr_storage
 int SimNetwork::random_bytes(void* out, std::size_t bytes) {
   if (out == nullptr && bytes > 0) return fail(EFAULT);
   auto* p = static_cast<unsigned char*>(out);
-  for (std::size_t i = 0; i < bytes; ++i) p[i] = static_cast<unsigned char>(entropy_.next() >> 56);
+  for (std::size_t i = 0; i < bytes; ++i) p[i] = static_cast<unsigned char>(sim_.choices().next(stream::entropy) >> 56);
   return 0;
 }
 
@@ -788,7 +787,7 @@ ssize_t SimNetwork::sendmsg(int fd, const msghdr* message, int flags) {
     p.datagram.bytes = std::move(data);
     // Each datagram its own delay: datagrams may overtake each other, and
     // those from different senders interleave in the seed's order.
-    std::int64_t delay_ms = s->latency_ms + draw_jitter_ms() * static_cast<std::int64_t>(rng_.below(2));
+    std::int64_t delay_ms = s->latency_ms + draw_jitter_ms() * static_cast<std::int64_t>(sim_.choices().below(stream::sockets, 2));
     schedule(sim_.clock.now_ns() + delay_ms * ns_per_ms, std::move(p));
     return static_cast<ssize_t>(total);
   }
@@ -852,7 +851,7 @@ ssize_t SimNetwork::sendmsg(int fd, const msghdr* message, int flags) {
     sim_.poller.break_connection(e, ECONNRESET);
     emit(runtime::EventKind::net_reset, index, e.peer, ECONNRESET);
   } else if (fault(sim_.opts().net_partition, net_partition_per_mille)) {
-    std::int64_t heal_ms = 100 + static_cast<std::int64_t>(faults_.below(net_max_partition_ms - 100 + 1));
+    std::int64_t heal_ms = 100 + static_cast<std::int64_t>(sim_.choices().below(stream::faults, net_max_partition_ms - 100 + 1));
     e.partitioned_until_ns = sim_.clock.now_ns() + heal_ms * ns_per_ms;
     emit(runtime::EventKind::net_partition, index, e.peer, 0, e.partitioned_until_ns / ns_per_ms);
   }

@@ -117,10 +117,11 @@ class SimNetwork final : public runtime::Sockets {
   void set_up_stream(int index);
   void emit(runtime::EventKind kind, int index, int other, int err, std::int64_t amount = 0);
 
+  // Seeded choices come from sim_.choices() (choices.hpp): stream::sockets
+  // for latencies, buffer sizes, pieces and tiebreaks; stream::faults for
+  // fault draws, so that turning faults on changes nothing else;
+  // stream::entropy for random_bytes, so that a protocol's masks change no timing.
   Simulation& sim_;
-  Rng rng_;        ///< latencies, buffer sizes, pieces, tiebreaks
-  Rng faults_;     ///< fault draws, a stream of their own: turning faults on changes nothing else
-  Rng entropy_;    ///< random_bytes, a stream of its own: a protocol's masks change no timing
   std::map<int, Socket> sockets_;        ///< endpoint index -> socket
   std::map<std::string, int> bound_;     ///< address key -> endpoint index (ordered: deterministic)
   std::map<PendingKey, Pending> pending_;

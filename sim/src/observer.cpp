@@ -11,12 +11,28 @@ namespace {
 /// Events kept with record_events; a run longer than this keeps the start.
 constexpr std::size_t max_recorded_events = 1'000'000;
 
-inline void fold(std::uint64_t& hash, std::uint64_t value) {
-  // FNV-1a, a word at a time rather than a byte: the hash only has to tell
-  // runs apart, and this is on every event's path.
-  hash ^= value;
-  hash *= 0x100000001b3ull;
-  hash ^= hash >> 29;
+inline std::uint64_t rotate(std::uint64_t v, int bits) { return (v << bits) | (v >> (64 - bits)); }
+
+/// Two words into one, well mixed: the halves of their 128-bit product.
+inline std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
+  const unsigned __int128 product = static_cast<unsigned __int128>(a) * b;
+  return static_cast<std::uint64_t>(product) ^ static_cast<std::uint64_t>(product >> 64);
+}
+
+/// One event into the trace hash, in few instructions since this is on
+/// every event's path: the small fields share one word, coroutine ids and
+/// object ids (small numbers) each share one with a field turned half a word
+/// over, and each multiplication folds two words. The hash only has to tell
+/// runs apart.
+inline void fold_event(std::uint64_t& hash, const runtime::Event& e) {
+  const std::uint64_t small = static_cast<std::uint64_t>(e.kind) | static_cast<std::uint64_t>(e.reason) << 8 |
+                              static_cast<std::uint64_t>(e.object_kind) << 16 |
+                              static_cast<std::uint64_t>(static_cast<std::uint8_t>(e.side)) << 24 |
+                              static_cast<std::uint64_t>(static_cast<std::uint32_t>(e.err)) << 32;
+  std::uint64_t h = mix(hash ^ small, static_cast<std::uint64_t>(e.time_ns) ^ 0x9E3779B97F4A7C15ull);
+  h = mix(h ^ e.coroutine ^ rotate(e.other, 32),
+          e.object ^ rotate(static_cast<std::uint64_t>(e.deadline_ms), 32) ^ 0xBF58476D1CE4E5B9ull);
+  hash = mix(h, e.bytes ^ 0x94D049BB133111EBull);
 }
 
 }  // namespace
@@ -31,23 +47,31 @@ void SimObserver::attribute_refusal(std::uint64_t id) {
   sim_.injector.refused(id, runtime::served_call_site());
 }
 
+SimObserver::SimObserver(Simulation& sim)
+    : sim_(sim), record_events_(sim.opts().record_events), user_observer_(sim.opts().observer) {}
+
 void SimObserver::record(const runtime::Event& e) {
   Simulation& s = sim_;
   ++s.stats.events;
-  std::uint64_t& h = s.trace_hash;
-  fold(h, static_cast<std::uint64_t>(e.kind));
-  fold(h, static_cast<std::uint64_t>(e.time_ns));
-  fold(h, e.coroutine);
-  fold(h, e.other);
-  fold(h, e.object);
-  fold(h, static_cast<std::uint64_t>(e.reason) << 8 | static_cast<std::uint64_t>(e.object_kind));
-  fold(h, static_cast<std::uint64_t>(e.deadline_ms));
-  fold(h, static_cast<std::uint64_t>(e.err) << 32 | static_cast<std::uint32_t>(e.side));
-  fold(h, e.bytes);
-  if (s.opts().record_events && s.events.size() < max_recorded_events) {
-    s.events.push_back(describe_event(e));
+  fold_event(s.trace_hash, e);
+  if (record_events_) keep_text(e);
+  const std::uint64_t id = e.coroutine;
+  if (e.kind == runtime::EventKind::block && e.reason == runtime::BlockReason::yield) {
+    // The commonest event, kept short.
+    s.policy.became_ready(id);
+    if (id < cancelled_calls_.size() && cancelled_calls_[id] != 0) called_after_cancel(id);
+  } else {
+    account(e);
   }
+  if (user_observer_ != nullptr) user_observer_->record(e);
+}
 
+void SimObserver::keep_text(const runtime::Event& e) {
+  if (sim_.events.size() < max_recorded_events) sim_.events.push_back(describe_event(e));
+}
+
+void SimObserver::account(const runtime::Event& e) {
+  Simulation& s = sim_;
   const std::uint64_t id = e.coroutine;
   switch (e.kind) {
     case runtime::EventKind::cancel:
@@ -61,34 +85,34 @@ void SimObserver::record(const runtime::Event& e) {
       break;
     case runtime::EventKind::block:
       if (e.reason == runtime::BlockReason::yield) s.policy.became_ready(id);
-      [[fallthrough]];
-    case runtime::EventKind::ecanceled: {
-      if (e.kind == runtime::EventKind::block && e.reason == runtime::BlockReason::hclose) break;
-      if (id >= cancelled_calls_.size()) {
-        if (e.kind == runtime::EventKind::block) break;
-        cancelled_calls_.resize(id + 1, 0);
-      }
-      if (e.kind == runtime::EventKind::ecanceled) attribute_refusal(id);
-      std::uint64_t& calls = cancelled_calls_[id];
-      if (calls == 0) {
+      if (e.reason == runtime::BlockReason::hclose) break;
+      if (id < cancelled_calls_.size() && cancelled_calls_[id] != 0) called_after_cancel(id);
+      break;
+    case runtime::EventKind::ecanceled:
+      if (id >= cancelled_calls_.size()) cancelled_calls_.resize(id + 1, 0);
+      attribute_refusal(id);
+      if (cancelled_calls_[id] == 0) {
         // An injected ECANCELED cancels without a cancel event.
-        if (e.kind == runtime::EventKind::ecanceled) calls = 1;
+        cancelled_calls_[id] = 1;
         break;
       }
-      if (++calls > s.opts().cancelled_call_budget + 1 && s.opts().cancelled_call_budget != 0) {
-        s.fail(failure_kind::cancelled_still_running,
-               "coroutine " + std::to_string(id) + " was cancelled but kept running: " +
-                   std::to_string(calls - 1) +
-                   " blocking calls after its cancellation (each refused with ECANCELED). A "
-                   "cancelled coroutine should clean up and return when a blocking call fails "
-                   "with ECANCELED; check the loop around its blocking calls.");
-      }
+      called_after_cancel(id);
       break;
-    }
     default:
       break;
   }
-  if (s.opts().observer != nullptr) s.opts().observer->record(e);
+}
+
+void SimObserver::called_after_cancel(std::uint64_t id) {
+  const Simulation& s = sim_;
+  std::uint64_t calls = ++cancelled_calls_[id];
+  if (calls > s.opts().cancelled_call_budget + 1 && s.opts().cancelled_call_budget != 0) {
+    sim_.fail(failure_kind::cancelled_still_running,
+              "coroutine " + std::to_string(id) + " was cancelled but kept running: " + std::to_string(calls - 1) +
+                  " blocking calls after its cancellation (each refused with ECANCELED). A "
+                  "cancelled coroutine should clean up and return when a blocking call fails "
+                  "with ECANCELED; check the loop around its blocking calls.");
+  }
 }
 
 }  // namespace canopy::sim::detail

@@ -286,8 +286,9 @@ constexpr Setting settings[] = {
 // (key, value) for every setting of `o` that differs from the defaults.
 // Whole programs run without budgets by default, so their lines leave 0 out.
 std::vector<std::pair<std::string, std::string>> differences(const options& o, bool for_environment) {
-  const options d;
+  static const options d;
   std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(std::size(settings));  // every run writes its line: no regrowth
   if (!o.scenario.empty()) out.push_back({"scenario", o.scenario});
   out.push_back({"seed", std::to_string(o.seed)});
   out.push_back({"strategy", to_string(o.strategy)});
@@ -461,11 +462,13 @@ std::optional<options> options::from_replay(std::string_view line, std::string& 
 
 std::string options::replay_line() const {
   std::string line = "v1:";
+  line.reserve(96);
   bool first = true;
+  // Appended piece by piece: every run writes its line, and temporaries cost allocations.
   for (const auto& [key, value] : differences(*this, false)) {
     if (!first) line += ';';
     first = false;
-    line += key + "=" + value;
+    line.append(key).append(1, '=').append(value);
   }
   return line;
 }

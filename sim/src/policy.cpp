@@ -38,30 +38,44 @@ constexpr std::uint32_t steps_per_tick = 4096;
 /// coroutine yielding until another makes progress) as a livelock.
 constexpr std::uint32_t fairness_bound_decisions = 1000;
 
-/// Slow steps: one step in this many is slow when slow_ms is set.
-constexpr std::uint64_t slow_step_one_in = 4;
 /// A preempted process loses the CPU now and then, not at every step: after
 /// a slow step, the next one waits until virtual time has moved this much
 /// further. So a burst of a thousand steps at one instant costs at most one
 /// slow step, as it would on a loaded machine, and no mode adds more than a
 /// few tens of ms to a deadline.
 constexpr std::int64_t slow_step_gap_ms = 100;
+
+/// The fairness probe's position, decision % size: a power of two masks and
+/// a small decision count divides in 32 bits, which costs a fraction of a
+/// 64-bit division; the value is the same.
+inline std::size_t probe_position(std::uint64_t decision, std::size_t size) {
+  if ((size & (size - 1)) == 0) return static_cast<std::size_t>(decision & (size - 1));
+  if (decision <= UINT32_MAX && size <= UINT32_MAX)
+    return static_cast<std::uint32_t>(decision) % static_cast<std::uint32_t>(size);
+  return static_cast<std::size_t>(decision % size);
+}
+
 }  // namespace
 
 SimPolicy::SimPolicy(Simulation& sim)
-    : sim_(sim), strategy_(make_strategy(sim.opts())), timers_(sim.opts().seed, stream::timers),
-      jitter_(sim.opts().seed, stream::jitter), slow_(sim.opts().seed, stream::slow) {}
+    : sim_(sim), strategy_(make_strategy(sim.opts(), sim.choices())) {
+  const options& o = sim.opts();
+  strategy_counts_steps_ = strategy_->counts_steps();
+  slow_steps_on_ = o.slow_steps.has_value() || o.slow_ms > 0 || o.directed_cancel;
+  record_sizes_ = o.strategy == strategy::dfs;
+  fifo_ = o.strategy == strategy::fifo;
+  if (strategy_->draws_decisions()) drawn_ = &sim.choices();
+  max_steps_ = o.max_steps;
+}
 
-std::uint64_t& SimPolicy::ready_since(std::uint64_t id) {
+std::uint64_t& SimPolicy::grow_ready_since(std::uint64_t id) {
   // Ids are small sequence numbers; past the limit, coroutines share a slot.
   std::size_t slot = id < (std::size_t{1} << 24) ? static_cast<std::size_t>(id) : (std::size_t{1} << 24) - 1;
   if (slot >= ready_since_.size()) ready_since_.resize(slot + 1, sim_.stats.decisions);
   return ready_since_[slot];
 }
 
-void SimPolicy::became_ready(std::uint64_t id) { ready_since(id) = sim_.stats.decisions; }
-
-void SimPolicy::pass_time(std::uint64_t step, std::uint64_t picked_id) {
+void SimPolicy::take_slow_step(std::uint64_t step, std::uint64_t picked_id) {
   const options& o = sim_.opts();
   int slow = 0;
   if (o.slow_steps) {
@@ -69,9 +83,7 @@ void SimPolicy::pass_time(std::uint64_t step, std::uint64_t picked_id) {
     while (next_planned_slow_ < plan.size() && plan[next_planned_slow_].step < step) ++next_planned_slow_;
     if (next_planned_slow_ < plan.size() && plan[next_planned_slow_].step == step) slow = plan[next_planned_slow_++].ms;
   } else {
-    // Slow steps are recorded in the line: under a fuzz input, its bytes choose them.
-    auto draw = [&](std::uint64_t n) { return sim_.fuzz.active() ? sim_.fuzz.below(n) : slow_.below(n); };
-    if (o.slow_ms > 0 && draw(slow_step_one_in) == 0) slow = 1 + static_cast<int>(draw(static_cast<std::uint64_t>(o.slow_ms)));
+    if (o.slow_ms > 0) slow = sim_.choices().slow_step_ms(o.slow_ms);
     slow += sim_.director.slow_ms(picked_id);
     if (sim_.clock.now_ns() < next_slow_allowed_ns_) slow = 0;
   }
@@ -80,6 +92,9 @@ void SimPolicy::pass_time(std::uint64_t step, std::uint64_t picked_id) {
     if (sim_.slow_steps.size() < max_recorded_decisions) sim_.slow_steps.push_back({step, slow});
     sim_.advance_clock_ms(slow);
   }
+}
+
+inline void SimPolicy::tick() {
   std::int64_t now = sim_.clock.now_ns();
   if (now != last_now_ns_) {
     last_now_ns_ = now;
@@ -91,37 +106,42 @@ void SimPolicy::pass_time(std::uint64_t step, std::uint64_t picked_id) {
   }
 }
 
+void SimPolicy::over_step_budget() {
+  sim_.fail(failure_kind::step_budget,
+            "step budget exceeded: " + std::to_string(max_steps_) +
+                " scheduling steps without finishing (a livelock: coroutines keep yielding or "
+                "waking each other without progress); raise options::max_steps / "
+                "CANOPY_MAX_STEPS if the run is just long");
+}
+
+inline std::size_t SimPolicy::decide(const runtime::ReadyView& ready, std::size_t size) {
+  std::uint64_t& decisions = sim_.stats.decisions;
+  std::size_t index = fifo_ ? 0 : drawn_ != nullptr ? drawn_->decision(size) : strategy_->choose(ready, decisions);
+  // One position a decision, in turn, is checked for a coroutine ready
+  // for longer than the bound: O(1), and a starving coroutine among k ready
+  // ones is found within k decisions of passing it.
+  std::size_t probe = probe_position(decisions, size);
+  if (decisions - ready_since(ready.id(probe)) >= fairness_bound_decisions + 2 * size) index = probe;
+  ++decisions;
+  if (sim_.decisions.size() < max_recorded_decisions) {
+    sim_.decisions.push_back(static_cast<std::uint32_t>(index));
+    if (record_sizes_) sim_.decision_sizes.push_back(static_cast<std::uint32_t>(size));
+  }
+  return index;
+}
+
 std::size_t SimPolicy::pick(const runtime::ReadyView& ready) {
-  std::uint64_t step = ++sim_.stats.steps;
-  std::uint64_t budget = sim_.opts().max_steps;
-  if (budget != 0 && step > budget) {
-    sim_.fail(failure_kind::step_budget,
-              "step budget exceeded: " + std::to_string(budget) +
-                  " scheduling steps without finishing (a livelock: coroutines keep yielding or "
-                  "waking each other without progress); raise options::max_steps / "
-                  "CANOPY_MAX_STEPS if the run is just long");
-  }
-  std::size_t index = 0;
-  if (ready.size() > 1) {
-    index = sim_.fuzz.active() ? static_cast<std::size_t>(sim_.fuzz.below(ready.size()))
-                               : strategy_->choose(ready, sim_.stats.decisions);
-    // One position a decision, in turn, is checked for a coroutine ready
-    // for longer than the bound: O(1), and a starving coroutine among k ready
-    // ones is found within k decisions of passing it.
-    std::size_t probe = static_cast<std::size_t>(sim_.stats.decisions % ready.size());
-    if (sim_.stats.decisions - ready_since(ready.id(probe)) >= fairness_bound_decisions + 2 * ready.size())
-      index = probe;
-    ++sim_.stats.decisions;
-    if (sim_.decisions.size() < max_recorded_decisions) {
-      sim_.decisions.push_back(static_cast<std::uint32_t>(index));
-      if (sim_.opts().strategy == strategy::dfs) {
-        sim_.decision_sizes.push_back(static_cast<std::uint32_t>(ready.size()));
-      }
-    }
-  }
-  ready_since(ready.id(index)) = sim_.stats.decisions;
-  strategy_->step(step, ready.id(index));
-  pass_time(step, ready.id(index));
+  const std::uint64_t step = ++sim_.stats.steps;
+  if (max_steps_ != 0 && step > max_steps_) over_step_budget();
+  // The view's calls are virtual: each is made once.
+  const std::size_t size = ready.size();
+  const std::size_t index = size > 1 ? decide(ready, size) : 0;
+  const std::uint64_t picked = ready.id(index);
+  ready_since(picked) = sim_.stats.decisions;
+  if (strategy_counts_steps_) strategy_->step(step, picked);
+  // Virtual time passes before the step runs.
+  if (slow_steps_on_) take_slow_step(step, picked);
+  tick();
   return index;
 }
 
@@ -129,12 +149,13 @@ std::uint64_t SimPolicy::timer_tiebreak(std::uint64_t arrival) {
   if (!seeded_timers(sim_.opts().strategy)) return arrival;
   // Random high bits order the timers; the arrival in the low bits keeps
   // keys distinct, so the heap never has to break a tie on its own.
-  return (timers_.next() << 24) | (arrival & 0xFFFFFF);
+  return (sim_.choices().next(stream::timers) << 24) | (arrival & 0xFFFFFF);
 }
 
 std::int64_t SimPolicy::timer_lateness_ms(std::int64_t deadline_ms) {
   int bound = sim_.opts().jitter_ms;
-  std::int64_t late = bound <= 0 ? 0 : static_cast<std::int64_t>(jitter_.below(static_cast<std::uint64_t>(bound) + 1));
+  std::int64_t late =
+      bound <= 0 ? 0 : static_cast<std::int64_t>(sim_.choices().below(stream::jitter, static_cast<std::uint64_t>(bound) + 1));
   std::int64_t wait_ms = deadline_ms - sim_.clock.now_ns() / 1'000'000;
   return late + sim_.director.lateness_ms(runtime::running_coroutine(), wait_ms);
 }

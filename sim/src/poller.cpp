@@ -32,7 +32,7 @@ constexpr std::int64_t never_ns = std::numeric_limits<std::int64_t>::max();
 }
 
 SimPoller::SimPoller(Simulation& sim)
-    : sim_(sim), rng_(sim.opts().seed, stream::network), real_order_(sim.opts().seed, stream::real_fds) {}
+    : sim_(sim) {}
 
 Endpoint* SimPoller::find(int fd) {
   if (fd < first_fd) return nullptr;
@@ -90,7 +90,7 @@ std::size_t SimPoller::report_real(runtime::ReadinessSink& sink, int timeout_ms)
   // Several descriptors ready at once wake in the seed's order, as any
   // order is one a real kernel could report.
   for (std::size_t i = due.size(); i > 1; --i) {
-    std::swap(due[i - 1], due[real_order_.below(i)]);
+    std::swap(due[i - 1], due[sim_.choices().below(stream::real_fds, i)]);
   }
   for (const auto& [fd, direction] : due) sink.fd_ready(fd, static_cast<runtime::Direction>(direction), 0);
   return due.size();
@@ -300,15 +300,18 @@ long SimPoller::write_end(Endpoint& e, const void* buffer, std::size_t bytes, in
   // Seeded cuts: the peer may see this write arrive in up to max_pieces reads.
   std::size_t pieces = 1;
   if (e.max_pieces > 1 && n > 1) {
-    pieces = 1 + static_cast<std::size_t>(rng_.below(std::min<std::uint64_t>(e.max_pieces, n)));
+    pieces = 1 + static_cast<std::size_t>(sim_.choices().below(stream::network, std::min<std::uint64_t>(e.max_pieces, n)));
   }
   std::size_t offset = 0;
   for (std::size_t piece = 0; piece < pieces; ++piece) {
     std::size_t left = n - offset;
-    std::size_t size = piece + 1 == pieces ? left : 1 + static_cast<std::size_t>(rng_.below(left - (pieces - piece - 1)));
+    std::size_t size = piece + 1 == pieces ? left
+                                           : 1 + static_cast<std::size_t>(
+                                                     sim_.choices().below(stream::network, left - (pieces - piece - 1)));
     std::int64_t delay_ms = e.outgoing.latency_ms;
     if (e.outgoing.jitter_ms > 0) {
-      delay_ms += static_cast<std::int64_t>(rng_.below(static_cast<std::uint64_t>(e.outgoing.jitter_ms) + 1));
+      delay_ms += static_cast<std::int64_t>(
+          sim_.choices().below(stream::network, static_cast<std::uint64_t>(e.outgoing.jitter_ms) + 1));
     }
     bool copies = e.copy_ns_per_write != 0 || e.copy_ns_per_kib != 0;
     if (pieces == 1 && delay_ms == 0 && !held && e.in_flight.empty() && !copies) {

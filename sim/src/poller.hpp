@@ -122,14 +122,12 @@ class SimPoller final : public runtime::Poller {
   bool watching_outside() const;
 
   Simulation& sim_;
-  Rng rng_;
   std::vector<Endpoint> endpoints_;  ///< index = fd - first_fd; numbers never reused in a run
   /// (fd, direction) pairs waited on; ordered, so reports come out in fd order.
   std::set<std::pair<int, int>> watched_;
   /// Real descriptor -> whether it is connected to the outside (real_fd.hpp),
   /// for those with a waiter; ordered so polling is in fd order.
   std::map<int, bool> real_;
-  Rng real_order_;  ///< the order in which ready real descriptors are reported
 };
 
 }  // namespace canopy::sim::detail

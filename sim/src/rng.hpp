@@ -8,7 +8,8 @@
 namespace canopy::sim::detail {
 
 /// Independent streams drawn from one seed, so that e.g. adding a timer does
-/// not change which coroutine the scheduler picks next.
+/// not change which coroutine the scheduler picks next. A run draws from
+/// them through its ChoiceSource (choices.hpp).
 enum class stream : std::uint64_t {
   schedule = 1,
   timers = 2,

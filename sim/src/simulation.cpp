@@ -4,9 +4,11 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <utility>
 
 #include "abort_note.hpp"
 #include "canopy/sim/coverage.hpp"
+#include "fuzz_input.hpp"
 #include "canopy/runtime/embedding.hpp"
 
 namespace canopy::sim::detail {
@@ -24,8 +26,8 @@ Simulation* install_simulation(Simulation* s) {
 }
 
 Simulation::Simulation(const options& o, mode m)
-    : options_(o.resolved()), mode_(m), poller(*this), network(*this), director(*this), policy(*this), injector(*this),
-      observer(*this), failures(*this), fuzz(options_.fuzz_choices) {}
+    : options_(o.resolved()), mode_(m), choices_(make_choice_source(options_)), poller(*this), network(*this),
+      director(*this), policy(*this), injector(*this), observer(*this), failures(*this) {}
 
 runtime::Platform Simulation::platform() {
   runtime::Platform p;
@@ -74,7 +76,7 @@ void Simulation::fail(failure_kind kind, const std::string& report) {
                    outside_note.c_str());
     }
     std::fflush(nullptr);
-    if (fuzz.active()) {
+    if (fuzzing()) {
       write_fuzz_line(*this);
       abort_for_fuzzer();
     }
@@ -112,18 +114,19 @@ void Simulation::finish(outcome& out) {
   out.passed = failure == failure_kind::none;
   out.kind = failure;
   out.report = failure_report;
+  // The line and the note read the records below: first, before they move.
   out.replay = replay_line();
+  out.whatif = whatif_note();
   out.stats = stats;
   out.stats.virtual_ms = clock.now_ns() / 1'000'000 - epoch_ms;
-  out.decisions = decisions;
-  out.choices = decision_sizes;
-  out.injections = injections;
-  out.slow_steps = slow_steps;
-  out.whatif = whatif_note();
+  out.decisions = std::move(decisions);
+  out.choices = std::move(decision_sizes);
+  out.injections = std::move(injections);
+  out.slow_steps = std::move(slow_steps);
   out.coverage = injector.coverage();
   out.trace_hash = trace_hash;
-  out.structure_reports = structure_reports;
-  out.events = events;
+  out.structure_reports = std::move(structure_reports);
+  out.events = std::move(events);
   out.reproducible = outside_note.empty();
   out.outside = outside_note;
 }

@@ -20,7 +20,7 @@
 #include "poller.hpp"
 #include "rng.hpp"
 #include "canopy/runtime/platform.hpp"
-#include "fuzz_input.hpp"
+#include "choices.hpp"
 #include "strategy.hpp"
 
 namespace canopy::sim::detail {
@@ -59,8 +59,6 @@ class SimDirector {
   };
   Profile& profile(std::uint64_t id);
   Simulation& sim_;
-  Rng slow_;
-  Rng late_;
   /// By coroutine id (small sequence numbers).
   std::vector<Profile> profiles_;
 };
@@ -77,15 +75,26 @@ class SimPolicy final : public runtime::Policy {
   void became_ready(std::uint64_t id);
 
  private:
-  /// Moves virtual time before step `step` runs: a slow step (seeded or
-  /// planned), and the tick that keeps always-ready programs from stopping
-  /// time.
-  void pass_time(std::uint64_t step, std::uint64_t picked_id);
+  /// A step with more than one coroutine ready: which runs, recorded.
+  [[gnu::always_inline]] std::size_t decide(const runtime::ReadyView& ready, std::size_t size);
+  /// Moves virtual time before step `step` runs, when slow steps are on
+  /// (seeded, planned or directed).
+  void take_slow_step(std::uint64_t step, std::uint64_t picked_id);
+  /// The tick that keeps always-ready programs from stopping time.
+  void tick();
+  [[noreturn]] void over_step_budget();
   Simulation& sim_;
   std::unique_ptr<Strategy> strategy_;
-  Rng timers_;
-  Rng jitter_;
-  Rng slow_;
+  // Read once from the options: pick() runs at every step.
+  /// Only pct wants to hear of every step.
+  bool strategy_counts_steps_ = false;
+  /// Slow steps of any kind (seeded, planned, directed) may happen.
+  bool slow_steps_on_ = false;
+  bool record_sizes_ = false;  ///< dfs: how many were ready at each decision
+  bool fifo_ = false;          ///< fifo picks the oldest: no call needed
+  /// The strategy's decisions are the choice source's (random, a fuzz input).
+  ChoiceSource* drawn_ = nullptr;
+  std::uint64_t max_steps_ = 0;
   /// Planned slow steps: the next one not yet reached.
   std::size_t next_planned_slow_ = 0;
   /// The clock at the previous step, and how many steps in a row saw it
@@ -97,7 +106,11 @@ class SimPolicy final : public runtime::Policy {
   /// By coroutine id: the decision count when it last became ready or ran
   /// (the fairness bound).
   std::vector<std::uint64_t> ready_since_;
-  std::uint64_t& ready_since(std::uint64_t id);
+  std::uint64_t& ready_since(std::uint64_t id) {
+    // The vector never grows past the slot limit, so an id inside it is its own slot.
+    return id < ready_since_.size() ? ready_since_[static_cast<std::size_t>(id)] : grow_ready_since(id);
+  }
+  std::uint64_t& grow_ready_since(std::uint64_t id);
 };
 
 /// Injects what-if ECANCELED / ETIMEDOUT at blocking calls (CANOPY_WHATIF;
@@ -133,7 +146,6 @@ class SimInjector final : public runtime::Injector {
   std::vector<Close> close_;
   Counts& counts_for(const void* call_site);
   Simulation& sim_;
-  Rng rng_;
   std::uint64_t calls_ = 0;
   std::size_t next_planned_ = 0;
   /// The coroutine whose ECANCELED was just injected: its ecanceled event
@@ -151,12 +163,22 @@ class SimInjector final : public runtime::Injector {
 /// budget, coverage of delivered errors; forwards to the user's observer.
 class SimObserver final : public runtime::Observer {
  public:
-  explicit SimObserver(Simulation& sim) : sim_(sim) {}
+  explicit SimObserver(Simulation& sim);
   void record(const runtime::Event& event) override;
 
  private:
   void attribute_refusal(std::uint64_t id);
+  /// record_events: the event as text (out of line: the common path
+  /// builds no strings).
+  [[gnu::noinline]] void keep_text(const runtime::Event& e);
+  /// Every event but a yield: closes, wakes, blocking calls, refusals.
+  void account(const runtime::Event& e);
+  /// Coroutine `id`, cancelled, made one more blocking call: the budget.
+  void called_after_cancel(std::uint64_t id);
   Simulation& sim_;
+  // From the options, read once: record() runs at every event.
+  bool record_events_;
+  runtime::Observer* user_observer_;
   /// Coroutine id -> blocking calls made since it was cancelled, +1 (0: not cancelled).
   std::vector<std::uint64_t> cancelled_calls_;
 };
@@ -177,9 +199,11 @@ class SimFailureSink final : public runtime::FailureSink {
 enum class SimMode { embedded, whole_program };
 
 class Simulation {
-  // First: the components below read them while being constructed.
+  // First: the components below read them while being constructed (pct
+  // draws its change points then).
   options options_;
   SimMode mode_;
+  std::unique_ptr<ChoiceSource> choices_;
 
  public:
   using mode = SimMode;
@@ -189,6 +213,10 @@ class Simulation {
 
   const options& opts() const { return options_; }
   mode run_mode() const { return mode_; }
+  /// Where every seeded choice of the run comes from (choices.hpp).
+  ChoiceSource& choices() { return *choices_; }
+  /// The run's recorded choices come from a fuzz input.
+  bool fuzzing() const { return options_.fuzz_choices.has_value(); }
   runtime::Platform platform();
 
   /// Ends the run with a failure: embedded, records it and abandons to
@@ -202,7 +230,8 @@ class Simulation {
   std::string replay_line() const;
   /// The options of that line (a fuzz input's run: replay of what it chose).
   options replay_options() const;
-  /// Fills `out` with the statistics, decisions, coverage and failure.
+  /// Fills `out` with the statistics, decisions, coverage and failure,
+  /// moving the run's records there: the last use of the simulation.
   void finish(outcome& out);
   /// The run waited on real descriptor `fd`, connected to the outside
   /// (`what` says how): the first time, records it, emits the `outside`
@@ -229,8 +258,6 @@ class Simulation {
   SimInjector injector;
   SimObserver observer;
   SimFailureSink failures;
-  /// The fuzz input's choice bytes, when the run has one (fuzz_input.hpp).
-  InputChoices fuzz;
 
   // What the components share.
   statistics stats{};
@@ -253,6 +280,9 @@ class Simulation {
   /// The first outside descriptor waited on ("descriptor 0, a terminal..."), or "".
   std::string outside_note;
 };
+
+// Inline: the observer calls it at every yield and wake.
+inline void SimPolicy::became_ready(std::uint64_t id) { ready_since(id) = sim_.stats.decisions; }
 
 /// The simulation running on this thread, or null.
 Simulation* current_simulation();

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace canopy::sim::detail {
 
@@ -44,6 +45,16 @@ std::string symbolize(const void* address) {
     out += " (" + name + text + ")";
   }
   return out;
+}
+
+const std::string& symbolize_cached(const void* address) {
+  // Bounded: a program that keeps loading code at new addresses starts over.
+  constexpr std::size_t max_cached = std::size_t{1} << 16;
+  thread_local std::unordered_map<const void*, std::string> names;
+  auto it = names.find(address);
+  if (it != names.end()) return it->second;
+  if (names.size() >= max_cached) names.clear();
+  return names.emplace(address, symbolize(address)).first->second;
 }
 
 namespace {

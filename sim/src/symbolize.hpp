@@ -11,6 +11,11 @@ namespace canopy::sim::detail {
 /// inside it (stable under address-space randomization), plus the nearest
 /// dynamic symbol when dladdr knows one. "unknown" for null.
 std::string symbolize(const void* address);
+/// symbolize(), remembered per thread: every run of a sweep meets the same
+/// call sites, and dladdr is most of what naming one costs. (A map looked
+/// up by address, never iterated. Code unloaded by dlclose and other code
+/// loaded at its address would keep the old name.)
+const std::string& symbolize_cached(const void* address);
 
 /// For sites symbolize() named inside the running executable: site ->
 /// "function at file:line", from one run of addr2line (binutils) over the

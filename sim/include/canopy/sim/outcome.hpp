@@ -76,7 +76,7 @@ struct outcome {
   std::vector<call_site_coverage> coverage;
   /// Broken-structure reports of a run with stop_at_structure_broken off.
   std::vector<std::string> structure_reports;
-  /// A hash (FNV-1a by word) of every event: equal runs have equal hashes.
+  /// A hash of every event (sim/src/observer.cpp): equal runs have equal hashes.
   std::uint64_t trace_hash = 0;
   /// Every event as text, when options::record_events was set.
   std::vector<event_line> events;
