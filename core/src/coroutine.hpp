@@ -24,20 +24,22 @@ enum class CoroutineState : std::uint8_t {
 
 /// Everything a blocked coroutine is registered with, so that whoever wakes
 /// it can unregister all of it at once. Lives on the blocked coroutine's stack.
+/// Fields that belong to a part not in use are left unset (making a record
+/// is on every blocking path): each says what makes it valid.
 struct Wait {
   runtime::BlockReason reason = runtime::BlockReason::yield;  ///< for reports and traces
   runtime::ObjectId object = 0;      ///< what it waits on, for reports and traces
   bool cancellable = true;           ///< false only while waiting in hclose
   bool has_timer = false;            ///< `timer` is in the heap
-  Timer timer{};                     ///< the deadline, if any
-  Clause* clauses = nullptr;         ///< channel operations queued (choose/chsend/chrecv)
+  Timer timer;                       ///< the deadline, if any (has_timer); unset otherwise
+  Clause* clauses;                   ///< channel operations queued (choose/chsend/chrecv), when clause_count > 0
   int clause_count = 0;
   int fd = -1;                       ///< descriptor watched (fdin/fdout), -1: none
   runtime::Direction direction = runtime::Direction::in;
   Bundle* bundle = nullptr;          ///< bundle waited on in bundle_wait, to unlink from
-  Wait* bundle_prev = nullptr;       ///< neighbours among that bundle's waiters
-  Wait* bundle_next = nullptr;
-  Coroutine* waiter = nullptr;       ///< the coroutine this record belongs to
+  Wait* bundle_prev;                 ///< neighbours among that bundle's waiters, when `bundle`
+  Wait* bundle_next;
+  Coroutine* waiter;                 ///< the coroutine this record belongs to; set by block()
 };
 
 struct Coroutine : Object {

@@ -150,6 +150,7 @@ Scheduler* create_default_scheduler() {
 
 Scheduler::Scheduler(const runtime::Platform& platform, StackPool* stacks)
     : platform_(platform),
+      fast_(platform.observer == nullptr && platform.policy == nullptr),
       clock_cached_(platform.clock == &monotonic_clock()),
       stacks_(stacks != nullptr ? *stacks : own_stacks_) {
   assert(platform_.clock != nullptr && "a scheduler needs a clock");
@@ -252,6 +253,12 @@ void Scheduler::abandon_to_main() {
   switched_from_ = nullptr;
   in_poll_ = false;
   abandoned_from_coroutine_ = from != &main_;
+#if defined(__x86_64__)
+  // Main may have been saved by go() and not yet resumed that way: it now
+  // goes on from abandon_context_, and its next switch out is a swap,
+  // which leaves the flag alone (context.h).
+  main_.context.from_save = 0;
+#endif
   if (abandoned_from_coroutine_) {
     asan_leave(nullptr, main_);
   } else {
@@ -295,8 +302,9 @@ Coroutine* Scheduler::pick_by_policy() {
   }
 }
 
-// The hottest path of all: a yield ping-pong is this, a swap, and back.
-int Scheduler::yield() {
+// yield() (scheduler.hpp) one step at a time: cancelled, observed, steered
+// by a policy, or due for its periodic poll.
+int Scheduler::yield_slow() {
   if (refuse_if_cancelled()) return -ECANCELED;
   Coroutine& self = *current_;
   CANOPY_EMIT({.kind = runtime::EventKind::block, .coroutine = self.id, .reason = runtime::BlockReason::yield});

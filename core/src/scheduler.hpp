@@ -168,7 +168,26 @@ class Scheduler final : public runtime::ReadinessSink {
   const canopy_ctx* finish_current();
 
   /// These return 0 or -errno.
-  int yield();
+  /// yield is inline: when nothing observes or steers the run (fast_), the
+  /// caller is not being cancelled and no periodic poll is due, it is one
+  /// rotation of the ready queue and a swap. Everything else takes the
+  /// general path, which does the same steps one by one.
+  int yield() {
+    Coroutine& self = *current_;
+    if (__builtin_expect((self.cancelled | self.no_blocking) || !fast_ || switches_until_poll_ == 1, 0)) {
+      return yield_slow();
+    }
+    --switches_until_poll_;
+    Coroutine* next = ready_.rotate(&self);
+    if (next != &self) {
+      self.state = CoroutineState::ready;
+      switch_into(self, *next);
+    }
+    // Closed while waiting in the ready queue: still 0, as libdill's yield,
+    // which only gives way and was never blocked; the next blocking call
+    // refuses with ECANCELED.
+    return 0;
+  }
   int msleep(std::int64_t deadline_ms);
   int hclose(int handle);
   int hdone(int handle, std::int64_t deadline_ms);
@@ -204,8 +223,9 @@ class Scheduler final : public runtime::ReadinessSink {
   int chdone(int handle);
   /// choose() of exactly one clause (chsend, chrecv): returns 0 or -errno,
   /// with the clause's own outcome in `err`.
-  int choose_one(const ChooseClause& clause, std::int64_t deadline_ms, int& err,
-                 runtime::BlockReason reason);
+  /// Inline, in choose_one.hpp.
+  inline int choose_one(const ChooseClause& clause, std::int64_t deadline_ms, int& err,
+                        runtime::BlockReason reason);
 
   // --- descriptors (fd.cpp) ---
   /// These return 0 or -errno.
@@ -276,6 +296,7 @@ class Scheduler final : public runtime::ReadinessSink {
 
  private:
   [[gnu::cold, gnu::noinline]] static Scheduler& create_current();
+  [[gnu::noinline]] int yield_slow();
   /// Reads the real clock and keeps the reading for now_ms().
   std::int64_t read_real_clock_ns();
   void switch_to_next();
@@ -310,10 +331,21 @@ class Scheduler final : public runtime::ReadinessSink {
   int close_user(UserHandle& u, int handle);
   void end_half(ChannelHalf& half);
   bool complete_now(const ChooseClause& c, ChannelEnd& end, int& err);
-  void enqueue(Clause& q, const ChooseClause& c, ChannelEnd& end, int index);
+  inline void hand_off(Clause& peer, Clause*& head, Clause*& tail);
+  [[gnu::noinline]] int choose_one_slow(const ChooseClause& c, ChannelEnd& end,
+                                        std::int64_t deadline_ms, int& err,
+                                        runtime::BlockReason reason);
+  inline int choose_one_blocking(const ChooseClause& c, ChannelEnd& end,
+                                            std::int64_t deadline_ms, int& err,
+                                            runtime::BlockReason reason);
+  inline void enqueue(Clause& q, const ChooseClause& c, ChannelEnd& end, int index);
   [[noreturn]] void deadlock();
 
   runtime::Platform platform_;
+  /// No observer and no policy: nothing needs to see each step or choose
+  /// who runs next, so the hot paths may take their short forms (one
+  /// predictable branch when tracing or simulating is off).
+  bool fast_ = false;
   bool clock_cached_ = false;              ///< the clock is the real one: now_ms() may reuse a reading
   std::uint64_t cached_clock_tsc_ = 0;     ///< time-stamp counter just before the kept reading
   std::int64_t cached_clock_ms_ = 0;       ///< the kept reading, in milliseconds
@@ -349,7 +381,9 @@ inline void Scheduler::switch_into(Coroutine& from, Coroutine& to) {
   ++stats_.switches;
   current_ = &to;
   to.state = CoroutineState::running;
-  switched_from_ = &from;
+#if CANOPY_ASAN
+  switched_from_ = &from;  // only AddressSanitizer's bookkeeping reads it
+#endif
   asan_leave(&from, to);
   canopy_ctx_swap(&from.context, &to.context);
   asan_arrive(from, switched_from_);
