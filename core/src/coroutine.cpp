@@ -66,13 +66,11 @@ int Scheduler::create(const SpawnRequest& request, Coroutine*& out) {
     return err;
   }
   Coroutine* c;
-  if (!free_records_.empty()) {
-    c = free_records_.back();
-    free_records_.pop_back();
-    void* tsan_fiber = c->tsan_fiber;
-    c->~Coroutine();
-    new (c) Coroutine();
-    c->tsan_fiber = tsan_fiber;
+  if (free_records_ != nullptr) {
+    c = free_records_;
+    free_records_ = c->all_next;
+    --free_record_count_;
+    c->recycle();
   } else {
     c = new (std::nothrow) Coroutine();
     if (c == nullptr) {
@@ -85,7 +83,7 @@ int Scheduler::create(const SpawnRequest& request, Coroutine*& out) {
     handle = handles_.open(c);
     if (handle < 0) {
       if (stack.slab != nullptr) stacks_.release(stack);
-      free_records_.push_back(c);
+      release_coroutine(c);
       return handle;
     }
     c->handle = handle;
@@ -112,14 +110,19 @@ int Scheduler::create(const SpawnRequest& request, Coroutine*& out) {
   all_tail_ = c;
   ++stats_.spawned;
   ++stats_.live;
-  // A member of what a go() handle became is drawn as a plain child.
-  bool shown_bundle = bundle != nullptr && !bundle->hidden;
-  CANOPY_EMIT({.kind = runtime::EventKind::spawn, .coroutine = c->id, .other = current_->id,
-        .object = shown_bundle ? bundle->id : 0,
-        .object_kind = shown_bundle ? runtime::ObjectKind::bundle : runtime::ObjectKind::none,
-        .site = request.site});
+  if (__builtin_expect(observed(), 0)) emit_spawn(*c, bundle);
   out = c;
   return handle;
+}
+
+// Out of line so that create's frame holds no event.
+void Scheduler::emit_spawn(const Coroutine& c, const Bundle* bundle) {
+  // A member of what a go() handle became is drawn as a plain child.
+  bool shown_bundle = bundle != nullptr && !bundle->hidden;
+  emit_slow({.kind = runtime::EventKind::spawn, .coroutine = c.id, .other = current_->id,
+             .object = shown_bundle ? bundle->id : 0,
+             .object_kind = shown_bundle ? runtime::ObjectKind::bundle : runtime::ObjectKind::none,
+             .site = c.site});
 }
 
 int Scheduler::spawn_closure(const SpawnRequest& request, std::size_t bytes, std::size_t align,
@@ -217,8 +220,11 @@ const canopy_ctx* Scheduler::finish_current() {
 }
 
 void Scheduler::release_coroutine(Coroutine* c) {
-  if (free_records_.size() < max_free_records) {
-    free_records_.push_back(c);
+  if (free_record_count_ < max_free_records) {
+    // Kept in a list through all_next, which a finished record no longer uses.
+    c->all_next = free_records_;
+    free_records_ = c;
+    ++free_record_count_;
   } else {
     sanitizer_forget(*c);
     delete c;

@@ -205,7 +205,8 @@ Scheduler::~Scheduler() {
     sanitizer_forget(*f);
     delete f;
   }
-  for (Coroutine* r : free_records_) {
+  while (Coroutine* r = free_records_) {
+    free_records_ = r->all_next;
     sanitizer_forget(*r);
     delete r;
   }

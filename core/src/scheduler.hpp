@@ -317,6 +317,7 @@ class Scheduler final : public runtime::ReadinessSink {
   /// member), or -errno.
   int create(const SpawnRequest& request, Coroutine*& out);
   void release_coroutine(Coroutine* c);
+  [[gnu::cold, gnu::noinline]] void emit_spawn(const Coroutine& c, const Bundle* bundle);
   void disown(Object& o);
   void report_orphans(Coroutine& c);
   /// Blocks in hclose until whoever was registered as the closer is woken.
@@ -359,7 +360,8 @@ class Scheduler final : public runtime::ReadinessSink {
   HandleTable handles_;
   StackPool own_stacks_;                   ///< used unless a pool was lent
   StackPool& stacks_;                      ///< where stacks come from
-  std::vector<Coroutine*> free_records_;   ///< finished coroutine records kept for reuse, bounded
+  Coroutine* free_records_ = nullptr;      ///< finished records kept for reuse, linked by all_next
+  std::size_t free_record_count_ = 0;      ///< their number, at most max_free_records
   std::unordered_map<std::int64_t, Coroutine*> fd_waiters_;  ///< (fd << 1 | direction) -> waiter; looked up, never iterated
   std::uint64_t timer_arrivals_ = 0;       ///< tiebreak for timers without a policy
   std::uint32_t switches_until_poll_ = switches_per_poll;

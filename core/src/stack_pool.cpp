@@ -150,7 +150,8 @@ void StackPool::unmap_slab(Slab* slab) {
   delete slab;
 }
 
-int StackPool::acquire(std::size_t usable_bytes, Stack& out) {
+// acquire() without a recent stack of the size asked for last at hand.
+int StackPool::acquire_slow(std::size_t usable_bytes, Stack& out) {
   SizeClass* c;
   std::size_t stack_bytes;
   if (__builtin_expect(usable_bytes == last_usable_bytes_, 1)) {
@@ -164,6 +165,7 @@ int StackPool::acquire(std::size_t usable_bytes, Stack& out) {
     if (c == nullptr) return -EINVAL;
     last_usable_bytes_ = usable_bytes;
     last_class_ = static_cast<std::size_t>(c - classes_.data());
+    last_stack_bytes_ = stack_bytes;
   }
   if (recent_count_ != 0 && recent_stack_bytes_ == stack_bytes) {
     out = recent_[--recent_count_];
@@ -205,7 +207,8 @@ int StackPool::acquire(std::size_t usable_bytes, Stack& out) {
   return 0;
 }
 
-void StackPool::release(const Stack& stack) {
+// release() when the recent stacks are empty, full or of another size.
+void StackPool::release_slow(const Stack& stack) {
   assert(stack.slab != nullptr && "only pooled stacks go back to the pool");
   assert(in_use_ > 0 && "a stack is released more often than acquired");
   --in_use_;
