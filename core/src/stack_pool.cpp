@@ -111,6 +111,7 @@ StackPool::~StackPool() {
   for (SizeClass& c : classes_) {
     for (Slab* s : c.with_free) unmap_slab(s);
     if (c.spare != nullptr) unmap_slab(c.spare);
+    for (Slab* s : c.idle) unmap_slab(s);
   }
 }
 
@@ -119,7 +120,7 @@ StackPool::SizeClass* StackPool::size_class(std::size_t stack_bytes) {
     if (c.stack_bytes == stack_bytes) return &c;
   }
   if (classes_.size() == max_size_classes) return nullptr;
-  classes_.push_back(SizeClass{stack_bytes, {}, nullptr});
+  classes_.push_back(SizeClass{stack_bytes, {}, nullptr, {}});
   return &classes_.back();
 }
 
@@ -143,6 +144,18 @@ Slab* StackPool::map_slab(std::size_t stack_bytes) {
   // Highest index last so the first stack handed out is index 0.
   for (std::uint32_t i = count; i > 0; --i) slab->free.push_back(i - 1);
   return slab;
+}
+
+void StackPool::retire(Slab* slab) {
+  SizeClass* c = size_class(slab->stack_bytes);
+  std::size_t bytes = slab->stack_bytes * slab->stack_count;
+  // Should the kernel refuse (an old one without MADV_FREE), unmapping is
+  // what a slab beyond the spare always got.
+  if (c != nullptr && c->idle.size() < max_idle_slabs && madvise(slab->base, bytes, MADV_FREE) == 0) {
+    c->idle.push_back(slab);
+    return;
+  }
+  unmap_slab(slab);
 }
 
 void StackPool::unmap_slab(Slab* slab) {
@@ -181,6 +194,10 @@ int StackPool::acquire_slow(std::size_t usable_bytes, Stack& out) {
   } else if (c->spare != nullptr) {
     slab = c->spare;
     c->spare = nullptr;
+    c->with_free.push_back(slab);
+  } else if (!c->idle.empty()) {
+    slab = c->idle.back();
+    c->idle.pop_back();
     c->with_free.push_back(slab);
   } else {
     slab = map_slab(stack_bytes);
@@ -224,7 +241,7 @@ void StackPool::release_slow(const Stack& stack) {
 void StackPool::release_to_slab(const Stack& stack) {
   Slab* slab = stack.slab;
   if (retiring_ != nullptr) {
-    unmap_slab(retiring_);
+    retire(retiring_);
     retiring_ = nullptr;
   }
   SizeClass* c = size_class(slab->stack_bytes);

@@ -84,12 +84,21 @@ class StackPool {
   /// Stacks given back most recently, kept out of their slabs and handed
   /// out again first (still warm in the caches, and no slab bookkeeping).
   static constexpr std::size_t recent_capacity = 16;
+  /// Idle slabs kept per size beyond the spare (64 stacks each): enough
+  /// for bursts of 65,536 coroutines; address space, not memory, once the
+  /// kernel has taken the freed pages.
+  static constexpr std::size_t max_idle_slabs = 1024;
 
  private:
   struct SizeClass {
     std::size_t stack_bytes = 0;        ///< usable + guard, page aligned
     std::vector<Slab*> with_free;       ///< slabs that can hand out a stack
     Slab* spare = nullptr;              ///< one entirely free slab kept mapped
+    /// More entirely free slabs, kept mapped with their pages given back
+    /// lazily (MADV_FREE): the next burst of spawns reuses them without
+    /// mapping, guard regions or, unless the kernel took the pages back
+    /// meanwhile, page faults.
+    std::vector<Slab*> idle;
   };
   SizeClass* size_class(std::size_t stack_bytes);
   int acquire_slow(std::size_t usable_bytes, Stack& out);
@@ -98,6 +107,8 @@ class StackPool {
   void release_to_slab(const Stack& stack);
   Slab* map_slab(std::size_t stack_bytes);
   void unmap_slab(Slab* slab);
+  /// An emptied slab nobody stands on any more: kept idle, or unmapped.
+  void retire(Slab* slab);
 
   std::vector<SizeClass> classes_;  ///< bounded by max_size_classes; never shrinks (indexes stay valid)
   Slab* retiring_ = nullptr;        ///< emptied slab to unmap at the next release
