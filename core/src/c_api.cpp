@@ -8,7 +8,6 @@
 #include "scheduler.hpp"
 #include "choose_one.hpp"
 
-#include <vector>
 
 // Only the dill_ names: the raw ones would rewrite the scheduler's methods.
 #define DILL_DISABLE_RAW_NAMES
@@ -61,23 +60,19 @@ enum ChannelOp : int { op_chsend, op_chrecv, op_choose_send, op_choose_recv };
   return c_clause_outcome(err);
 }
 
-// dill_choose of any number of clauses but one, converted into the runtime's.
+// dill_choose of any number of clauses but one, read in place.
 [[gnu::noinline]] int choose_clauses(struct dill_chclause* clauses, int nclauses, int64_t deadline,
                                      const void* caller) {
-  canopy::core::ChooseClause small[2];
-  std::vector<canopy::core::ChooseClause> large;
-  canopy::core::ChooseClause* converted = small;
-  if (nclauses > 2) {
-    large.resize(static_cast<std::size_t>(nclauses));
-    converted = large.data();
-  }
   for (int i = 0; i < nclauses; ++i) {
     if (clauses[i].op != DILL_CHSEND && clauses[i].op != DILL_CHRECV) return c_result(-EINVAL);
-    converted[i] = {clauses[i].op == DILL_CHSEND, clauses[i].ch, clauses[i].val, clauses[i].len, nullptr};
   }
   int err = 0;
-  int r = Scheduler::serving(caller).choose(converted, nclauses, deadline, err,
-                                            canopy::runtime::BlockReason::choose);
+  int r = Scheduler::serving(caller).choose_many(
+      [clauses](int i) {
+        return canopy::core::ChooseClause{clauses[i].op == DILL_CHSEND, clauses[i].ch, clauses[i].val,
+                                          clauses[i].len, nullptr};
+      },
+      nclauses, deadline, err, canopy::runtime::BlockReason::choose);
   if (r < 0) return c_result(r);
   // libdill's choose: the index, with errno saying how that clause ended.
   errno = err;

@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <cstring>
 #include <new>
-#include <vector>
 
 #include "choose_one.hpp"
 #include "scheduler.hpp"
@@ -101,6 +100,10 @@ int Scheduler::channel_open(void* memory, int ends[2]) {
   return false;
 }
 
+bool Scheduler::complete_now_out_of_line(const ChooseClause& c, ChannelEnd& end, int& err) {
+  return complete_now(c, end, err);
+}
+
 // choose_one when the run is observed, or the clause ends at once in an
 // error (EPIPE, EMSGSIZE).
 int Scheduler::choose_one_slow(const ChooseClause& c, ChannelEnd& end, std::int64_t deadline_ms,
@@ -114,63 +117,8 @@ int Scheduler::choose(const ChooseClause* clauses, int count, std::int64_t deadl
   if (count == 1 && clauses != nullptr) return choose_one(clauses[0], deadline_ms, err, reason);
   err = 0;
   if (count < 0 || count > max_clauses || (count > 0 && clauses == nullptr)) return -EINVAL;
-  // Validate everything before touching anything: a bad clause must not
-  // leave half an operation done.
-  // Room for a two-way choose on the stack; more goes to the heap (the
-  // caller's stack may be a 1 KiB stack-on-stack).
-  ChannelEnd* small[2];
-  std::vector<ChannelEnd*> large;
-  ChannelEnd** ends = small;
-  if (count > 2) {
-    large.resize(static_cast<std::size_t>(count));
-    ends = large.data();
-  }
-  for (int i = 0; i < count; ++i) {
-    Object* o = handles_.find(clauses[i].handle);
-    if (o == nullptr) return -EBADF;
-    if (o->kind != runtime::ObjectKind::channel) return -ENOTSUP;
-    ends[i] = static_cast<ChannelEnd*>(o);
-    if (clauses[i].bytes != 0 && clauses[i].value == nullptr) return -EINVAL;
-  }
-  if (refuse_if_cancelled()) return -ECANCELED;
-  // The first clause that can complete now wins, in the caller's order.
-  for (int i = 0; i < count; ++i) {
-    if (complete_now(clauses[i], *ends[i], err)) return i;
-  }
-  if (deadline_ms == 0 || count == 0) {
-    // Nothing can complete now and the caller will not wait (an empty
-    // choose can only wait for its deadline, or forever).
-    if (count == 0 && deadline_ms != 0) {
-      Wait w;
-      w.reason = reason;
-      int e = injected_failure(reason, deadline_ms);
-      if (e == 0) e = block(w, deadline_ms);
-      return e;
-    }
-    return -ETIMEDOUT;
-  }
-  if (int injected = injected_failure(reason, deadline_ms)) return injected;
-  Clause small_clauses[2];
-  std::vector<Clause> large_clauses;
-  Clause* queued = small_clauses;
-  if (count > 2) {
-    large_clauses.resize(static_cast<std::size_t>(count));
-    queued = large_clauses.data();
-  }
-  Wait w;
-  w.reason = reason;
-  w.object = ends[0]->id;
-  w.clauses = queued;
-  w.clause_count = count;
-  for (int i = 0; i < count; ++i) enqueue(queued[i], clauses[i], *ends[i], i);
-  int e = block(w, deadline_ms);
-  Coroutine& self = *current_;
-  if (self.wake_index >= 0) {
-    // The clause's own outcome (EPIPE, EMSGSIZE), delivered by its peer.
-    err = -e;
-    return self.wake_index;
-  }
-  return e;
+  return choose_many([clauses](int i) -> const ChooseClause& { return clauses[i]; }, count,
+                     deadline_ms, err, reason);
 }
 
 void Scheduler::end_half(ChannelHalf& half) {

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 
 #include "scheduler.hpp"
 
@@ -102,12 +103,35 @@ namespace canopy::core {
   ready_.push(&p);
 }
 
+// The rendezvous of clause `c` on `end` when nothing observes the run
+// (fast_): with a peer of the same message size queued, the message goes
+// straight between the two buffers and the peer is handed the turn
+// (`done`); with nobody queued on a half still open, the caller may block
+// (`blocks`); anything else (EPIPE, EMSGSIZE) is complete_now's (`general`).
+// A queued peer means the half is not done: ending it wakes them all.
+[[gnu::always_inline]] inline Scheduler::Rendezvous Scheduler::complete_fast(const ChooseClause& c,
+                                                                             ChannelEnd& end) {
+  ChannelHalf& half = half_for(end, c.send);
+  if (c.send) {
+    Clause* r = half.receivers_head;
+    if (r == nullptr) return half.done ? Rendezvous::general : Rendezvous::blocks;
+    if (r->bytes != c.bytes) return Rendezvous::general;
+    channel_transfer(r->value, c.value, c.bytes, c.move);
+    hand_off(*r, half.receivers_head, half.receivers_tail);
+    return Rendezvous::done;
+  }
+  Clause* s = half.senders_head;
+  if (s == nullptr) return half.done ? Rendezvous::general : Rendezvous::blocks;
+  if (s->bytes != c.bytes) return Rendezvous::general;
+  channel_transfer(c.value, s->value, c.bytes, s->move);
+  hand_off(*s, half.senders_head, half.senders_tail);
+  return Rendezvous::done;
+}
+
 // chsend, chrecv and choose of one clause: the same rules as choose() with
-// nothing to loop over and no arrays to set up. When nothing observes the
-// run and a peer of the same message size already waits, the message goes
-// straight between the two buffers and the peer is handed the turn, with no
-// record of our own; the rest (events to tell, EPIPE, EMSGSIZE, blocking)
-// is out of line, so this function's frame stays small.
+// nothing to loop over and no arrays to set up. Unobserved, a waiting peer
+// is served inline (complete_fast) and so is blocking; the rest (events to
+// tell, EPIPE, EMSGSIZE) is out of line, so the frame stays small.
 [[gnu::always_inline]] inline int Scheduler::choose_one(const ChooseClause& c, std::int64_t deadline_ms, int& err,
                           runtime::BlockReason reason) {
   err = 0;
@@ -118,27 +142,84 @@ namespace canopy::core {
   if (refuse_if_cancelled()) return -ECANCELED;
   auto& end = *static_cast<ChannelEnd*>(o);
   if (__builtin_expect(fast_, 1)) {
-    ChannelHalf& half = half_for(end, c.send);
-    // A queued peer means the half is not done: ending it wakes them all.
-    if (c.send) {
-      Clause* r = half.receivers_head;
-      if (r != nullptr && r->bytes == c.bytes) {
-        channel_transfer(r->value, c.value, c.bytes, c.move);
-        hand_off(*r, half.receivers_head, half.receivers_tail);
-        return 0;
-      }
-      if (r == nullptr && !half.done) return choose_one_blocking(c, end, deadline_ms, err, reason);
-    } else {
-      Clause* s = half.senders_head;
-      if (s != nullptr && s->bytes == c.bytes) {
-        channel_transfer(c.value, s->value, c.bytes, s->move);
-        hand_off(*s, half.senders_head, half.senders_tail);
-        return 0;
-      }
-      if (s == nullptr && !half.done) return choose_one_blocking(c, end, deadline_ms, err, reason);
-    }
+    Rendezvous r = complete_fast(c, end);
+    if (r == Rendezvous::done) return 0;
+    if (r == Rendezvous::blocks) return choose_one_blocking(c, end, deadline_ms, err, reason);
   }
   return choose_one_slow(c, end, deadline_ms, err, reason);
+}
+
+// choose() of `count` clauses (0 or 2 to max_clauses), the i-th being
+// at(i): a ChooseClause, or a value built from the caller's own clause type
+// (<libdill.h>'s, in c_api.cpp), so that no array is converted first.
+template <class At>
+[[gnu::always_inline]] inline int Scheduler::choose_many(At at, int count, std::int64_t deadline_ms,
+                                                         int& err, runtime::BlockReason reason) {
+  // Validate everything before touching anything: a bad clause must not
+  // leave half an operation done.
+  // Room for a two-way choose on the stack; more goes to the heap (the
+  // caller's stack may be a 1 KiB stack-on-stack).
+  ChannelEnd* small[2];
+  std::unique_ptr<ChannelEnd*[]> large;
+  ChannelEnd** ends = small;
+  if (count > 2) {
+    large.reset(new ChannelEnd*[static_cast<std::size_t>(count)]);
+    ends = large.get();
+  }
+  for (int i = 0; i < count; ++i) {
+    Object* o = handles_.find(at(i).handle);
+    if (o == nullptr) return -EBADF;
+    if (o->kind != runtime::ObjectKind::channel) return -ENOTSUP;
+    ends[i] = static_cast<ChannelEnd*>(o);
+    if (at(i).bytes != 0 && at(i).value == nullptr) return -EINVAL;
+  }
+  if (refuse_if_cancelled()) return -ECANCELED;
+  // The first clause that can complete now wins, in the caller's order.
+  if (__builtin_expect(fast_, 1)) {
+    for (int i = 0; i < count; ++i) {
+      Rendezvous r = complete_fast(at(i), *ends[i]);
+      if (r == Rendezvous::done) return i;
+      if (r == Rendezvous::general && complete_now_out_of_line(at(i), *ends[i], err)) return i;
+    }
+  } else {
+    for (int i = 0; i < count; ++i) {
+      if (complete_now_out_of_line(at(i), *ends[i], err)) return i;
+    }
+  }
+  if (deadline_ms == 0 || count == 0) {
+    // Nothing can complete now and the caller will not wait (an empty
+    // choose can only wait for its deadline, or forever).
+    if (count == 0 && deadline_ms != 0) {
+      Wait w;
+      w.reason = reason;
+      int e = injected_failure(reason, deadline_ms);
+      if (e == 0) e = block(w, deadline_ms);
+      return e;
+    }
+    return -ETIMEDOUT;
+  }
+  if (int injected = injected_failure(reason, deadline_ms)) return injected;
+  Clause small_clauses[2];
+  std::unique_ptr<Clause[]> large_clauses;
+  Clause* queued = small_clauses;
+  if (count > 2) {
+    large_clauses.reset(new Clause[static_cast<std::size_t>(count)]);
+    queued = large_clauses.get();
+  }
+  Wait w;
+  w.reason = reason;
+  w.object = ends[0]->id;
+  w.clauses = queued;
+  w.clause_count = count;
+  for (int i = 0; i < count; ++i) enqueue(queued[i], at(i), *ends[i], i);
+  int e = block(w, deadline_ms);
+  Coroutine& self = *current_;
+  if (self.wake_index >= 0) {
+    // The clause's own outcome (EPIPE, EMSGSIZE), delivered by its peer.
+    err = -e;
+    return self.wake_index;
+  }
+  return e;
 }
 
 }  // namespace canopy::core

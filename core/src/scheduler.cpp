@@ -420,12 +420,15 @@ void Scheduler::wake(Coroutine& c, int err, int index) {
   c.wake_index = index;
   c.state = CoroutineState::ready;
   ready_.push(&c);
-  if (__builtin_expect(observed(), 0)) {
-    // Timers and descriptors wake on nobody's behalf.
-    runtime::CoroutineId by = in_poll_ || current_ == nullptr ? runtime::no_coroutine : current_->id;
-    emit_slow({.kind = runtime::EventKind::wake, .coroutine = c.id, .other = by, .err = err});
-    if (err == ECANCELED) emit_slow({.kind = runtime::EventKind::ecanceled, .coroutine = c.id});
-  }
+  if (__builtin_expect(observed(), 0)) emit_wake(c, err);
+}
+
+// Out of line so that wake's frame holds no event.
+void Scheduler::emit_wake(const Coroutine& c, int err) {
+  // Timers and descriptors wake on nobody's behalf.
+  runtime::CoroutineId by = in_poll_ || current_ == nullptr ? runtime::no_coroutine : current_->id;
+  emit_slow({.kind = runtime::EventKind::wake, .coroutine = c.id, .other = by, .err = err});
+  if (err == ECANCELED) emit_slow({.kind = runtime::EventKind::ecanceled, .coroutine = c.id});
 }
 
 void Scheduler::cancel(Coroutine& c, Coroutine& by, runtime::ObjectId through) {

@@ -223,7 +223,12 @@ class Scheduler final : public runtime::ReadinessSink {
   int chdone(int handle);
   /// choose() of exactly one clause (chsend, chrecv): returns 0 or -errno,
   /// with the clause's own outcome in `err`.
-  /// Inline, in choose_one.hpp.
+  /// choose() of clauses the caller reads with at(i) (a ChooseClause each),
+  /// count 0 or above 1, already checked against max_clauses. Inline, in
+  /// choose_one.hpp, as is choose_one.
+  template <class At>
+  inline int choose_many(At at, int count, std::int64_t deadline_ms, int& err,
+                         runtime::BlockReason reason);
   inline int choose_one(const ChooseClause& clause, std::int64_t deadline_ms, int& err,
                         runtime::BlockReason reason);
 
@@ -333,6 +338,10 @@ class Scheduler final : public runtime::ReadinessSink {
   void end_half(ChannelHalf& half);
   bool complete_now(const ChooseClause& c, ChannelEnd& end, int& err);
   inline void hand_off(Clause& peer, Clause*& head, Clause*& tail);
+  enum class Rendezvous { done, blocks, general };
+  inline Rendezvous complete_fast(const ChooseClause& c, ChannelEnd& end);
+  [[gnu::noinline]] bool complete_now_out_of_line(const ChooseClause& c, ChannelEnd& end, int& err);
+  [[gnu::cold, gnu::noinline]] void emit_wake(const Coroutine& c, int err);
   [[gnu::noinline]] int choose_one_slow(const ChooseClause& c, ChannelEnd& end,
                                         std::int64_t deadline_ms, int& err,
                                         runtime::BlockReason reason);
