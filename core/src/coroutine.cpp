@@ -207,7 +207,9 @@ const canopy_ctx* Scheduler::finish_current() {
   // on them: nothing from here to the jump creates a coroutine, and the
   // pool keeps an emptied slab mapped until its next release.
   if (self.stack.slab != nullptr) stacks_.release(self.stack);
-  self.stack = Stack{};
+  // No longer its stack: nothing to release again, no guard to report.
+  self.stack.slab = nullptr;
+  self.stack.guard = nullptr;
   if (self.handle < 0) {
     release_coroutine(&self);
   } else if (self.joiner != nullptr) {
@@ -340,8 +342,10 @@ bool Scheduler::runs_under(const Coroutine* c, const Bundle* b) const {
 }
 
 int Scheduler::close_coroutine(Coroutine& c, int handle) {
-  // Waiting for oneself, or for an ancestor that waits for us, would never end.
-  if (runs_under(&c, nullptr)) return -EINVAL;
+  // Waiting for oneself, or for an ancestor that waits for us, would never
+  // end. A finished coroutine is neither: it is not running, and it owns
+  // nothing any more (its exit disowned every child).
+  if (c.state != CoroutineState::finished && runs_under(&c, nullptr)) return -EINVAL;
   handles_.close(handle);
   disown(c);
   if (c.state != CoroutineState::finished) {
