@@ -56,10 +56,11 @@ class StackPool {
     return acquire_slow(usable_bytes, out);
   }
   /// Takes a stack back. Its memory stays mapped while its slab has other
-  /// stacks in use or is the one spare slab kept per size. A coroutine may
-  /// give back the stack it still runs on, right before it switches away
-  /// for good: an emptied slab is unmapped only at the next release, by
-  /// which time that coroutine has certainly left it.
+  /// stacks in use, is the one spare slab kept per size, or is kept idle
+  /// (pages given back lazily). A coroutine may give back the stack it
+  /// still runs on, right before it switches away for good: an emptied slab
+  /// is made idle or unmapped only at the next release, by which time that
+  /// coroutine has certainly left it.
   void release(const Stack& stack) {
     // Inline: back into the recent stacks when there is room and it has
     // their size (always, for a program using one stack size).
