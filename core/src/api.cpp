@@ -8,6 +8,7 @@
 
 #include "canopy/version.hpp"
 #include "scheduler.hpp"
+#include "choose_one.hpp"
 
 namespace canopy {
 
@@ -60,8 +61,14 @@ int chmake(void* memory, int ends[2]) noexcept {
 
 int choose(const choose_clause* clauses, int count, std::int64_t deadline_ms, int& err) noexcept {
   static_assert(sizeof(choose_clause) == sizeof(core::ChooseClause));
+  if (count == 1) {
+    // channel<T>::send and recv: one clause, the inline rendezvous.
+    auto reason = clauses[0].send ? runtime::BlockReason::chsend : runtime::BlockReason::chrecv;
+    int r = SERVING.choose_one(*reinterpret_cast<const core::ChooseClause*>(clauses), deadline_ms,
+                               err, reason);
+    return r;
+  }
   auto reason = runtime::BlockReason::choose;
-  if (count == 1) reason = clauses[0].send ? runtime::BlockReason::chsend : runtime::BlockReason::chrecv;
   return SERVING.choose(reinterpret_cast<const core::ChooseClause*>(clauses), count, deadline_ms,
                         err, reason);
 }

@@ -94,6 +94,7 @@ int Scheduler::bundle_wait(int handle, std::int64_t deadline_ms) {
         w.reason = runtime::BlockReason::bundle_wait;
         w.object = b.id;
         w.bundle = &b;
+        w.bundle_prev = nullptr;
         w.bundle_next = b.waiters;
         if (b.waiters != nullptr) b.waiters->bundle_prev = &w;
         b.waiters = &w;

@@ -6,8 +6,8 @@
 // The runtime's headers come first: <libdill.h> defines a `coroutine`
 // macro that would rewrite their identifiers.
 #include "scheduler.hpp"
+#include "choose_one.hpp"
 
-#include <vector>
 
 // Only the dill_ names: the raw ones would rewrite the scheduler's methods.
 #define DILL_DISABLE_RAW_NAMES
@@ -35,17 +35,48 @@ inline int c_clause_outcome(int err) {
 
 #define CALLER __builtin_return_address(0)
 
-// chsend and chrecv both end in this one function, by a tail call, so a
-// sender and a receiver that switch to each other return through the same
-// code: the CPU's return prediction, filled by one, then serves the other.
-[[gnu::noinline]] int channel_op(int ch, void* val, size_t len, int64_t deadline,
-                                 canopy::runtime::BlockReason reason, const void* caller) {
-  canopy::core::ChooseClause c{reason == canopy::runtime::BlockReason::chsend, ch, val, len,
-                               nullptr};
+/// What channel_op does: its operation and how its result is told.
+enum ChannelOp : int { op_chsend, op_chrecv, op_choose_send, op_choose_recv };
+
+// chsend, chrecv and choose of one clause all end in this one function, by
+// a tail call, so a sender and a receiver that switch to each other return
+// through the same code: the CPU's return prediction, filled by one, then
+// serves the other.
+[[gnu::noinline]] int channel_op(int ch, void* val, size_t len, int64_t deadline, ChannelOp op,
+                                 const void* caller) {
+  bool send = op == op_chsend || op == op_choose_send;
+  auto reason = op == op_chsend   ? canopy::runtime::BlockReason::chsend
+                : op == op_chrecv ? canopy::runtime::BlockReason::chrecv
+                                  : canopy::runtime::BlockReason::choose;
+  canopy::core::ChooseClause c{send, ch, val, len, nullptr};
   int err = 0;
   int r = Scheduler::serving(caller).choose_one(c, deadline, err, reason);
   if (r < 0) return c_result(r);
+  if (op >= op_choose_send) {
+    // libdill's choose: the index, with errno saying how that clause ended.
+    errno = err;
+    return 0;
+  }
   return c_clause_outcome(err);
+}
+
+// dill_choose of any number of clauses but one, read in place.
+[[gnu::noinline]] int choose_clauses(struct dill_chclause* clauses, int nclauses, int64_t deadline,
+                                     const void* caller) {
+  for (int i = 0; i < nclauses; ++i) {
+    if (clauses[i].op != DILL_CHSEND && clauses[i].op != DILL_CHRECV) return c_result(-EINVAL);
+  }
+  int err = 0;
+  int r = Scheduler::serving(caller).choose_many(
+      [clauses](int i) {
+        return canopy::core::ChooseClause{clauses[i].op == DILL_CHSEND, clauses[i].ch, clauses[i].val,
+                                          clauses[i].len, nullptr};
+      },
+      nclauses, deadline, err, canopy::runtime::BlockReason::choose);
+  if (r < 0) return c_result(r);
+  // libdill's choose: the index, with errno saying how that clause ended.
+  errno = err;
+  return r;
 }
 
 }  // namespace
@@ -136,12 +167,11 @@ int dill_chmake_mem(struct dill_chstorage* mem, int chv[2]) {
 }
 
 int dill_chsend(int ch, const void* val, size_t len, int64_t deadline) {
-  return channel_op(ch, const_cast<void*>(val), len, deadline, canopy::runtime::BlockReason::chsend,
-                    CALLER);
+  return channel_op(ch, const_cast<void*>(val), len, deadline, op_chsend, CALLER);
 }
 
 int dill_chrecv(int ch, void* val, size_t len, int64_t deadline) {
-  return channel_op(ch, val, len, deadline, canopy::runtime::BlockReason::chrecv, CALLER);
+  return channel_op(ch, val, len, deadline, op_chrecv, CALLER);
 }
 
 int dill_chdone(int ch) { return c_result(Scheduler::serving(CALLER).chdone(ch)); }
@@ -151,34 +181,14 @@ int dill_choose(struct dill_chclause* clauses, int nclauses, int64_t deadline) {
     return c_result(-EINVAL);
   }
   if (nclauses == 1) {
-    // One clause: no array to convert into.
+    // One clause: no array to convert into, and the body chsend and chrecv
+    // share, reached by a tail call.
     const dill_chclause& only = clauses[0];
     if (only.op != DILL_CHSEND && only.op != DILL_CHRECV) return c_result(-EINVAL);
-    canopy::core::ChooseClause c{only.op == DILL_CHSEND, only.ch, only.val, only.len, nullptr};
-    int err = 0;
-    int r = Scheduler::serving(CALLER).choose_one(c, deadline, err, canopy::runtime::BlockReason::choose);
-    if (r < 0) return c_result(r);
-    errno = err;
-    return 0;
+    return channel_op(only.ch, only.val, only.len, deadline,
+                      only.op == DILL_CHSEND ? op_choose_send : op_choose_recv, CALLER);
   }
-  canopy::core::ChooseClause small[2];
-  std::vector<canopy::core::ChooseClause> large;
-  canopy::core::ChooseClause* converted = small;
-  if (nclauses > 2) {
-    large.resize(static_cast<std::size_t>(nclauses));
-    converted = large.data();
-  }
-  for (int i = 0; i < nclauses; ++i) {
-    if (clauses[i].op != DILL_CHSEND && clauses[i].op != DILL_CHRECV) return c_result(-EINVAL);
-    converted[i] = {clauses[i].op == DILL_CHSEND, clauses[i].ch, clauses[i].val, clauses[i].len, nullptr};
-  }
-  int err = 0;
-  int r = Scheduler::serving(CALLER).choose(converted, nclauses, deadline, err,
-                                 canopy::runtime::BlockReason::choose);
-  if (r < 0) return c_result(r);
-  // libdill's choose: the index, with errno saying how that clause ended.
-  errno = err;
-  return r;
+  return choose_clauses(clauses, nclauses, deadline, CALLER);
 }
 
 }  // extern "C"

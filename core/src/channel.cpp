@@ -9,41 +9,13 @@
 #include <cstdint>
 #include <cstring>
 #include <new>
-#include <vector>
 
+#include "choose_one.hpp"
 #include "scheduler.hpp"
 
 namespace canopy::core {
 
 namespace {
-
-void push_back(Clause*& head, Clause*& tail, Clause& c) {
-  c.prev = tail;
-  c.next = nullptr;
-  (tail != nullptr ? tail->next : head) = &c;
-  tail = &c;
-}
-
-void transfer(void* dst, void* src, std::size_t bytes, void (*move)(void*, void*)) {
-  if (move != nullptr) {
-    move(dst, src);
-  } else if (bytes - 4 <= 4) {
-    // 4 to 8 bytes (an int, a pointer, a handle pair), the usual message:
-    // two overlapping 4-byte copies instead of a call into memcpy.
-    std::uint32_t head, tail;
-    std::memcpy(&head, src, 4);
-    std::memcpy(&tail, static_cast<std::byte*>(src) + bytes - 4, 4);
-    std::memcpy(dst, &head, 4);
-    std::memcpy(static_cast<std::byte*>(dst) + bytes - 4, &tail, 4);
-  } else if (bytes != 0) {
-    std::memcpy(dst, src, bytes);
-  }
-}
-
-// The half a clause on end `end` of its channel sends into or receives from.
-ChannelHalf& half_for(ChannelEnd& end, bool send) {
-  return end.channel->halves[send ? end.side : 1 - end.side];
-}
 
 }  // namespace
 
@@ -95,7 +67,7 @@ int Scheduler::channel_open(void* memory, int ends[2]) {
       err = EMSGSIZE;
       return true;
     }
-    transfer(r->value, c.value, c.bytes, c.move);
+    channel_transfer(r->value, c.value, c.bytes, c.move);
     CANOPY_EMIT({.kind = runtime::EventKind::chsend, .coroutine = current_->id, .other = r->waiter->id,
           .object = end.id, .object_kind = runtime::ObjectKind::channel, .bytes = c.bytes,
           .side = end.side});
@@ -111,7 +83,7 @@ int Scheduler::channel_open(void* memory, int ends[2]) {
       err = EMSGSIZE;
       return true;
     }
-    transfer(c.value, s->value, c.bytes, s->move);
+    channel_transfer(c.value, s->value, c.bytes, s->move);
     CANOPY_EMIT({.kind = runtime::EventKind::chsend, .coroutine = s->waiter->id, .other = current_->id,
           .object = end.id, .object_kind = runtime::ObjectKind::channel, .bytes = c.bytes,
           .side = 1 - end.side});
@@ -128,51 +100,16 @@ int Scheduler::channel_open(void* memory, int ends[2]) {
   return false;
 }
 
-// Queues `q` (a clause of the running coroutine) behind the others waiting
-// on its half.
-void Scheduler::enqueue(Clause& q, const ChooseClause& c, ChannelEnd& end, int index) {
-  q.waiter = current_;
-  q.value = c.value;
-  q.bytes = c.bytes;
-  q.move = c.move;
-  q.index = index;
-  q.sending = c.send;
-  q.half = &half_for(end, c.send);
-  if (q.sending) {
-    push_back(q.half->senders_head, q.half->senders_tail, q);
-  } else {
-    push_back(q.half->receivers_head, q.half->receivers_tail, q);
-  }
+bool Scheduler::complete_now_out_of_line(const ChooseClause& c, ChannelEnd& end, int& err) {
+  return complete_now(c, end, err);
 }
 
-// chsend, chrecv and choose of one clause: the same rules as choose() with
-// nothing to loop over and no arrays to set up.
-int Scheduler::choose_one(const ChooseClause& c, std::int64_t deadline_ms, int& err,
-                          runtime::BlockReason reason) {
-  err = 0;
-  Object* o = handles_.find(c.handle);
-  if (o == nullptr) return -EBADF;
-  if (o->kind != runtime::ObjectKind::channel) return -ENOTSUP;
-  if (c.bytes != 0 && c.value == nullptr) return -EINVAL;
-  if (refuse_if_cancelled()) return -ECANCELED;
-  auto& end = *static_cast<ChannelEnd*>(o);
+// choose_one when the run is observed, or the clause ends at once in an
+// error (EPIPE, EMSGSIZE).
+int Scheduler::choose_one_slow(const ChooseClause& c, ChannelEnd& end, std::int64_t deadline_ms,
+                               int& err, runtime::BlockReason reason) {
   if (complete_now(c, end, err)) return 0;
-  if (deadline_ms == 0) return -ETIMEDOUT;
-  if (int injected = injected_failure(reason, deadline_ms)) return injected;
-  Clause q;
-  Wait w;
-  w.reason = reason;
-  w.object = end.id;
-  w.clauses = &q;
-  w.clause_count = 1;
-  enqueue(q, c, end, 0);
-  int e = block(w, deadline_ms);
-  if (current_->wake_index >= 0) {
-    // The clause's own outcome (EPIPE, EMSGSIZE), delivered by its peer.
-    err = -e;
-    return 0;
-  }
-  return e;
+  return choose_one_blocking(c, end, deadline_ms, err, reason);
 }
 
 int Scheduler::choose(const ChooseClause* clauses, int count, std::int64_t deadline_ms, int& err,
@@ -180,63 +117,8 @@ int Scheduler::choose(const ChooseClause* clauses, int count, std::int64_t deadl
   if (count == 1 && clauses != nullptr) return choose_one(clauses[0], deadline_ms, err, reason);
   err = 0;
   if (count < 0 || count > max_clauses || (count > 0 && clauses == nullptr)) return -EINVAL;
-  // Validate everything before touching anything: a bad clause must not
-  // leave half an operation done.
-  // Room for a two-way choose on the stack; more goes to the heap (the
-  // caller's stack may be a 1 KiB stack-on-stack).
-  ChannelEnd* small[2];
-  std::vector<ChannelEnd*> large;
-  ChannelEnd** ends = small;
-  if (count > 2) {
-    large.resize(static_cast<std::size_t>(count));
-    ends = large.data();
-  }
-  for (int i = 0; i < count; ++i) {
-    Object* o = handles_.find(clauses[i].handle);
-    if (o == nullptr) return -EBADF;
-    if (o->kind != runtime::ObjectKind::channel) return -ENOTSUP;
-    ends[i] = static_cast<ChannelEnd*>(o);
-    if (clauses[i].bytes != 0 && clauses[i].value == nullptr) return -EINVAL;
-  }
-  if (refuse_if_cancelled()) return -ECANCELED;
-  // The first clause that can complete now wins, in the caller's order.
-  for (int i = 0; i < count; ++i) {
-    if (complete_now(clauses[i], *ends[i], err)) return i;
-  }
-  if (deadline_ms == 0 || count == 0) {
-    // Nothing can complete now and the caller will not wait (an empty
-    // choose can only wait for its deadline, or forever).
-    if (count == 0 && deadline_ms != 0) {
-      Wait w;
-      w.reason = reason;
-      int e = injected_failure(reason, deadline_ms);
-      if (e == 0) e = block(w, deadline_ms);
-      return e;
-    }
-    return -ETIMEDOUT;
-  }
-  if (int injected = injected_failure(reason, deadline_ms)) return injected;
-  Clause small_clauses[2];
-  std::vector<Clause> large_clauses;
-  Clause* queued = small_clauses;
-  if (count > 2) {
-    large_clauses.resize(static_cast<std::size_t>(count));
-    queued = large_clauses.data();
-  }
-  Wait w;
-  w.reason = reason;
-  w.object = ends[0]->id;
-  w.clauses = queued;
-  w.clause_count = count;
-  for (int i = 0; i < count; ++i) enqueue(queued[i], clauses[i], *ends[i], i);
-  int e = block(w, deadline_ms);
-  Coroutine& self = *current_;
-  if (self.wake_index >= 0) {
-    // The clause's own outcome (EPIPE, EMSGSIZE), delivered by its peer.
-    err = -e;
-    return self.wake_index;
-  }
-  return e;
+  return choose_many([clauses](int i) -> const ChooseClause& { return clauses[i]; }, count,
+                     deadline_ms, err, reason);
 }
 
 void Scheduler::end_half(ChannelHalf& half) {

@@ -13,19 +13,21 @@ struct Coroutine;
 struct Channel;
 
 /// One blocked channel operation: a chsend/chrecv, or one clause of choose.
-/// Lives on the blocked coroutine's stack.
+/// Lives on the blocked coroutine's stack. Left uninitialized on purpose:
+/// enqueue() sets every field when it queues the clause, and nothing reads
+/// a clause that was never queued.
 struct Clause {
-  Coroutine* waiter = nullptr;   ///< who blocks on it
-  struct ChannelHalf* half = nullptr;  ///< the queue it is in
-  void* value = nullptr;         ///< send: the message; receive: where it goes
-  std::size_t bytes = 0;         ///< message length
+  Coroutine* waiter;             ///< who blocks on it
+  struct ChannelHalf* half;      ///< the queue it is in; null once unlinked
+  void* value;                   ///< send: the message; receive: where it goes
+  std::size_t bytes;             ///< message length
   /// Moves a message when both sides are typed C++ channels of the same T:
   /// constructs at dst from src. Null: memcpy.
-  void (*move)(void* dst, void* src) = nullptr;
-  int index = 0;                 ///< position in the choose array
-  bool sending = false;          ///< which queue of `half` it is in
-  Clause* prev = nullptr;        ///< neighbours in that queue (FIFO)
-  Clause* next = nullptr;
+  void (*move)(void* dst, void* src);
+  int index;                     ///< position in the choose array
+  bool sending;                  ///< which queue of `half` it is in
+  Clause* prev;                  ///< neighbours in that queue (FIFO)
+  Clause* next;
 };
 
 /// Messages travelling one way, from end `from` to the other end.

@@ -66,13 +66,11 @@ int Scheduler::create(const SpawnRequest& request, Coroutine*& out) {
     return err;
   }
   Coroutine* c;
-  if (!free_records_.empty()) {
-    c = free_records_.back();
-    free_records_.pop_back();
-    void* tsan_fiber = c->tsan_fiber;
-    c->~Coroutine();
-    new (c) Coroutine();
-    c->tsan_fiber = tsan_fiber;
+  if (free_records_ != nullptr) {
+    c = free_records_;
+    free_records_ = c->all_next;
+    --free_record_count_;
+    c->recycle();
   } else {
     c = new (std::nothrow) Coroutine();
     if (c == nullptr) {
@@ -85,7 +83,7 @@ int Scheduler::create(const SpawnRequest& request, Coroutine*& out) {
     handle = handles_.open(c);
     if (handle < 0) {
       if (stack.slab != nullptr) stacks_.release(stack);
-      free_records_.push_back(c);
+      release_coroutine(c);
       return handle;
     }
     c->handle = handle;
@@ -112,14 +110,19 @@ int Scheduler::create(const SpawnRequest& request, Coroutine*& out) {
   all_tail_ = c;
   ++stats_.spawned;
   ++stats_.live;
-  // A member of what a go() handle became is drawn as a plain child.
-  bool shown_bundle = bundle != nullptr && !bundle->hidden;
-  CANOPY_EMIT({.kind = runtime::EventKind::spawn, .coroutine = c->id, .other = current_->id,
-        .object = shown_bundle ? bundle->id : 0,
-        .object_kind = shown_bundle ? runtime::ObjectKind::bundle : runtime::ObjectKind::none,
-        .site = request.site});
+  if (__builtin_expect(observed(), 0)) emit_spawn(*c, bundle);
   out = c;
   return handle;
+}
+
+// Out of line so that create's frame holds no event.
+void Scheduler::emit_spawn(const Coroutine& c, const Bundle* bundle) {
+  // A member of what a go() handle became is drawn as a plain child.
+  bool shown_bundle = bundle != nullptr && !bundle->hidden;
+  emit_slow({.kind = runtime::EventKind::spawn, .coroutine = c.id, .other = current_->id,
+             .object = shown_bundle ? bundle->id : 0,
+             .object_kind = shown_bundle ? runtime::ObjectKind::bundle : runtime::ObjectKind::none,
+             .site = c.site});
 }
 
 int Scheduler::spawn_closure(const SpawnRequest& request, std::size_t bytes, std::size_t align,
@@ -204,7 +207,9 @@ const canopy_ctx* Scheduler::finish_current() {
   // on them: nothing from here to the jump creates a coroutine, and the
   // pool keeps an emptied slab mapped until its next release.
   if (self.stack.slab != nullptr) stacks_.release(self.stack);
-  self.stack = Stack{};
+  // No longer its stack: nothing to release again, no guard to report.
+  self.stack.slab = nullptr;
+  self.stack.guard = nullptr;
   if (self.handle < 0) {
     release_coroutine(&self);
   } else if (self.joiner != nullptr) {
@@ -217,8 +222,11 @@ const canopy_ctx* Scheduler::finish_current() {
 }
 
 void Scheduler::release_coroutine(Coroutine* c) {
-  if (free_records_.size() < max_free_records) {
-    free_records_.push_back(c);
+  if (free_record_count_ < max_free_records) {
+    // Kept in a list through all_next, which a finished record no longer uses.
+    c->all_next = free_records_;
+    free_records_ = c;
+    ++free_record_count_;
   } else {
     sanitizer_forget(*c);
     delete c;
@@ -334,8 +342,10 @@ bool Scheduler::runs_under(const Coroutine* c, const Bundle* b) const {
 }
 
 int Scheduler::close_coroutine(Coroutine& c, int handle) {
-  // Waiting for oneself, or for an ancestor that waits for us, would never end.
-  if (runs_under(&c, nullptr)) return -EINVAL;
+  // Waiting for oneself, or for an ancestor that waits for us, would never
+  // end. A finished coroutine is neither: it is not running, and it owns
+  // nothing any more (its exit disowned every child).
+  if (c.state != CoroutineState::finished && runs_under(&c, nullptr)) return -EINVAL;
   handles_.close(handle);
   disown(c);
   if (c.state != CoroutineState::finished) {

@@ -1,6 +1,7 @@
 // A coroutine: a function running on its own stack, and what it waits on.
 #pragma once
 
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 
@@ -24,20 +25,22 @@ enum class CoroutineState : std::uint8_t {
 
 /// Everything a blocked coroutine is registered with, so that whoever wakes
 /// it can unregister all of it at once. Lives on the blocked coroutine's stack.
+/// Fields that belong to a part not in use are left unset (making a record
+/// is on every blocking path): each says what makes it valid.
 struct Wait {
   runtime::BlockReason reason = runtime::BlockReason::yield;  ///< for reports and traces
   runtime::ObjectId object = 0;      ///< what it waits on, for reports and traces
   bool cancellable = true;           ///< false only while waiting in hclose
   bool has_timer = false;            ///< `timer` is in the heap
-  Timer timer{};                     ///< the deadline, if any
-  Clause* clauses = nullptr;         ///< channel operations queued (choose/chsend/chrecv)
+  Timer timer;                       ///< the deadline, if any (has_timer); unset otherwise
+  Clause* clauses;                   ///< channel operations queued (choose/chsend/chrecv), when clause_count > 0
   int clause_count = 0;
   int fd = -1;                       ///< descriptor watched (fdin/fdout), -1: none
   runtime::Direction direction = runtime::Direction::in;
   Bundle* bundle = nullptr;          ///< bundle waited on in bundle_wait, to unlink from
-  Wait* bundle_prev = nullptr;       ///< neighbours among that bundle's waiters
-  Wait* bundle_next = nullptr;
-  Coroutine* waiter = nullptr;       ///< the coroutine this record belongs to
+  Wait* bundle_prev;                 ///< neighbours among that bundle's waiters, when `bundle`
+  Wait* bundle_next;
+  Coroutine* waiter;                 ///< the coroutine this record belongs to; set by block()
 };
 
 struct Coroutine : Object {
@@ -69,6 +72,31 @@ struct Coroutine : Object {
   void* tsan_fiber = nullptr;        ///< ThreadSanitizer's context for it; kept when the record is reused
 
   Coroutine() : Object(runtime::ObjectKind::coroutine) {}
+
+  /// Makes a finished record (released by Scheduler::release_coroutine) as
+  /// good as new for create(). Only what a finished record can hold that a
+  /// new one does not is reset: ending unlinked it from everything (bundle,
+  /// owner, the all-coroutines list, its waits) and create() sets the rest
+  /// (stack, ids, site, links). Cheaper than destroying and rebuilding it,
+  /// which is on every go().
+  void recycle() {
+    assert(handle == -1 && owner == nullptr && owned_prev == nullptr && owned_next == nullptr &&
+           wait == nullptr && joiner == nullptr && bundle == nullptr && owned == nullptr &&
+           all_prev == nullptr && !is_main && "only a finished, unlinked record is recycled");
+#if defined(__x86_64__)
+    context.from_save = 0;
+#endif
+    state = CoroutineState::ready;
+    cancelled = false;
+    no_blocking = false;
+    wake_err = 0;
+    wake_index = -1;
+    member_prev = member_next = nullptr;
+    all_next = nullptr;
+    entry = nullptr;
+    entry_arg = nullptr;
+    asan_fake_stack = nullptr;
+  }
 };
 
 }  // namespace canopy::core

@@ -89,18 +89,8 @@ bool HandleTable::grow() {
   return true;
 }
 
-int HandleTable::open(Object* object) {
-  assert(object != nullptr && "a handle must name an object");
-  if (free_head_ == 0 && !grow()) return -ENOMEM;
-  std::uint32_t index = free_head_ - 1;
-  Slot* s = own_slot(index);
-  free_head_ = s->next_free;
-  if (free_head_ == 0) free_tail_ = 0;
-  s->next_free = 0;
-  s->object = object;
-  ++open_count_;
-  return static_cast<int>((s->generation << index_bits) | index);
-}
+bool HandleTable::grow_for_open() { return grow(); }
+
 
 Object* HandleTable::find_elsewhere(int handle) const {
   if (handle < 0) return nullptr;
@@ -116,20 +106,5 @@ void HandleTable::replace(int handle, Object* object) {
   slot(static_cast<std::uint32_t>(handle) & index_mask)->object = object;
 }
 
-void HandleTable::close(int handle) {
-  auto value = static_cast<std::uint32_t>(handle);
-  std::uint32_t index = value & index_mask;
-  Slot* s = own_slot(index);
-  assert(s != nullptr && s->object != nullptr && "only an open handle can be closed");
-  s->object = nullptr;
-  s->generation = (s->generation + 1) & generation_mask;
-  if (free_tail_ == 0) {
-    free_head_ = index + 1;
-  } else {
-    own_slot(free_tail_ - 1)->next_free = index + 1;
-  }
-  free_tail_ = index + 1;
-  --open_count_;
-}
 
 }  // namespace canopy::core

@@ -12,6 +12,8 @@
 // Chunks outlive schedulers so that generations keep counting.
 #pragma once
 
+#include <cassert>
+#include <cerrno>
 #include <cstdint>
 #include <vector>
 
@@ -33,8 +35,20 @@ class HandleTable {
   /// Gives the chunks back; every handle still open becomes stale.
   ~HandleTable();
 
-  /// A new handle naming `object`, or -ENOMEM (too many open).
-  int open(Object* object);
+  /// A new handle naming `object`, or -ENOMEM (too many open). Inline, as
+  /// is close(): both are on every go() and hclose.
+  int open(Object* object) {
+    assert(object != nullptr && "a handle must name an object");
+    if (__builtin_expect(free_head_ == 0, 0) && !grow_for_open()) return -ENOMEM;
+    std::uint32_t index = free_head_ - 1;
+    Slot* s = own_slot(index);
+    free_head_ = s->next_free;
+    if (free_head_ == 0) free_tail_ = 0;
+    s->next_free = 0;
+    s->object = object;
+    ++open_count_;
+    return static_cast<int>((s->generation << index_bits) | index);
+  }
   /// The object `handle` names in this table, or null (stale, closed,
   /// another thread's, or never issued). Inline for the table's first chunk,
   /// where nearly every program's handles live.
@@ -48,7 +62,22 @@ class HandleTable {
     return s.object;
   }
   /// Frees `handle`'s slot; the handle must be valid here.
-  void close(int handle);
+  void close(int handle) {
+    auto value = static_cast<std::uint32_t>(handle);
+    std::uint32_t index = value & ((1u << index_bits) - 1);
+    Slot* s = own_slot(index);
+    assert(s != nullptr && s->object != nullptr && "only an open handle can be closed");
+    s->object = nullptr;
+    s->generation = (s->generation + 1) & ((1u << generation_bits) - 1);
+    // Freed slots are reused oldest first (the top of this file says why).
+    if (free_tail_ == 0) {
+      free_head_ = index + 1;
+    } else {
+      own_slot(free_tail_ - 1)->next_free = index + 1;
+    }
+    free_tail_ = index + 1;
+    --open_count_;
+  }
   /// Makes the valid `handle` name `object` instead, keeping its number.
   void replace(int handle, Object* object);
   /// Handles open now.
@@ -73,6 +102,7 @@ class HandleTable {
   Slot* slot(std::uint32_t index) const;
   Object* find_elsewhere(int handle) const;
   bool grow();
+  [[gnu::noinline]] bool grow_for_open();
 
   /// The first chunk this table acquired, and its slots: find()'s fast
   /// path. Owned by this table for as long as it lives, so no owner check

@@ -28,7 +28,7 @@ class ReadyQueue {
   Coroutine* at(std::size_t i) const { return ring_[(head_ + i) & mask_]; }
 
   void push(Coroutine* c) {
-    if (size_ == capacity()) grow();
+    if (__builtin_expect(size_ == capacity_, 0)) grow();
     ring_[(head_ + size_) & mask_] = c;
     ++size_;
   }
@@ -38,6 +38,16 @@ class ReadyQueue {
     head_ = (head_ + 1) & mask_;
     --size_;
     return c;
+  }
+  /// push(c) then pop() in one step, for a yield: the size does not
+  /// change, so no room is needed. Reading the head before writing the
+  /// tail makes a full ring (where the two are one slot) work too.
+  Coroutine* rotate(Coroutine* c) {
+    if (size_ == 0) return c;
+    Coroutine* next = ring_[head_];
+    ring_[(head_ + size_) & mask_] = c;
+    head_ = (head_ + 1) & mask_;
+    return next;
   }
   /// Removes position `i` in O(1): the oldest takes its place. Policies
   /// that pick by position (simulation) do not depend on the order of the
@@ -52,9 +62,8 @@ class ReadyQueue {
   }
 
  private:
-  std::size_t capacity() const { return ring_ == nullptr ? 0 : mask_ + 1; }
-  void grow() {
-    std::size_t cap = capacity() == 0 ? 64 : capacity() * 2;
+  [[gnu::noinline]] void grow() {
+    std::size_t cap = capacity_ == 0 ? 64 : capacity_ * 2;
     auto** ring = static_cast<Coroutine**>(std::malloc(cap * sizeof(Coroutine*)));
     if (ring == nullptr) std::abort();  // cannot lose a ready coroutine
     for (std::size_t i = 0; i < size_; ++i) ring[i] = at(i);
@@ -62,12 +71,14 @@ class ReadyQueue {
     ring_ = ring;
     head_ = 0;
     mask_ = cap - 1;
+    capacity_ = cap;
   }
 
   Coroutine** ring_ = nullptr;  ///< capacity is a power of two
   std::size_t mask_ = 0;        ///< capacity - 1
   std::size_t head_ = 0;        ///< position of the oldest
   std::size_t size_ = 0;
+  std::size_t capacity_ = 0;    ///< mask_ + 1 once allocated, 0 before
 };
 
 }  // namespace canopy::core

@@ -150,6 +150,7 @@ Scheduler* create_default_scheduler() {
 
 Scheduler::Scheduler(const runtime::Platform& platform, StackPool* stacks)
     : platform_(platform),
+      fast_(platform.observer == nullptr && platform.policy == nullptr),
       clock_cached_(platform.clock == &monotonic_clock()),
       stacks_(stacks != nullptr ? *stacks : own_stacks_) {
   assert(platform_.clock != nullptr && "a scheduler needs a clock");
@@ -204,7 +205,8 @@ Scheduler::~Scheduler() {
     sanitizer_forget(*f);
     delete f;
   }
-  for (Coroutine* r : free_records_) {
+  while (Coroutine* r = free_records_) {
+    free_records_ = r->all_next;
     sanitizer_forget(*r);
     delete r;
   }
@@ -252,6 +254,12 @@ void Scheduler::abandon_to_main() {
   switched_from_ = nullptr;
   in_poll_ = false;
   abandoned_from_coroutine_ = from != &main_;
+#if defined(__x86_64__)
+  // Main may have been saved by go() and not yet resumed that way: it now
+  // goes on from abandon_context_, and its next switch out is a swap,
+  // which leaves the flag alone (context.h).
+  main_.context.from_save = 0;
+#endif
   if (abandoned_from_coroutine_) {
     asan_leave(nullptr, main_);
   } else {
@@ -295,8 +303,9 @@ Coroutine* Scheduler::pick_by_policy() {
   }
 }
 
-// The hottest path of all: a yield ping-pong is this, a swap, and back.
-int Scheduler::yield() {
+// yield() (scheduler.hpp) one step at a time: cancelled, observed, steered
+// by a policy, or due for its periodic poll.
+int Scheduler::yield_slow() {
   if (refuse_if_cancelled()) return -ECANCELED;
   Coroutine& self = *current_;
   CANOPY_EMIT({.kind = runtime::EventKind::block, .coroutine = self.id, .reason = runtime::BlockReason::yield});
@@ -411,12 +420,15 @@ void Scheduler::wake(Coroutine& c, int err, int index) {
   c.wake_index = index;
   c.state = CoroutineState::ready;
   ready_.push(&c);
-  if (__builtin_expect(observed(), 0)) {
-    // Timers and descriptors wake on nobody's behalf.
-    runtime::CoroutineId by = in_poll_ || current_ == nullptr ? runtime::no_coroutine : current_->id;
-    emit_slow({.kind = runtime::EventKind::wake, .coroutine = c.id, .other = by, .err = err});
-    if (err == ECANCELED) emit_slow({.kind = runtime::EventKind::ecanceled, .coroutine = c.id});
-  }
+  if (__builtin_expect(observed(), 0)) emit_wake(c, err);
+}
+
+// Out of line so that wake's frame holds no event.
+void Scheduler::emit_wake(const Coroutine& c, int err) {
+  // Timers and descriptors wake on nobody's behalf.
+  runtime::CoroutineId by = in_poll_ || current_ == nullptr ? runtime::no_coroutine : current_->id;
+  emit_slow({.kind = runtime::EventKind::wake, .coroutine = c.id, .other = by, .err = err});
+  if (err == ECANCELED) emit_slow({.kind = runtime::EventKind::ecanceled, .coroutine = c.id});
 }
 
 void Scheduler::cancel(Coroutine& c, Coroutine& by, runtime::ObjectId through) {

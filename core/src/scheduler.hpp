@@ -168,7 +168,26 @@ class Scheduler final : public runtime::ReadinessSink {
   const canopy_ctx* finish_current();
 
   /// These return 0 or -errno.
-  int yield();
+  /// yield is inline: when nothing observes or steers the run (fast_), the
+  /// caller is not being cancelled and no periodic poll is due, it is one
+  /// rotation of the ready queue and a swap. Everything else takes the
+  /// general path, which does the same steps one by one.
+  int yield() {
+    Coroutine& self = *current_;
+    if (__builtin_expect((self.cancelled | self.no_blocking) || !fast_ || switches_until_poll_ == 1, 0)) {
+      return yield_slow();
+    }
+    --switches_until_poll_;
+    Coroutine* next = ready_.rotate(&self);
+    if (next != &self) {
+      self.state = CoroutineState::ready;
+      switch_into(self, *next);
+    }
+    // Closed while waiting in the ready queue: still 0, as libdill's yield,
+    // which only gives way and was never blocked; the next blocking call
+    // refuses with ECANCELED.
+    return 0;
+  }
   int msleep(std::int64_t deadline_ms);
   int hclose(int handle);
   int hdone(int handle, std::int64_t deadline_ms);
@@ -204,8 +223,14 @@ class Scheduler final : public runtime::ReadinessSink {
   int chdone(int handle);
   /// choose() of exactly one clause (chsend, chrecv): returns 0 or -errno,
   /// with the clause's own outcome in `err`.
-  int choose_one(const ChooseClause& clause, std::int64_t deadline_ms, int& err,
-                 runtime::BlockReason reason);
+  /// choose() of clauses the caller reads with at(i) (a ChooseClause each),
+  /// count 0 or above 1, already checked against max_clauses. Inline, in
+  /// choose_one.hpp, as is choose_one.
+  template <class At>
+  inline int choose_many(At at, int count, std::int64_t deadline_ms, int& err,
+                         runtime::BlockReason reason);
+  inline int choose_one(const ChooseClause& clause, std::int64_t deadline_ms, int& err,
+                        runtime::BlockReason reason);
 
   // --- descriptors (fd.cpp) ---
   /// These return 0 or -errno.
@@ -276,6 +301,7 @@ class Scheduler final : public runtime::ReadinessSink {
 
  private:
   [[gnu::cold, gnu::noinline]] static Scheduler& create_current();
+  [[gnu::noinline]] int yield_slow();
   /// Reads the real clock and keeps the reading for now_ms().
   std::int64_t read_real_clock_ns();
   void switch_to_next();
@@ -296,6 +322,7 @@ class Scheduler final : public runtime::ReadinessSink {
   /// member), or -errno.
   int create(const SpawnRequest& request, Coroutine*& out);
   void release_coroutine(Coroutine* c);
+  [[gnu::cold, gnu::noinline]] void emit_spawn(const Coroutine& c, const Bundle* bundle);
   void disown(Object& o);
   void report_orphans(Coroutine& c);
   /// Blocks in hclose until whoever was registered as the closer is woken.
@@ -310,10 +337,25 @@ class Scheduler final : public runtime::ReadinessSink {
   int close_user(UserHandle& u, int handle);
   void end_half(ChannelHalf& half);
   bool complete_now(const ChooseClause& c, ChannelEnd& end, int& err);
-  void enqueue(Clause& q, const ChooseClause& c, ChannelEnd& end, int index);
+  inline void hand_off(Clause& peer, Clause*& head, Clause*& tail);
+  enum class Rendezvous { done, blocks, general };
+  inline Rendezvous complete_fast(const ChooseClause& c, ChannelEnd& end);
+  [[gnu::noinline]] bool complete_now_out_of_line(const ChooseClause& c, ChannelEnd& end, int& err);
+  [[gnu::cold, gnu::noinline]] void emit_wake(const Coroutine& c, int err);
+  [[gnu::noinline]] int choose_one_slow(const ChooseClause& c, ChannelEnd& end,
+                                        std::int64_t deadline_ms, int& err,
+                                        runtime::BlockReason reason);
+  inline int choose_one_blocking(const ChooseClause& c, ChannelEnd& end,
+                                            std::int64_t deadline_ms, int& err,
+                                            runtime::BlockReason reason);
+  inline void enqueue(Clause& q, const ChooseClause& c, ChannelEnd& end, int index);
   [[noreturn]] void deadlock();
 
   runtime::Platform platform_;
+  /// No observer and no policy: nothing needs to see each step or choose
+  /// who runs next, so the hot paths may take their short forms (one
+  /// predictable branch when tracing or simulating is off).
+  bool fast_ = false;
   bool clock_cached_ = false;              ///< the clock is the real one: now_ms() may reuse a reading
   std::uint64_t cached_clock_tsc_ = 0;     ///< time-stamp counter just before the kept reading
   std::int64_t cached_clock_ms_ = 0;       ///< the kept reading, in milliseconds
@@ -327,7 +369,8 @@ class Scheduler final : public runtime::ReadinessSink {
   HandleTable handles_;
   StackPool own_stacks_;                   ///< used unless a pool was lent
   StackPool& stacks_;                      ///< where stacks come from
-  std::vector<Coroutine*> free_records_;   ///< finished coroutine records kept for reuse, bounded
+  Coroutine* free_records_ = nullptr;      ///< finished records kept for reuse, linked by all_next
+  std::size_t free_record_count_ = 0;      ///< their number, at most max_free_records
   std::unordered_map<std::int64_t, Coroutine*> fd_waiters_;  ///< (fd << 1 | direction) -> waiter; looked up, never iterated
   std::uint64_t timer_arrivals_ = 0;       ///< tiebreak for timers without a policy
   std::uint32_t switches_until_poll_ = switches_per_poll;
@@ -349,7 +392,9 @@ inline void Scheduler::switch_into(Coroutine& from, Coroutine& to) {
   ++stats_.switches;
   current_ = &to;
   to.state = CoroutineState::running;
-  switched_from_ = &from;
+#if CANOPY_ASAN
+  switched_from_ = &from;  // only AddressSanitizer's bookkeeping reads it
+#endif
   asan_leave(&from, to);
   canopy_ctx_swap(&from.context, &to.context);
   asan_arrive(from, switched_from_);

@@ -111,6 +111,7 @@ StackPool::~StackPool() {
   for (SizeClass& c : classes_) {
     for (Slab* s : c.with_free) unmap_slab(s);
     if (c.spare != nullptr) unmap_slab(c.spare);
+    for (Slab* s : c.idle) unmap_slab(s);
   }
 }
 
@@ -119,7 +120,7 @@ StackPool::SizeClass* StackPool::size_class(std::size_t stack_bytes) {
     if (c.stack_bytes == stack_bytes) return &c;
   }
   if (classes_.size() == max_size_classes) return nullptr;
-  classes_.push_back(SizeClass{stack_bytes, {}, nullptr});
+  classes_.push_back(SizeClass{stack_bytes, {}, nullptr, {}});
   return &classes_.back();
 }
 
@@ -145,12 +146,25 @@ Slab* StackPool::map_slab(std::size_t stack_bytes) {
   return slab;
 }
 
+void StackPool::retire(Slab* slab) {
+  SizeClass* c = size_class(slab->stack_bytes);
+  std::size_t bytes = slab->stack_bytes * slab->stack_count;
+  // Should the kernel refuse (an old one without MADV_FREE), unmapping is
+  // what a slab beyond the spare always got.
+  if (c != nullptr && c->idle.size() < max_idle_slabs && madvise(slab->base, bytes, MADV_FREE) == 0) {
+    c->idle.push_back(slab);
+    return;
+  }
+  unmap_slab(slab);
+}
+
 void StackPool::unmap_slab(Slab* slab) {
   munmap(slab->base, slab->stack_bytes * slab->stack_count);
   delete slab;
 }
 
-int StackPool::acquire(std::size_t usable_bytes, Stack& out) {
+// acquire() without a recent stack of the size asked for last at hand.
+int StackPool::acquire_slow(std::size_t usable_bytes, Stack& out) {
   SizeClass* c;
   std::size_t stack_bytes;
   if (__builtin_expect(usable_bytes == last_usable_bytes_, 1)) {
@@ -164,6 +178,7 @@ int StackPool::acquire(std::size_t usable_bytes, Stack& out) {
     if (c == nullptr) return -EINVAL;
     last_usable_bytes_ = usable_bytes;
     last_class_ = static_cast<std::size_t>(c - classes_.data());
+    last_stack_bytes_ = stack_bytes;
   }
   if (recent_count_ != 0 && recent_stack_bytes_ == stack_bytes) {
     out = recent_[--recent_count_];
@@ -179,6 +194,10 @@ int StackPool::acquire(std::size_t usable_bytes, Stack& out) {
   } else if (c->spare != nullptr) {
     slab = c->spare;
     c->spare = nullptr;
+    c->with_free.push_back(slab);
+  } else if (!c->idle.empty()) {
+    slab = c->idle.back();
+    c->idle.pop_back();
     c->with_free.push_back(slab);
   } else {
     slab = map_slab(stack_bytes);
@@ -205,7 +224,8 @@ int StackPool::acquire(std::size_t usable_bytes, Stack& out) {
   return 0;
 }
 
-void StackPool::release(const Stack& stack) {
+// release() when the recent stacks are empty, full or of another size.
+void StackPool::release_slow(const Stack& stack) {
   assert(stack.slab != nullptr && "only pooled stacks go back to the pool");
   assert(in_use_ > 0 && "a stack is released more often than acquired");
   --in_use_;
@@ -221,7 +241,7 @@ void StackPool::release(const Stack& stack) {
 void StackPool::release_to_slab(const Stack& stack) {
   Slab* slab = stack.slab;
   if (retiring_ != nullptr) {
-    unmap_slab(retiring_);
+    retire(retiring_);
     retiring_ = nullptr;
   }
   SizeClass* c = size_class(slab->stack_bytes);

@@ -42,13 +42,38 @@ class StackPool {
   /// Hands out a stack of at least `usable_bytes` into `out`: 0, or
   /// -ENOMEM when the kernel refuses memory, -EINVAL when too many distinct
   /// sizes are pooled already.
-  int acquire(std::size_t usable_bytes, Stack& out);
+  int acquire(std::size_t usable_bytes, Stack& out) {
+    // Inline: the size asked for last, with a recently released stack of
+    // it at hand, is nearly every request (go() in a loop).
+    if (__builtin_expect(usable_bytes == last_usable_bytes_ && recent_count_ != 0 &&
+                             recent_stack_bytes_ == last_stack_bytes_, 1)) {
+#if !defined(__SANITIZE_ADDRESS__)
+      out = recent_[--recent_count_];
+      ++in_use_;
+      return 0;
+#endif
+    }
+    return acquire_slow(usable_bytes, out);
+  }
   /// Takes a stack back. Its memory stays mapped while its slab has other
-  /// stacks in use or is the one spare slab kept per size. A coroutine may
-  /// give back the stack it still runs on, right before it switches away
-  /// for good: an emptied slab is unmapped only at the next release, by
-  /// which time that coroutine has certainly left it.
-  void release(const Stack& stack);
+  /// stacks in use, is the one spare slab kept per size, or is kept idle
+  /// (pages given back lazily). A coroutine may give back the stack it
+  /// still runs on, right before it switches away for good: an emptied slab
+  /// is made idle or unmapped only at the next release, by which time that
+  /// coroutine has certainly left it.
+  void release(const Stack& stack) {
+    // Inline: back into the recent stacks when there is room and it has
+    // their size (always, for a program using one stack size).
+    auto stack_bytes = static_cast<std::size_t>(stack.top - stack.guard);  // a pooled stack's guard is its base
+    if (__builtin_expect(recent_count_ < recent_capacity &&
+                             (recent_count_ == 0 || recent_stack_bytes_ == stack_bytes), 1)) {
+      recent_stack_bytes_ = stack_bytes;
+      --in_use_;
+      recent_[recent_count_++] = stack;
+      return;
+    }
+    release_slow(stack);
+  }
 
   /// Stacks currently handed out (for leak checks).
   std::size_t in_use() const { return in_use_; }
@@ -60,23 +85,37 @@ class StackPool {
   /// Stacks given back most recently, kept out of their slabs and handed
   /// out again first (still warm in the caches, and no slab bookkeeping).
   static constexpr std::size_t recent_capacity = 16;
+  /// Idle slabs kept per size beyond the spare (64 stacks each): enough
+  /// for bursts of 65,536 coroutines; address space, not memory, once the
+  /// kernel has taken the freed pages.
+  static constexpr std::size_t max_idle_slabs = 1024;
 
  private:
   struct SizeClass {
     std::size_t stack_bytes = 0;        ///< usable + guard, page aligned
     std::vector<Slab*> with_free;       ///< slabs that can hand out a stack
     Slab* spare = nullptr;              ///< one entirely free slab kept mapped
+    /// More entirely free slabs, kept mapped with their pages given back
+    /// lazily (MADV_FREE): the next burst of spawns reuses them without
+    /// mapping, guard regions or, unless the kernel took the pages back
+    /// meanwhile, page faults.
+    std::vector<Slab*> idle;
   };
   SizeClass* size_class(std::size_t stack_bytes);
+  int acquire_slow(std::size_t usable_bytes, Stack& out);
+  void release_slow(const Stack& stack);
   /// Puts a stack back into its slab (the slow half of release).
   void release_to_slab(const Stack& stack);
   Slab* map_slab(std::size_t stack_bytes);
   void unmap_slab(Slab* slab);
+  /// An emptied slab nobody stands on any more: kept idle, or unmapped.
+  void retire(Slab* slab);
 
   std::vector<SizeClass> classes_;  ///< bounded by max_size_classes; never shrinks (indexes stay valid)
   Slab* retiring_ = nullptr;        ///< emptied slab to unmap at the next release
   std::size_t last_usable_bytes_ = SIZE_MAX;  ///< the size asked for last (none yet), and its class:
   std::size_t last_class_ = 0;         ///< nearly every request repeats it
+  std::size_t last_stack_bytes_ = 0;   ///< that class's stack_bytes
   std::size_t in_use_ = 0;
   Stack recent_[recent_capacity];   ///< recently released stacks, newest last
   std::size_t recent_count_ = 0;

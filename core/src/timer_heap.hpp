@@ -20,12 +20,15 @@ struct Coroutine;
 /// at or past this one never comes: it means "no deadline".
 inline constexpr std::int64_t forever_ms = INT64_MAX / 1'000'000;
 
+/// Left uninitialized on purpose: it lives in every Wait record, and only
+/// block() arms it, setting every field before the heap sees it (the heap
+/// sets heap_index). Waits without a deadline, most of them, never touch it.
 struct Timer {
-  std::int64_t fire_ms = 0;      ///< when it fires (deadline plus any simulated lateness), <= forever_ms
-  std::int64_t deadline_ms = 0;  ///< the deadline the caller asked for
-  std::uint64_t tiebreak = 0;    ///< orders timers with equal fire_ms
-  std::size_t heap_index = 0;    ///< position in the heap, kept current by the heap
-  Coroutine* waiter = nullptr;   ///< whom it wakes
+  std::int64_t fire_ms;      ///< when it fires (deadline plus any simulated lateness), <= forever_ms
+  std::int64_t deadline_ms;  ///< the deadline the caller asked for
+  std::uint64_t tiebreak;    ///< orders timers with equal fire_ms
+  std::size_t heap_index;    ///< position in the heap, kept current by the heap
+  Coroutine* waiter;         ///< whom it wakes
 };
 
 class TimerHeap {

@@ -38,7 +38,8 @@ canopy_ctx_swap:
         pushq   %r14
         pushq   %r15
         movq    %rsp, 0(%rdi)
-        movq    $0, 72(%rdi)
+        /* from_save is already 0: the jump that resumed this context
+         * cleared it (below), and a swap never runs in a saved one. */
         movq    %rsi, %rdi
         jmp     canopy_ctx_jump
         .cfi_endproc
@@ -62,6 +63,9 @@ canopy_ctx_jump:
         movl    $1, %eax
         ret
 1:
+        /* A saved context is resumed once; from then on it runs, and its
+         * next switch out is a swap, which leaves from_save alone. */
+        movq    $0, 72(%rdi)
         movq    24(%rdi), %rbx
         movq    32(%rdi), %rbp
         movq    40(%rdi), %r12

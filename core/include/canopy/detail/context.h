@@ -27,7 +27,9 @@ typedef struct canopy_ctx {
    * its own stack: the caller goes on using it. Its registers are kept
    * here instead: sp, pc, rbx, rbp, r12, r13, r14, r15. */
   void* saved[8];
-  /* Nonzero: resume from `saved`; zero: from the stack at `sp`. */
+  /* Nonzero: resume from `saved`; zero: from the stack at `sp`. Set by
+   * canopy_ctx_save, cleared by the jump that resumes such a context, so
+   * that canopy_ctx_swap, the switch itself, need not store it. */
   long from_save;
 } canopy_ctx;
 #elif defined(__aarch64__)

@@ -1,0 +1,225 @@
+// chsend, chrecv and choose of one clause, inline: the C and C++ entry
+// points (c_api.cpp, api.cpp) and choose() (channel.cpp) include this, so a
+// rendezvous with a waiting peer costs no call into the scheduler and no
+// clause built in memory. Only these three files include it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+
+#include "scheduler.hpp"
+
+namespace canopy::core {
+
+[[gnu::always_inline]] inline void channel_transfer(void* dst, void* src, std::size_t bytes, void (*move)(void*, void*)) {
+  if (move != nullptr) {
+    move(dst, src);
+  } else if (bytes - 4 <= 4) {
+    // 4 to 8 bytes (an int, a pointer, a handle pair), the usual message:
+    // two overlapping 4-byte copies instead of a call into memcpy.
+    std::uint32_t head, tail;
+    std::memcpy(&head, src, 4);
+    std::memcpy(&tail, static_cast<std::byte*>(src) + bytes - 4, 4);
+    std::memcpy(dst, &head, 4);
+    std::memcpy(static_cast<std::byte*>(dst) + bytes - 4, &tail, 4);
+  } else if (bytes != 0) {
+    std::memcpy(dst, src, bytes);
+  }
+}
+
+// The half a clause on end `end` of its channel sends into or receives from.
+[[gnu::always_inline]] inline ChannelHalf& half_for(ChannelEnd& end, bool send) {
+  return end.channel->halves[send ? end.side : 1 - end.side];
+}
+
+[[gnu::always_inline]] inline void clause_push_back(Clause*& head, Clause*& tail, Clause& c) {
+  c.prev = tail;
+  c.next = nullptr;
+  (tail != nullptr ? tail->next : head) = &c;
+  tail = &c;
+}
+
+// Queues `q` (a clause of the running coroutine) behind the others waiting
+// on its half.
+[[gnu::always_inline]] inline void Scheduler::enqueue(Clause& q, const ChooseClause& c, ChannelEnd& end, int index) {
+  q.waiter = current_;
+  q.value = c.value;
+  q.bytes = c.bytes;
+  q.move = c.move;
+  q.index = index;
+  q.sending = c.send;
+  q.half = &half_for(end, c.send);
+  if (q.sending) {
+    clause_push_back(q.half->senders_head, q.half->senders_tail, q);
+  } else {
+    clause_push_back(q.half->receivers_head, q.half->receivers_tail, q);
+  }
+}
+
+// choose_one when no peer waits: queue the clause and block. Inline too:
+// the record and the clause are built from the caller's values directly.
+[[gnu::always_inline]] inline int Scheduler::choose_one_blocking(const ChooseClause& c, ChannelEnd& end,
+                                   std::int64_t deadline_ms, int& err,
+                                   runtime::BlockReason reason) {
+  if (deadline_ms == 0) return -ETIMEDOUT;
+  if (int injected = injected_failure(reason, deadline_ms)) return injected;
+  Clause q;
+  Wait w;
+  w.reason = reason;
+  w.object = end.id;
+  w.clauses = &q;
+  w.clause_count = 1;
+  enqueue(q, c, end, 0);
+  int e = block(w, deadline_ms);
+  if (current_->wake_index >= 0) {
+    // The clause's own outcome (EPIPE, EMSGSIZE), delivered by its peer.
+    err = -e;
+    return 0;
+  }
+  return e;
+}
+
+// Completes a rendezvous with `peer`, the oldest clause queued at `head`,
+// whose message has already been copied: unlinks it and makes its coroutine
+// ready. When the peer waits on that clause alone and without a deadline
+// (a chsend or chrecv with no timeout, the usual case), this is a few
+// stores; anything more goes through wake(), which unlinks every part.
+[[gnu::always_inline]] inline void Scheduler::hand_off(Clause& peer, Clause*& head, Clause*& tail) {
+  Coroutine& p = *peer.waiter;
+  Wait& w = *p.wait;
+  if (__builtin_expect(w.clause_count != 1 || w.has_timer, 0)) {
+    wake(p, 0, peer.index);
+    return;
+  }
+  head = peer.next;
+  (peer.next != nullptr ? peer.next->prev : tail) = nullptr;
+  peer.half = nullptr;
+  p.wait = nullptr;
+  p.wake_err = 0;
+  p.wake_index = peer.index;
+  p.state = CoroutineState::ready;
+  ready_.push(&p);
+}
+
+// The rendezvous of clause `c` on `end` when nothing observes the run
+// (fast_): with a peer of the same message size queued, the message goes
+// straight between the two buffers and the peer is handed the turn
+// (`done`); with nobody queued on a half still open, the caller may block
+// (`blocks`); anything else (EPIPE, EMSGSIZE) is complete_now's (`general`).
+// A queued peer means the half is not done: ending it wakes them all.
+[[gnu::always_inline]] inline Scheduler::Rendezvous Scheduler::complete_fast(const ChooseClause& c,
+                                                                             ChannelEnd& end) {
+  ChannelHalf& half = half_for(end, c.send);
+  if (c.send) {
+    Clause* r = half.receivers_head;
+    if (r == nullptr) return half.done ? Rendezvous::general : Rendezvous::blocks;
+    if (r->bytes != c.bytes) return Rendezvous::general;
+    channel_transfer(r->value, c.value, c.bytes, c.move);
+    hand_off(*r, half.receivers_head, half.receivers_tail);
+    return Rendezvous::done;
+  }
+  Clause* s = half.senders_head;
+  if (s == nullptr) return half.done ? Rendezvous::general : Rendezvous::blocks;
+  if (s->bytes != c.bytes) return Rendezvous::general;
+  channel_transfer(c.value, s->value, c.bytes, s->move);
+  hand_off(*s, half.senders_head, half.senders_tail);
+  return Rendezvous::done;
+}
+
+// chsend, chrecv and choose of one clause: the same rules as choose() with
+// nothing to loop over and no arrays to set up. Unobserved, a waiting peer
+// is served inline (complete_fast) and so is blocking; the rest (events to
+// tell, EPIPE, EMSGSIZE) is out of line, so the frame stays small.
+[[gnu::always_inline]] inline int Scheduler::choose_one(const ChooseClause& c, std::int64_t deadline_ms, int& err,
+                          runtime::BlockReason reason) {
+  err = 0;
+  Object* o = handles_.find(c.handle);
+  if (o == nullptr) return -EBADF;
+  if (o->kind != runtime::ObjectKind::channel) return -ENOTSUP;
+  if (c.bytes != 0 && c.value == nullptr) return -EINVAL;
+  if (refuse_if_cancelled()) return -ECANCELED;
+  auto& end = *static_cast<ChannelEnd*>(o);
+  if (__builtin_expect(fast_, 1)) {
+    Rendezvous r = complete_fast(c, end);
+    if (r == Rendezvous::done) return 0;
+    if (r == Rendezvous::blocks) return choose_one_blocking(c, end, deadline_ms, err, reason);
+  }
+  return choose_one_slow(c, end, deadline_ms, err, reason);
+}
+
+// choose() of `count` clauses (0 or 2 to max_clauses), the i-th being
+// at(i): a ChooseClause, or a value built from the caller's own clause type
+// (<libdill.h>'s, in c_api.cpp), so that no array is converted first.
+template <class At>
+[[gnu::always_inline]] inline int Scheduler::choose_many(At at, int count, std::int64_t deadline_ms,
+                                                         int& err, runtime::BlockReason reason) {
+  // Validate everything before touching anything: a bad clause must not
+  // leave half an operation done.
+  // Room for a two-way choose on the stack; more goes to the heap (the
+  // caller's stack may be a 1 KiB stack-on-stack).
+  ChannelEnd* small[2];
+  std::unique_ptr<ChannelEnd*[]> large;
+  ChannelEnd** ends = small;
+  if (count > 2) {
+    large.reset(new ChannelEnd*[static_cast<std::size_t>(count)]);
+    ends = large.get();
+  }
+  for (int i = 0; i < count; ++i) {
+    Object* o = handles_.find(at(i).handle);
+    if (o == nullptr) return -EBADF;
+    if (o->kind != runtime::ObjectKind::channel) return -ENOTSUP;
+    ends[i] = static_cast<ChannelEnd*>(o);
+    if (at(i).bytes != 0 && at(i).value == nullptr) return -EINVAL;
+  }
+  if (refuse_if_cancelled()) return -ECANCELED;
+  // The first clause that can complete now wins, in the caller's order.
+  if (__builtin_expect(fast_, 1)) {
+    for (int i = 0; i < count; ++i) {
+      Rendezvous r = complete_fast(at(i), *ends[i]);
+      if (r == Rendezvous::done) return i;
+      if (r == Rendezvous::general && complete_now_out_of_line(at(i), *ends[i], err)) return i;
+    }
+  } else {
+    for (int i = 0; i < count; ++i) {
+      if (complete_now_out_of_line(at(i), *ends[i], err)) return i;
+    }
+  }
+  if (deadline_ms == 0 || count == 0) {
+    // Nothing can complete now and the caller will not wait (an empty
+    // choose can only wait for its deadline, or forever).
+    if (count == 0 && deadline_ms != 0) {
+      Wait w;
+      w.reason = reason;
+      int e = injected_failure(reason, deadline_ms);
+      if (e == 0) e = block(w, deadline_ms);
+      return e;
+    }
+    return -ETIMEDOUT;
+  }
+  if (int injected = injected_failure(reason, deadline_ms)) return injected;
+  Clause small_clauses[2];
+  std::unique_ptr<Clause[]> large_clauses;
+  Clause* queued = small_clauses;
+  if (count > 2) {
+    large_clauses.reset(new Clause[static_cast<std::size_t>(count)]);
+    queued = large_clauses.get();
+  }
+  Wait w;
+  w.reason = reason;
+  w.object = ends[0]->id;
+  w.clauses = queued;
+  w.clause_count = count;
+  for (int i = 0; i < count; ++i) enqueue(queued[i], at(i), *ends[i], i);
+  int e = block(w, deadline_ms);
+  Coroutine& self = *current_;
+  if (self.wake_index >= 0) {
+    // The clause's own outcome (EPIPE, EMSGSIZE), delivered by its peer.
+    err = -e;
+    return self.wake_index;
+  }
+  return e;
+}
+
+}  // namespace canopy::core
