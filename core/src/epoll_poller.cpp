@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstdint>
 #include <ctime>
 #include <vector>
@@ -117,16 +118,8 @@ class EpollPoller final : public runtime::Poller {
         nanosleep(&ts, nullptr);
       }
     } else {
-      epoll_event* events = events_;
-      int n;
-      if (timeout_ns < 0) {
-        n = epoll_pwait2(epoll_fd_, events, max_events, nullptr, nullptr);
-      } else {
-        timespec ts{static_cast<time_t>(timeout_ns / 1'000'000'000),
-                    static_cast<long>(timeout_ns % 1'000'000'000)};
-        n = epoll_pwait2(epoll_fd_, events, max_events, &ts, nullptr);
-      }
-      for (int i = 0; i < n; ++i) deliver(events[i], sink);
+      int n = wait_for_events(timeout_ns);
+      for (int i = 0; i < n; ++i) deliver(events_[i], sink);
     }
     if (have_always_ready) {
       for (std::size_t fd = 0; fd < fds_.size(); ++fd) {
@@ -172,6 +165,23 @@ class EpollPoller final : public runtime::Poller {
     }
   }
 
+  // epoll_pwait2 (Linux 5.11) takes the timeout in nanoseconds. Where it
+  // does not exist (older kernels, valgrind 3.19), epoll_wait with the
+  // timeout rounded up to whole milliseconds, so that a timer is never
+  // served early.
+  int wait_for_events(std::int64_t timeout_ns) {
+    if (!no_pwait2_) {
+      timespec ts{static_cast<time_t>(timeout_ns / 1'000'000'000),
+                  static_cast<long>(timeout_ns % 1'000'000'000)};
+      int n = epoll_pwait2(epoll_fd_, events_, max_events, timeout_ns < 0 ? nullptr : &ts, nullptr);
+      if (n >= 0 || errno != ENOSYS) return n;
+      no_pwait2_ = true;
+    }
+    std::int64_t timeout_ms = timeout_ns < 0 ? -1 : (timeout_ns + 999'999) / 1'000'000;
+    if (timeout_ms > INT_MAX) timeout_ms = INT_MAX;
+    return epoll_wait(epoll_fd_, events_, max_events, static_cast<int>(timeout_ms));
+  }
+
   // Registrations made to match what is waited for now, for the descriptors
   // that fired with nobody waiting since the last wait.
   void trim_queued() {
@@ -196,6 +206,7 @@ class EpollPoller final : public runtime::Poller {
   // stack blocked, and that may be a 1 KiB stack-on-stack.
   epoll_event events_[max_events];
   int epoll_fd_ = -1;           ///< created on the first watch
+  bool no_pwait2_ = false;      ///< epoll_pwait2 gave ENOSYS: epoll_wait instead
   std::vector<FdState> fds_;    ///< indexed by descriptor; bounded by RLIMIT_NOFILE
   std::vector<int> trim_queue_; ///< fired with nobody waiting; each once, so bounded like fds_
   std::size_t watches_ = 0;     ///< (fd, direction) pairs waited on

@@ -78,6 +78,7 @@ int Stream::send(dill_iolist* first, dill_iolist* last, std::int64_t deadline) {
   if (out_done) return errno = EPIPE, -1;
   if (out_broken) return errno = ECONNRESET, -1;
   Busy busy(sending);
+  if (first == last) return send_buffer(static_cast<const std::uint8_t*>(first->iol_base), bytes, deadline);
   IolistCursor cursor(first);
   while (!cursor.done()) {
     iovec pieces[max_iovecs];
@@ -101,6 +102,8 @@ int Stream::recv(dill_iolist* first, dill_iolist* last, std::int64_t deadline) {
   if (in_done) return errno = EPIPE, -1;
   if (in_broken) return errno = ECONNRESET, -1;
   Busy busy(receiving);
+  if (first != nullptr && first == last && first->iol_base != nullptr && !carries_fds)
+    return recv_buffer(static_cast<std::uint8_t*>(first->iol_base), bytes, deadline);
   IolistCursor cursor(first);
   std::size_t left = bytes;
   while (left) {
@@ -140,6 +143,52 @@ int Stream::recv(dill_iolist* first, dill_iolist* last, std::int64_t deadline) {
         ahead_end = static_cast<std::uint32_t>(got);
       } else {
         cursor.advance(static_cast<std::size_t>(got));
+        left -= static_cast<std::size_t>(got);
+      }
+      continue;
+    }
+    if (!may_receive_again(got, deadline)) return -1;
+  }
+  return 0;
+}
+
+// send() and recv() of one buffer: what every bsend and brecv of a plain
+// buffer comes to, without the gather lists and the message header.
+int Stream::send_buffer(const std::uint8_t* from, std::size_t left, std::int64_t deadline) {
+  while (left) {
+    ssize_t sent = sys::send(fd, from, left);
+    if (sent >= 0) {
+      from += sent;
+      left -= static_cast<std::size_t>(sent);
+      continue;
+    }
+    if (!may_send_again(deadline)) return -1;
+  }
+  return 0;
+}
+
+int Stream::recv_buffer(std::uint8_t* to, std::size_t left, std::int64_t deadline) {
+  while (left) {
+    if (ahead_begin != ahead_end) {
+      std::size_t step = left < ahead_end - ahead_begin ? left : ahead_end - ahead_begin;
+      std::memcpy(to, ahead + ahead_begin, step);
+      ahead_begin += static_cast<std::uint32_t>(step);
+      to += step;
+      left -= step;
+      continue;
+    }
+    bool into_ahead = reads_ahead && left < read_ahead_bytes;
+    if (into_ahead && !ahead) {
+      ahead = static_cast<std::uint8_t*>(std::malloc(read_ahead_bytes));
+      if (!ahead) into_ahead = false;  // read straight into the caller's buffer
+    }
+    ssize_t got = into_ahead ? sys::recv(fd, ahead, read_ahead_bytes) : sys::recv(fd, to, left);
+    if (got > 0) {
+      if (into_ahead) {
+        ahead_begin = 0;
+        ahead_end = static_cast<std::uint32_t>(got);
+      } else {
+        to += got;
         left -= static_cast<std::size_t>(got);
       }
       continue;

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <cstdint>
 
 #include <libdill.h>
@@ -48,6 +49,10 @@ struct Stream {
   void close_now();
 
  private:
+  /// send and recv of a list of one piece with a base (recv: and no
+  /// descriptors coming).
+  int send_buffer(const std::uint8_t* from, std::size_t left, std::int64_t deadline);
+  int recv_buffer(std::uint8_t* to, std::size_t left, std::int64_t deadline);
   /// After a send that failed (errno set): waits when the socket is full,
   /// true to try again; false with errno set and the sending side broken.
   bool may_send_again(std::int64_t deadline);
