@@ -2,6 +2,15 @@
 // seam, waiting with fdin/fdout between them. A direction that fails part
 // way has lost its place in the byte stream, so it is marked broken and
 // every later call on it fails with ECONNRESET, as libdill does.
+//
+// A receive with no deadline on a socket that the last recv(2) emptied
+// waits first and reads after: in request/response traffic the next bytes
+// are not there yet, and the recv that would say so (EAGAIN) was a third of
+// the system calls of every echoed message. The epoll registration is kept
+// between waits, so waiting first costs no system call, and bytes that did
+// arrive meanwhile are reported by the next poll. With a deadline the read
+// is tried first as before, so that bytes already there are never late. On
+// the simulator's sockets every receive reads first, as it always did.
 #include "stream.hpp"
 
 #include <sys/socket.h>
@@ -109,9 +118,9 @@ int Stream::recv(dill_iolist* first, dill_iolist* last, std::int64_t deadline) {
   while (left) {
     if (ahead_begin != ahead_end) {
       std::size_t step = cursor.left_here();
-      if (step > ahead_end - ahead_begin) step = ahead_end - ahead_begin;
+      if (step > buffered()) step = buffered();
       if (void* to = cursor.here()) std::memcpy(to, ahead + ahead_begin, step);
-      ahead_begin += static_cast<std::uint32_t>(step);
+      ahead_begin += static_cast<std::uint16_t>(step);
       cursor.advance(step);
       left -= step;
       continue;
@@ -140,7 +149,7 @@ int Stream::recv(dill_iolist* first, dill_iolist* last, std::int64_t deadline) {
       if (carries_fds) close_passed(message);
       if (into_ahead) {
         ahead_begin = 0;
-        ahead_end = static_cast<std::uint32_t>(got);
+        ahead_end = static_cast<std::uint16_t>(got);
       } else {
         cursor.advance(static_cast<std::size_t>(got));
         left -= static_cast<std::size_t>(got);
@@ -170,9 +179,9 @@ int Stream::send_buffer(const std::uint8_t* from, std::size_t left, std::int64_t
 int Stream::recv_buffer(std::uint8_t* to, std::size_t left, std::int64_t deadline) {
   while (left) {
     if (ahead_begin != ahead_end) {
-      std::size_t step = left < ahead_end - ahead_begin ? left : ahead_end - ahead_begin;
+      std::size_t step = left < buffered() ? left : buffered();
       std::memcpy(to, ahead + ahead_begin, step);
-      ahead_begin += static_cast<std::uint32_t>(step);
+      ahead_begin += static_cast<std::uint16_t>(step);
       to += step;
       left -= step;
       continue;
@@ -182,11 +191,20 @@ int Stream::recv_buffer(std::uint8_t* to, std::size_t left, std::int64_t deadlin
       ahead = static_cast<std::uint8_t*>(std::malloc(read_ahead_bytes));
       if (!ahead) into_ahead = false;  // read straight into the caller's buffer
     }
-    ssize_t got = into_ahead ? sys::recv(fd, ahead, read_ahead_bytes) : sys::recv(fd, to, left);
+    std::size_t asked = into_ahead ? read_ahead_bytes : left;
+    ssize_t got;
+    if (emptied && deadline < 0 && sys::on_kernel()) {
+      emptied = false;
+      got = -1;
+      errno = EAGAIN;  // what the recv would have said
+    } else {
+      got = sys::recv(fd, into_ahead ? ahead : to, asked);
+      emptied = got >= 0 && static_cast<std::size_t>(got) < asked;
+    }
     if (got > 0) {
       if (into_ahead) {
         ahead_begin = 0;
-        ahead_end = static_cast<std::uint32_t>(got);
+        ahead_end = static_cast<std::uint16_t>(got);
       } else {
         to += got;
         left -= static_cast<std::size_t>(got);

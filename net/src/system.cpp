@@ -103,6 +103,8 @@ ssize_t recv(int fd, void* bytes, std::size_t length) {
   return ::recv(fd, bytes, length, 0);
 }
 
+bool on_kernel() { return seam() == nullptr; }
+
 int shutdown(int fd, int how) {
   if (auto* s = seam()) return s->shutdown(fd, how);
   return ::shutdown(fd, how);

@@ -31,6 +31,8 @@ ssize_t recvmsg(int fd, msghdr* message, int flags);
 ssize_t send(int fd, const void* bytes, std::size_t length);
 ssize_t recv(int fd, void* bytes, std::size_t length);
 int shutdown(int fd, int how);
+/// True where these calls go to the kernel, false under the simulator.
+bool on_kernel();
 /// Stops waiting on `fd` (fdclean) and closes it; keeps errno as it was, so
 /// that error paths can close and still report their own errno.
 void close(int fd);
