@@ -26,6 +26,7 @@
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <string>
@@ -252,8 +253,14 @@ void register_all() {
   // Fixed iterations: setting up 10,000 connections once per benchmark, not
   // once per trial run of Google Benchmark's iteration search.
   const std::pair<long, long> sizes[] = {{1, 20000}, {1000, 200}, {10000, 30}};
+  // CANOPY_BENCH_NET_ROUNDS=N runs N iterations at every size instead: two
+  // runs with different N, differenced, give a server's cost per message
+  // without its setup (bench/net_profile.py).
+  const char* rounds = std::getenv("CANOPY_BENCH_NET_ROUNDS");
+  const long fixed_rounds = rounds != nullptr ? std::atol(rounds) : 0;
   for (const Peer& p : peers) {
     for (auto [connections, iterations] : sizes) {
+      if (fixed_rounds > 0) iterations = fixed_rounds;
       benchmark::RegisterBenchmark((std::string("echo/") + p.name).c_str(), echo, p.serve)
           ->Arg(connections)
           ->Iterations(iterations)

@@ -18,7 +18,7 @@ int Scheduler::fd_wait(int fd, runtime::Direction direction, std::int64_t deadli
   w.object = static_cast<runtime::ObjectId>(fd);
   w.fd = fd;
   w.direction = direction;
-  fd_waiters_[(static_cast<std::int64_t>(fd) << 1) | static_cast<int>(direction)] = current_;
+  fd_waiters_.set(fd, direction, current_);
   // A deadline of 0 still looks once: the timer fires at the next poll,
   // after the poller has reported what is ready.
   return block(w, deadline_ms);

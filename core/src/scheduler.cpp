@@ -405,7 +405,7 @@ void Scheduler::wake(Coroutine& c, int err, int index) {
     cl.half = nullptr;
   }
   if (w->fd >= 0) {
-    fd_waiters_.erase((static_cast<std::int64_t>(w->fd) << 1) | static_cast<int>(w->direction));
+    fd_waiters_.clear(w->fd, w->direction);
     platform_.poller->unwatch(w->fd, w->direction);
     w->fd = -1;
   }
@@ -476,9 +476,7 @@ void Scheduler::fire_timers() {
 }
 
 void Scheduler::fd_ready(int fd, runtime::Direction direction, int err) {
-  auto it = fd_waiters_.find((static_cast<std::int64_t>(fd) << 1) | static_cast<int>(direction));
-  if (it == fd_waiters_.end()) return;
-  wake(*it->second, err);
+  if (Coroutine* waiter = fd_waiters_.find(fd, direction)) wake(*waiter, err);
 }
 
 std::int64_t Scheduler::read_real_clock_ns() {

@@ -32,6 +32,7 @@
 #include "bundle.hpp"
 #include "channel.hpp"
 #include "coroutine.hpp"
+#include "fd_waiters.hpp"
 #include "handle_table.hpp"
 #include "ready_queue.hpp"
 #include "canopy/runtime/platform.hpp"
@@ -371,7 +372,7 @@ class Scheduler final : public runtime::ReadinessSink {
   StackPool& stacks_;                      ///< where stacks come from
   Coroutine* free_records_ = nullptr;      ///< finished records kept for reuse, linked by all_next
   std::size_t free_record_count_ = 0;      ///< their number, at most max_free_records
-  std::unordered_map<std::int64_t, Coroutine*> fd_waiters_;  ///< (fd << 1 | direction) -> waiter; looked up, never iterated
+  FdWaiters fd_waiters_;                   ///< who waits on each (fd, direction)
   std::uint64_t timer_arrivals_ = 0;       ///< tiebreak for timers without a policy
   std::uint32_t switches_until_poll_ = switches_per_poll;
   runtime::ObjectId last_object_id_ = 0;

@@ -4,8 +4,8 @@
 
 namespace canopy::net {
 
-bool check_iolist(const dill_iolist* first, const dill_iolist* last, bool for_sending,
-                  std::size_t& bytes) {
+bool check_iolist_walk(const dill_iolist* first, const dill_iolist* last, bool for_sending,
+                       std::size_t& bytes) {
   bytes = 0;
   // An empty list receives nothing: a message socket drops the next
   // message, a byte stream returns at once (as libdill allows).

@@ -18,8 +18,19 @@ inline constexpr std::size_t max_iolist_pieces = 1 << 16;
 /// `bytes`, or false (errno EINVAL). `for_sending` also refuses a piece with
 /// no base and some length (there is nothing to send from). For receiving,
 /// an empty list (both null) is accepted: it receives nothing.
-bool check_iolist(const dill_iolist* first, const dill_iolist* last, bool for_sending,
-                  std::size_t& bytes);
+bool check_iolist_walk(const dill_iolist* first, const dill_iolist* last, bool for_sending,
+                       std::size_t& bytes);
+/// check_iolist_walk, with the list of one piece (every bsend and brecv of
+/// a buffer) decided inline: it is on the path of every message.
+inline bool check_iolist(const dill_iolist* first, const dill_iolist* last, bool for_sending,
+                         std::size_t& bytes) {
+  if (first != nullptr && first == last && first->iol_next == nullptr && first->iol_rsvd == 0 &&
+      (!for_sending || first->iol_base != nullptr || first->iol_len == 0)) {
+    bytes = first->iol_len;
+    return true;
+  }
+  return check_iolist_walk(first, last, for_sending, bytes);
+}
 
 /// A position in a checked list, and how to turn what follows it into
 /// iovecs for sendmsg/recvmsg.

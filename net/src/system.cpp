@@ -5,6 +5,7 @@
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <sys/random.h>
+#include <sys/uio.h>
 #include <libdill.h>
 #include <unistd.h>
 
@@ -79,6 +80,30 @@ ssize_t recvmsg(int fd, msghdr* message, int flags) {
   if (auto* s = seam()) return s->recvmsg(fd, message, flags);
   return ::recvmsg(fd, message, flags);
 }
+
+ssize_t send(int fd, const void* bytes, std::size_t length) {
+  if (auto* s = seam()) {
+    iovec piece{const_cast<void*>(bytes), length};
+    msghdr message{};
+    message.msg_iov = &piece;
+    message.msg_iovlen = 1;
+    return s->sendmsg(fd, &message, 0);
+  }
+  return ::send(fd, bytes, length, MSG_NOSIGNAL);
+}
+
+ssize_t recv(int fd, void* bytes, std::size_t length) {
+  if (auto* s = seam()) {
+    iovec piece{bytes, length};
+    msghdr message{};
+    message.msg_iov = &piece;
+    message.msg_iovlen = 1;
+    return s->recvmsg(fd, &message, 0);
+  }
+  return ::recv(fd, bytes, length, 0);
+}
+
+bool on_kernel() { return seam() == nullptr; }
 
 int shutdown(int fd, int how) {
   if (auto* s = seam()) return s->shutdown(fd, how);

@@ -26,7 +26,13 @@ int getsockname(int fd, sockaddr* address, socklen_t* address_bytes);
 int getpeername(int fd, sockaddr* address, socklen_t* address_bytes);
 ssize_t sendmsg(int fd, const msghdr* message, int flags);
 ssize_t recvmsg(int fd, msghdr* message, int flags);
+/// sendmsg and recvmsg of one buffer, no flags and no descriptors: the
+/// kernel's send(2) and recv(2), which copy no message header in.
+ssize_t send(int fd, const void* bytes, std::size_t length);
+ssize_t recv(int fd, void* bytes, std::size_t length);
 int shutdown(int fd, int how);
+/// True where these calls go to the kernel, false under the simulator.
+bool on_kernel();
 /// Stops waiting on `fd` (fdclean) and closes it; keeps errno as it was, so
 /// that error paths can close and still report their own errno.
 void close(int fd);
