@@ -274,9 +274,10 @@ class Scheduler final : public runtime::ReadinessSink {
   // --- shared by the object files ---
   /// Whether an observer records events (tracing, or a simulation).
   bool observed() const { return platform_.observer != nullptr; }
-  /// Tells the observer; the time is filled in here. Call through
-  /// CANOPY_EMIT so that an unobserved run never even builds the event.
-  void emit_slow(runtime::Event event);
+  /// Tells the observer; the time is filled in here, in the caller's
+  /// temporary (no copy of the event is made). Call through CANOPY_EMIT so
+  /// that an unobserved run never even builds the event.
+  void emit_slow(runtime::Event&& event);
   void wake(Coroutine& c, int err, int index = -1);
   /// Blocks the running coroutine on everything `wait` links, plus the
   /// deadline; returns 0 or minus what the waker delivered (-ETIMEDOUT...).
@@ -308,11 +309,12 @@ class Scheduler final : public runtime::ReadinessSink {
   /// Makes the next ready coroutine current (polling until there is one)
   /// after the running one finished, and returns its context.
   const canopy_ctx* next_after_finish();
-  Coroutine* pick_next() {
-    if (__builtin_expect(platform_.policy == nullptr, 1)) return ready_.pop();
-    return pick_by_policy();
-  }
-  Coroutine* pick_by_policy();
+  /// The next coroutine to run, taken from the ready queue: the oldest, or
+  /// the policy's pick. Both inline, in scheduler.cpp, their one user.
+  inline Coroutine* pick_next();
+  inline Coroutine* pick_by_policy();
+  /// Tells the observer that `id` yields (a block event of reason yield).
+  [[gnu::noinline]] void emit_yield(runtime::CoroutineId id);
   bool refuse_cancelled();
   int injected_failure_slow(runtime::BlockReason reason, std::int64_t deadline_ms);
   void poll(bool may_block);
@@ -383,6 +385,10 @@ class Scheduler final : public runtime::ReadinessSink {
   bool abandon_armed_ = false;
   bool abandoned_from_coroutine_ = false;  ///< the abandoning jump came from another stack
   bool in_poll_ = false;                   ///< wakes now come from the clock or a descriptor
+  /// The yield event, built once; emit_yield fills in who and when.
+  runtime::Event yield_event_{.kind = runtime::EventKind::block, .reason = runtime::BlockReason::yield};
+  /// Where a coroutine record keeps its id, for the policy's ReadyView.
+  std::size_t coroutine_id_offset_ = 0;
   static constexpr std::size_t max_free_records = 1024;
 };
 

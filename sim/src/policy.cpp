@@ -133,7 +133,6 @@ inline std::size_t SimPolicy::decide(const runtime::ReadyView& ready, std::size_
 std::size_t SimPolicy::pick(const runtime::ReadyView& ready) {
   const std::uint64_t step = ++sim_.stats.steps;
   if (max_steps_ != 0 && step > max_steps_) over_step_budget();
-  // The view's calls are virtual: each is made once.
   const std::size_t size = ready.size();
   const std::size_t index = size > 1 ? decide(ready, size) : 0;
   const std::uint64_t picked = ready.id(index);
