@@ -313,7 +313,9 @@ void Scheduler::abandon_to_main() {
 int Scheduler::yield_slow() {
   if (refuse_if_cancelled()) return -ECANCELED;
   Coroutine& self = *current_;
-  if (__builtin_expect(observed(), 1)) emit_yield(self.id);
+  // Told without building an Event (Observer::yielded): a dozen stores
+  // fewer at every step of a simulation.
+  if (__builtin_expect(observed(), 1)) platform_.observer->yielded(self.id, now_ns());
   self.state = CoroutineState::ready;
   ready_.push(&self);
   switch_to_next();
@@ -321,15 +323,6 @@ int Scheduler::yield_slow() {
   // which only gives way and was never blocked; the next blocking call
   // refuses with ECANCELED.
   return 0;
-}
-
-// The commonest event of a simulation, kept built: only who yields and
-// when change, so telling it is two stores and the observer's call, where
-// building a whole Event would be a dozen stores more.
-void Scheduler::emit_yield(runtime::CoroutineId id) {
-  yield_event_.coroutine = id;
-  yield_event_.time_ns = now_ns();
-  platform_.observer->record(yield_event_);
 }
 
 const canopy_ctx* Scheduler::next_after_finish() {

@@ -313,8 +313,6 @@ class Scheduler final : public runtime::ReadinessSink {
   /// the policy's pick. Both inline, in scheduler.cpp, their one user.
   inline Coroutine* pick_next();
   inline Coroutine* pick_by_policy();
-  /// Tells the observer that `id` yields (a block event of reason yield).
-  [[gnu::noinline]] void emit_yield(runtime::CoroutineId id);
   bool refuse_cancelled();
   int injected_failure_slow(runtime::BlockReason reason, std::int64_t deadline_ms);
   void poll(bool may_block);
@@ -385,8 +383,6 @@ class Scheduler final : public runtime::ReadinessSink {
   bool abandon_armed_ = false;
   bool abandoned_from_coroutine_ = false;  ///< the abandoning jump came from another stack
   bool in_poll_ = false;                   ///< wakes now come from the clock or a descriptor
-  /// The yield event, built once; emit_yield fills in who and when.
-  runtime::Event yield_event_{.kind = runtime::EventKind::block, .reason = runtime::BlockReason::yield};
   /// Where a coroutine record keeps its id, for the policy's ReadyView.
   std::size_t coroutine_id_offset_ = 0;
   static constexpr std::size_t max_free_records = 1024;

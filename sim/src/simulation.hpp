@@ -95,6 +95,7 @@ class SimPolicy final : public runtime::Policy {
   /// The strategy's decisions are the choice source's (random, a fuzz input).
   ChoiceSource* drawn_ = nullptr;
   std::uint64_t max_steps_ = 0;
+  std::uint64_t step_limit_ = UINT64_MAX;  ///< max_steps_, or no limit when it is 0: one compare a step
   /// Planned slow steps: the next one not yet reached.
   std::size_t next_planned_slow_ = 0;
   /// The clock at the previous step, and how many steps in a row saw it
@@ -165,12 +166,16 @@ class SimObserver final : public runtime::Observer {
  public:
   explicit SimObserver(Simulation& sim);
   void record(const runtime::Event& event) override;
+  void yielded(runtime::CoroutineId id, std::int64_t time_ns) override;
 
  private:
+  /// What a yield means beyond the hash: ready again, and one more call if cancelled.
+  void account_yield(std::uint64_t id);
   void attribute_refusal(std::uint64_t id);
   /// record_events: the event as text (out of line: the common path
   /// builds no strings).
   [[gnu::noinline]] void keep_text(const runtime::Event& e);
+  [[gnu::noinline]] void keep_yield_text(runtime::CoroutineId id, std::int64_t time_ns);
   /// Every event but a yield: closes, wakes, blocking calls, refusals.
   void account(const runtime::Event& e);
   /// Coroutine `id`, cancelled, made one more blocking call: the budget.
@@ -208,6 +213,7 @@ class Simulation {
  public:
   using mode = SimMode;
   Simulation(const options& o, mode m);
+  ~Simulation();
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
 
