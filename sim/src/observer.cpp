@@ -48,7 +48,10 @@ void SimObserver::attribute_refusal(std::uint64_t id) {
 }
 
 SimObserver::SimObserver(Simulation& sim)
-    : sim_(sim), record_events_(sim.opts().record_events), user_observer_(sim.opts().observer) {}
+    : sim_(sim),
+      record_events_(sim.opts().record_events),
+      user_observer_(sim.opts().observer),
+      yield_slow_path_(record_events_ || user_observer_ != nullptr) {}
 
 inline void SimObserver::account_yield(std::uint64_t id) {
   sim_.policy.became_ready(id);
@@ -83,9 +86,24 @@ void SimObserver::yielded(runtime::CoroutineId id, std::int64_t time_ns) {
   Simulation& s = sim_;
   ++s.stats.events;
   fold_event(s.trace_hash, yield_event(id, time_ns));
+  // Nothing kept as text, nobody cancelled yet, nobody else observing:
+  // the yield only makes `id` ready again. One test for the three.
+  if (__builtin_expect(!yield_slow_path_, 1)) {
+    s.policy.became_ready(id);
+    return;
+  }
+  yielded_slow(id, time_ns);
+}
+
+void SimObserver::yielded_slow(runtime::CoroutineId id, std::int64_t time_ns) {
   if (record_events_) keep_yield_text(id, time_ns);
   account_yield(id);
   if (user_observer_ != nullptr) user_observer_->yielded(id, time_ns);
+}
+
+void SimObserver::mark_cancelled(std::uint64_t id) {
+  cancelled_calls_[id] = 1;
+  yield_slow_path_ = true;
 }
 
 void SimObserver::keep_yield_text(runtime::CoroutineId id, std::int64_t time_ns) {
@@ -103,7 +121,7 @@ void SimObserver::account(const runtime::Event& e) {
     case runtime::EventKind::cancel:
       s.injector.closed(id);
       if (id >= cancelled_calls_.size()) cancelled_calls_.resize(id + 1, 0);
-      if (cancelled_calls_[id] == 0) cancelled_calls_[id] = 1;
+      if (cancelled_calls_[id] == 0) mark_cancelled(id);
       break;
     case runtime::EventKind::wake:
       s.policy.became_ready(id);
@@ -119,7 +137,7 @@ void SimObserver::account(const runtime::Event& e) {
       attribute_refusal(id);
       if (cancelled_calls_[id] == 0) {
         // An injected ECANCELED cancels without a cancel event.
-        cancelled_calls_[id] = 1;
+        mark_cancelled(id);
         break;
       }
       called_after_cancel(id);

@@ -74,6 +74,8 @@ SimPolicy::SimPolicy(Simulation& sim)
   if (strategy_->draws_decisions()) drawn_ = &sim.choices();
   max_steps_ = o.max_steps;
   step_limit_ = max_steps_ != 0 ? max_steps_ : UINT64_MAX;
+  after_pick_on_ = strategy_counts_steps_ || slow_steps_on_;
+  quick_records_left_ = record_sizes_ ? 0 : max_recorded_decisions;
 }
 
 std::uint64_t& SimPolicy::grow_ready_since(std::uint64_t id) {
@@ -138,11 +140,26 @@ inline std::size_t SimPolicy::decide(const runtime::ReadyView& ready, std::size_
     index = starving(probe);
   }
   ++decisions;
-  if (sim_.decisions.size() < max_recorded_decisions) {
+  // One test on the common path: room left, and no sizes to record (dfs).
+  if (__builtin_expect(quick_records_left_ != 0, 1)) {
+    --quick_records_left_;
     sim_.decisions.push_back(static_cast<std::uint32_t>(index));
-    if (record_sizes_) sim_.decision_sizes.push_back(static_cast<std::uint32_t>(size));
+  } else {
+    record_slow(index, size);
   }
   return index;
+}
+
+void SimPolicy::record_slow(std::size_t index, std::size_t size) {
+  if (sim_.decisions.size() >= max_recorded_decisions) return;
+  sim_.decisions.push_back(static_cast<std::uint32_t>(index));
+  if (record_sizes_) sim_.decision_sizes.push_back(static_cast<std::uint32_t>(size));
+}
+
+inline void SimPolicy::after_pick(std::uint64_t step, std::uint64_t picked) {
+  if (strategy_counts_steps_) strategy_->step(step, picked);
+  // Virtual time passes before the step runs.
+  if (slow_steps_on_) take_slow_step(step, picked);
 }
 
 std::size_t SimPolicy::pick(const runtime::ReadyView& ready) {
@@ -152,9 +169,7 @@ std::size_t SimPolicy::pick(const runtime::ReadyView& ready) {
   const std::size_t index = size > 1 ? decide(ready, size) : 0;
   const std::uint64_t picked = ready.id(index);
   ready_since(picked) = sim_.stats.decisions;
-  if (strategy_counts_steps_) strategy_->step(step, picked);
-  // Virtual time passes before the step runs.
-  if (slow_steps_on_) take_slow_step(step, picked);
+  if (__builtin_expect(after_pick_on_, 0)) after_pick(step, picked);
   tick();
   return index;
 }

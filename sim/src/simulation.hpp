@@ -96,6 +96,14 @@ class SimPolicy final : public runtime::Policy {
   ChoiceSource* drawn_ = nullptr;
   std::uint64_t max_steps_ = 0;
   std::uint64_t step_limit_ = UINT64_MAX;  ///< max_steps_, or no limit when it is 0: one compare a step
+  /// pct's step count or slow steps: after_pick has work (one test a step).
+  bool after_pick_on_ = false;
+  /// Decisions that may still be recorded without a look at the record's
+  /// size (it starts empty), when no sizes are recorded with them; at 0,
+  /// record_slow decides.
+  std::size_t quick_records_left_ = 0;
+  [[gnu::noinline]] void record_slow(std::size_t index, std::size_t size);
+  inline void after_pick(std::uint64_t step, std::uint64_t picked);
   /// Planned slow steps: the next one not yet reached.
   std::size_t next_planned_slow_ = 0;
   /// The clock at the previous step, and how many steps in a row saw it
@@ -184,8 +192,15 @@ class SimObserver final : public runtime::Observer {
   // From the options, read once: record() runs at every event.
   bool record_events_;
   runtime::Observer* user_observer_;
-  /// Coroutine id -> blocking calls made since it was cancelled, +1 (0: not cancelled).
+  /// Coroutine id -> blocking calls made since it was cancelled, +1 (0: not
+  /// cancelled). Entries never go back to 0.
   std::vector<std::uint64_t> cancelled_calls_;
+  /// A yield has more to do than make its coroutine ready: events kept as
+  /// text, a user observer, or some coroutine cancelled (set for good then).
+  bool yield_slow_path_;
+  /// Marks `id` (inside cancelled_calls_) cancelled.
+  void mark_cancelled(std::uint64_t id);
+  [[gnu::noinline]] void yielded_slow(runtime::CoroutineId id, std::int64_t time_ns);
 };
 
 /// Turns the runtime's failure reports into the simulation's.
