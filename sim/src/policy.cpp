@@ -81,7 +81,11 @@ SimPolicy::SimPolicy(Simulation& sim)
 std::uint64_t& SimPolicy::grow_ready_since(std::uint64_t id) {
   // Ids are small sequence numbers; past the limit, coroutines share a slot.
   std::size_t slot = id < (std::size_t{1} << 24) ? static_cast<std::size_t>(id) : (std::size_t{1} << 24) - 1;
-  if (slot >= ready_since_.size()) ready_since_.resize(slot + 1, sim_.stats.decisions);
+  if (slot >= ready_since_.size()) {
+    ready_since_.resize(slot + 1, sim_.stats.decisions);
+    ready_since_data_ = ready_since_.data();
+    ready_since_size_ = ready_since_.size();
+  }
   return ready_since_[slot];
 }
 
