@@ -71,7 +71,10 @@ SimPolicy::SimPolicy(Simulation& sim)
   slow_steps_on_ = o.slow_steps.has_value() || o.slow_ms > 0 || o.directed_cancel;
   record_sizes_ = o.strategy == strategy::dfs;
   fifo_ = o.strategy == strategy::fifo;
-  if (strategy_->draws_decisions()) drawn_ = &sim.choices();
+  if (strategy_->draws_decisions()) {
+    drawn_ = &sim.choices();
+    drawn_stream_ = drawn_->decision_stream();
+  }
   max_steps_ = o.max_steps;
   step_limit_ = max_steps_ != 0 ? max_steps_ : UINT64_MAX;
   after_pick_on_ = strategy_counts_steps_ || slow_steps_on_;
@@ -130,7 +133,10 @@ void SimPolicy::over_step_budget() {
 
 inline std::size_t SimPolicy::decide(const runtime::ReadyView& ready, std::size_t size) {
   std::uint64_t& decisions = sim_.stats.decisions;
-  std::size_t index = fifo_ ? 0 : drawn_ != nullptr ? drawn_->decision(size) : strategy_->choose(ready, decisions);
+  std::size_t index = fifo_                        ? 0
+                      : drawn_stream_ != nullptr     ? static_cast<std::size_t>(drawn_stream_->below(size))
+                      : drawn_ != nullptr            ? drawn_->decision(size)
+                                                     : strategy_->choose(ready, decisions);
   // One position a decision, in turn, is checked for a coroutine ready
   // for longer than the bound: O(1), and a starving coroutine among k ready
   // ones is found within k decisions of passing it.
