@@ -152,6 +152,7 @@ Scheduler::Scheduler(const runtime::Platform& platform, StackPool* stacks)
     : platform_(platform),
       fast_(platform.observer == nullptr && platform.policy == nullptr),
       clock_cached_(platform.clock == &monotonic_clock()),
+      clock_reading_(platform.clock != nullptr ? platform.clock->reading() : nullptr),
       stacks_(stacks != nullptr ? *stacks : own_stacks_) {
   assert(platform_.clock != nullptr && "a scheduler needs a clock");
   assert(platform_.poller != nullptr && "a scheduler needs a poller");

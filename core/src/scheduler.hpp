@@ -132,6 +132,7 @@ class Scheduler final : public runtime::ReadinessSink {
       return read_real_clock_ns() / 1'000'000;
     }
 #endif
+    if (clock_reading_ != nullptr) return *clock_reading_ / 1'000'000;
     return platform_.clock->now_ns() / 1'000'000;
   }
   /// The clock for the scheduler's own decisions: read every call.
@@ -139,6 +140,7 @@ class Scheduler final : public runtime::ReadinessSink {
 #if defined(__x86_64__)
     if (__builtin_expect(clock_cached_, 1)) return read_real_clock_ns();
 #endif
+    if (clock_reading_ != nullptr) return *clock_reading_;
     return platform_.clock->now_ns();
   }
   /// How long (in time-stamp counter cycles) now() reuses a reading.
@@ -357,6 +359,7 @@ class Scheduler final : public runtime::ReadinessSink {
   /// predictable branch when tracing or simulating is off).
   bool fast_ = false;
   bool clock_cached_ = false;              ///< the clock is the real one: now_ms() may reuse a reading
+  const std::int64_t* clock_reading_ = nullptr;  ///< Clock::reading(): read in place, without a call
   std::uint64_t cached_clock_tsc_ = 0;     ///< time-stamp counter just before the kept reading
   std::int64_t cached_clock_ms_ = 0;       ///< the kept reading, in milliseconds
   Coroutine main_;                         ///< the thread's own stack

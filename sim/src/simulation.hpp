@@ -31,6 +31,7 @@ class Simulation;
 class SimClock final : public runtime::Clock {
  public:
   std::int64_t now_ns() override { return now_ns_; }
+  const std::int64_t* reading() const override { return &now_ns_; }
   void advance_to(std::int64_t time_ns) {
     if (time_ns > now_ns_) now_ns_ = time_ns;
   }

@@ -33,6 +33,10 @@ class Clock {
   virtual ~Clock() = default;
   /// Nanoseconds since an arbitrary, fixed epoch; never decreases.
   virtual std::int64_t now_ns() = 0;
+  /// Where now_ns() keeps its answer, when it is just a number in memory
+  /// that the clock's owner moves (a simulated clock), or null. The
+  /// scheduler then reads the number itself: no call at every event.
+  virtual const std::int64_t* reading() const { return nullptr; }
 };
 
 /// Receives readiness from a Poller; implemented by the scheduler.
