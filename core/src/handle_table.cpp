@@ -29,18 +29,23 @@ std::vector<std::uint32_t>& chunks_free = *new std::vector<std::uint32_t>;
 
 }  // namespace
 
-HandleTable::Slot* handle_slot_for_each(std::uint32_t chunk, std::uint32_t i) {
-  return &chunks[chunk].load(std::memory_order_acquire)->slots[i];
+HandleTable::Slot* handle_chunk_slots(std::uint32_t chunk) {
+  return chunks[chunk].load(std::memory_order_acquire)->slots;
 }
 
 HandleTable::~HandleTable() {
   std::lock_guard<std::mutex> lock(chunks_mutex);
   for (std::uint32_t number : chunks_) {
     Chunk* chunk = chunks[number].load(std::memory_order_relaxed);
-    for (Slot& s : chunk->slots) {
-      if (s.object != nullptr) s.generation = (s.generation + 1) & generation_mask;
-      s.object = nullptr;
-      s.next_free = 0;
+    // With nothing open every slot is already free (object null); the free
+    // links are rewritten by grow() when the chunk is taken again, so a
+    // table that closed all its handles (a simulated run, a thread's
+    // scheduler at exit) gives its chunks back without visiting 256 slots.
+    if (open_count_ != 0) {
+      for (Slot& s : chunk->slots) {
+        if (s.object != nullptr) s.generation = (s.generation + 1) & generation_mask;
+        s.object = nullptr;
+      }
     }
     chunk->owner.store(nullptr, std::memory_order_release);
     chunks_free.push_back(number);
@@ -74,18 +79,22 @@ bool HandleTable::grow() {
     first_chunk_ = number;
     first_slots_ = chunks[number].load(std::memory_order_relaxed)->slots;
   }
-  // Slot 0 of chunk 0 is never used so that handle 0 is never valid: a
-  // zero-initialised handle variable is caught as EBADF.
-  for (std::uint32_t i = (number == 0 ? 1 : 0); i < chunk_slots; ++i) {
-    std::uint32_t index = number * chunk_slots + i;
-    slot(index)->next_free = 0;
-    if (free_tail_ == 0) {
-      free_head_ = index + 1;
-    } else {
-      slot(free_tail_ - 1)->next_free = index + 1;
-    }
-    free_tail_ = index + 1;
+  // The chunk's slots join the back of the free FIFO in index order, each
+  // linked to the next (links are index + 1, 0 ends the list). Written
+  // straight into the chunk: this runs for every scheduler, and so for
+  // every simulated run. Slot 0 of chunk 0 is never used so that handle 0
+  // is never valid: a zero-initialised handle variable is caught as EBADF.
+  Slot* slots = chunks[number].load(std::memory_order_relaxed)->slots;
+  const std::uint32_t base = number * chunk_slots;
+  const std::uint32_t first = number == 0 ? 1 : 0;
+  for (std::uint32_t i = first; i + 1 < chunk_slots; ++i) slots[i].next_free = base + i + 2;
+  slots[chunk_slots - 1].next_free = 0;
+  if (free_tail_ == 0) {
+    free_head_ = base + first + 1;
+  } else {
+    slot(free_tail_ - 1)->next_free = base + first + 1;
   }
+  free_tail_ = base + chunk_slots;
   return true;
 }
 

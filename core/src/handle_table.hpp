@@ -116,13 +116,17 @@ class HandleTable {
   std::uint32_t open_count_ = 0;
 };
 
-HandleTable::Slot* handle_slot_for_each(std::uint32_t chunk, std::uint32_t i);
+/// The slots of chunk number `chunk` (which exists), for for_each.
+HandleTable::Slot* handle_chunk_slots(std::uint32_t chunk);
 
 template <class Fn>
 void HandleTable::for_each(Fn&& fn) const {
+  // Nothing open (every scheduler at the end of a clean run): no slot to visit.
+  if (open_count_ == 0) return;
   for (std::uint32_t chunk : chunks_) {
+    Slot* slots = handle_chunk_slots(chunk);
     for (std::uint32_t i = 0; i < chunk_slots; ++i) {
-      Slot* s = handle_slot_for_each(chunk, i);
+      Slot* s = &slots[i];
       if (s->object != nullptr) {
         std::uint32_t index = chunk * chunk_slots + i;
         fn(static_cast<int>((s->generation << index_bits) | index), s->object);

@@ -12,6 +12,8 @@
 #include <cstring>
 #include <utility>
 
+#include "canopy/runtime/platform.hpp"
+
 namespace canopy::core {
 
 struct Coroutine;
@@ -26,6 +28,11 @@ class ReadyQueue {
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
   Coroutine* at(std::size_t i) const { return ring_[(head_ + i) & mask_]; }
+  /// The queue as a policy reads it: the ring in place, each record's id
+  /// `id_offset` bytes into it.
+  runtime::ReadyView view(std::size_t id_offset) const {
+    return runtime::ReadyView(reinterpret_cast<const void* const*>(ring_), mask_, head_, size_, id_offset);
+  }
 
   void push(Coroutine* c) {
     if (__builtin_expect(size_ == capacity_, 0)) grow();

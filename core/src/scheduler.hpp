@@ -132,6 +132,7 @@ class Scheduler final : public runtime::ReadinessSink {
       return read_real_clock_ns() / 1'000'000;
     }
 #endif
+    if (clock_reading_ != nullptr) return *clock_reading_ / 1'000'000;
     return platform_.clock->now_ns() / 1'000'000;
   }
   /// The clock for the scheduler's own decisions: read every call.
@@ -139,6 +140,7 @@ class Scheduler final : public runtime::ReadinessSink {
 #if defined(__x86_64__)
     if (__builtin_expect(clock_cached_, 1)) return read_real_clock_ns();
 #endif
+    if (clock_reading_ != nullptr) return *clock_reading_;
     return platform_.clock->now_ns();
   }
   /// How long (in time-stamp counter cycles) now() reuses a reading.
@@ -274,9 +276,10 @@ class Scheduler final : public runtime::ReadinessSink {
   // --- shared by the object files ---
   /// Whether an observer records events (tracing, or a simulation).
   bool observed() const { return platform_.observer != nullptr; }
-  /// Tells the observer; the time is filled in here. Call through
-  /// CANOPY_EMIT so that an unobserved run never even builds the event.
-  void emit_slow(runtime::Event event);
+  /// Tells the observer; the time is filled in here, in the caller's
+  /// temporary (no copy of the event is made). Call through CANOPY_EMIT so
+  /// that an unobserved run never even builds the event.
+  void emit_slow(runtime::Event&& event);
   void wake(Coroutine& c, int err, int index = -1);
   /// Blocks the running coroutine on everything `wait` links, plus the
   /// deadline; returns 0 or minus what the waker delivered (-ETIMEDOUT...).
@@ -308,11 +311,10 @@ class Scheduler final : public runtime::ReadinessSink {
   /// Makes the next ready coroutine current (polling until there is one)
   /// after the running one finished, and returns its context.
   const canopy_ctx* next_after_finish();
-  Coroutine* pick_next() {
-    if (__builtin_expect(platform_.policy == nullptr, 1)) return ready_.pop();
-    return pick_by_policy();
-  }
-  Coroutine* pick_by_policy();
+  /// The next coroutine to run, taken from the ready queue: the oldest, or
+  /// the policy's pick. Both inline, in scheduler.cpp, their one user.
+  inline Coroutine* pick_next();
+  inline Coroutine* pick_by_policy();
   bool refuse_cancelled();
   int injected_failure_slow(runtime::BlockReason reason, std::int64_t deadline_ms);
   void poll(bool may_block);
@@ -357,6 +359,7 @@ class Scheduler final : public runtime::ReadinessSink {
   /// predictable branch when tracing or simulating is off).
   bool fast_ = false;
   bool clock_cached_ = false;              ///< the clock is the real one: now_ms() may reuse a reading
+  const std::int64_t* clock_reading_ = nullptr;  ///< Clock::reading(): read in place, without a call
   std::uint64_t cached_clock_tsc_ = 0;     ///< time-stamp counter just before the kept reading
   std::int64_t cached_clock_ms_ = 0;       ///< the kept reading, in milliseconds
   Coroutine main_;                         ///< the thread's own stack
@@ -383,6 +386,8 @@ class Scheduler final : public runtime::ReadinessSink {
   bool abandon_armed_ = false;
   bool abandoned_from_coroutine_ = false;  ///< the abandoning jump came from another stack
   bool in_poll_ = false;                   ///< wakes now come from the clock or a descriptor
+  /// Where a coroutine record keeps its id, for the policy's ReadyView.
+  std::size_t coroutine_id_offset_ = 0;
   static constexpr std::size_t max_free_records = 1024;
 };
 

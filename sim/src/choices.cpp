@@ -19,7 +19,7 @@ Rng ChoiceSource::coroutine_stream(std::uint64_t id, stream s) const {
 }
 
 std::size_t SeededChoices::decision(std::size_t ready) {
-  return static_cast<std::size_t>(stream_of(stream::schedule).below(ready));
+  return static_cast<std::size_t>(decision_stream()->below(ready));
 }
 
 int SeededChoices::slow_step_ms(int slow_ms) {

@@ -39,6 +39,10 @@ class ChoiceSource {
   /// Which of `ready` (>= 2) ready coroutines runs, for a strategy that
   /// draws its decisions (random, and every fuzz input's run).
   virtual std::size_t decision(std::size_t ready) = 0;
+  /// The stream whose below(ready) every decision() is, or null when
+  /// decisions come from elsewhere: the policy then draws inline, without
+  /// a call at every step.
+  virtual Rng* decision_stream() { return nullptr; }
   /// With slow steps on (slow_ms >= 1): how many ms the step about to run
   /// takes, 0 for a fast step.
   virtual int slow_step_ms(int slow_ms) = 0;
@@ -73,6 +77,7 @@ class SeededChoices final : public ChoiceSource {
  public:
   using ChoiceSource::ChoiceSource;
   std::size_t decision(std::size_t ready) override;
+  Rng* decision_stream() override { return &stream_of(stream::schedule); }
   int slow_step_ms(int slow_ms) override;
   int whatif(int per_mille, bool may_cancel, bool may_time_out) override;
 };

@@ -31,6 +31,7 @@ class Simulation;
 class SimClock final : public runtime::Clock {
  public:
   std::int64_t now_ns() override { return now_ns_; }
+  const std::int64_t* reading() const override { return &now_ns_; }
   void advance_to(std::int64_t time_ns) {
     if (time_ns > now_ns_) now_ns_ = time_ns;
   }
@@ -94,7 +95,19 @@ class SimPolicy final : public runtime::Policy {
   bool fifo_ = false;          ///< fifo picks the oldest: no call needed
   /// The strategy's decisions are the choice source's (random, a fuzz input).
   ChoiceSource* drawn_ = nullptr;
+  /// The stream those decisions are drawn from, when each is just its
+  /// below(size) (a seeded run): drawn inline.
+  Rng* drawn_stream_ = nullptr;
   std::uint64_t max_steps_ = 0;
+  std::uint64_t step_limit_ = UINT64_MAX;  ///< max_steps_, or no limit when it is 0: one compare a step
+  /// pct's step count or slow steps: after_pick has work (one test a step).
+  bool after_pick_on_ = false;
+  /// Decisions that may still be recorded without a look at the record's
+  /// size (it starts empty), when no sizes are recorded with them; at 0,
+  /// record_slow decides.
+  std::size_t quick_records_left_ = 0;
+  [[gnu::noinline]] void record_slow(std::size_t index, std::size_t size);
+  inline void after_pick(std::uint64_t step, std::uint64_t picked);
   /// Planned slow steps: the next one not yet reached.
   std::size_t next_planned_slow_ = 0;
   /// The clock at the previous step, and how many steps in a row saw it
@@ -106,9 +119,13 @@ class SimPolicy final : public runtime::Policy {
   /// By coroutine id: the decision count when it last became ready or ran
   /// (the fairness bound).
   std::vector<std::uint64_t> ready_since_;
+  /// Its data and size, kept by grow_ready_since: read three times a step,
+  /// they are two loads rather than the vector's pointer arithmetic.
+  std::uint64_t* ready_since_data_ = nullptr;
+  std::size_t ready_since_size_ = 0;
   std::uint64_t& ready_since(std::uint64_t id) {
     // The vector never grows past the slot limit, so an id inside it is its own slot.
-    return id < ready_since_.size() ? ready_since_[static_cast<std::size_t>(id)] : grow_ready_since(id);
+    return id < ready_since_size_ ? ready_since_data_[static_cast<std::size_t>(id)] : grow_ready_since(id);
   }
   std::uint64_t& grow_ready_since(std::uint64_t id);
 };
@@ -165,12 +182,16 @@ class SimObserver final : public runtime::Observer {
  public:
   explicit SimObserver(Simulation& sim);
   void record(const runtime::Event& event) override;
+  void yielded(runtime::CoroutineId id, std::int64_t time_ns) override;
 
  private:
+  /// What a yield means beyond the hash: ready again, and one more call if cancelled.
+  void account_yield(std::uint64_t id);
   void attribute_refusal(std::uint64_t id);
   /// record_events: the event as text (out of line: the common path
   /// builds no strings).
   [[gnu::noinline]] void keep_text(const runtime::Event& e);
+  [[gnu::noinline]] void keep_yield_text(runtime::CoroutineId id, std::int64_t time_ns);
   /// Every event but a yield: closes, wakes, blocking calls, refusals.
   void account(const runtime::Event& e);
   /// Coroutine `id`, cancelled, made one more blocking call: the budget.
@@ -179,8 +200,15 @@ class SimObserver final : public runtime::Observer {
   // From the options, read once: record() runs at every event.
   bool record_events_;
   runtime::Observer* user_observer_;
-  /// Coroutine id -> blocking calls made since it was cancelled, +1 (0: not cancelled).
+  /// Coroutine id -> blocking calls made since it was cancelled, +1 (0: not
+  /// cancelled). Entries never go back to 0.
   std::vector<std::uint64_t> cancelled_calls_;
+  /// A yield has more to do than make its coroutine ready: events kept as
+  /// text, a user observer, or some coroutine cancelled (set for good then).
+  bool yield_slow_path_;
+  /// Marks `id` (inside cancelled_calls_) cancelled.
+  void mark_cancelled(std::uint64_t id);
+  [[gnu::noinline]] void yielded_slow(runtime::CoroutineId id, std::int64_t time_ns);
 };
 
 /// Turns the runtime's failure reports into the simulation's.
@@ -208,6 +236,7 @@ class Simulation {
  public:
   using mode = SimMode;
   Simulation(const options& o, mode m);
+  ~Simulation();
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
 

@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "canopy/runtime/event.hpp"
@@ -32,6 +33,10 @@ class Clock {
   virtual ~Clock() = default;
   /// Nanoseconds since an arbitrary, fixed epoch; never decreases.
   virtual std::int64_t now_ns() = 0;
+  /// Where now_ns() keeps its answer, when it is just a number in memory
+  /// that the clock's owner moves (a simulated clock), or null. The
+  /// scheduler then reads the number itself: no call at every event.
+  virtual const std::int64_t* reading() const { return nullptr; }
 };
 
 /// Receives readiness from a Poller; implemented by the scheduler.
@@ -64,13 +69,33 @@ class Poller {
   virtual std::size_t watch_count() const = 0;
 };
 
-/// A read-only view of the ready queue, oldest first.
+/// A read-only view of the ready queue, oldest first, read in place: the
+/// runtime's ring of coroutine records and where in a record its id lies.
+/// Not virtual, so that a policy reading every position at every step (pct)
+/// pays a load and an index mask per position rather than a call. Made by
+/// the runtime for one pick; valid only during that call.
 class ReadyView {
  public:
-  virtual ~ReadyView() = default;
-  virtual std::size_t size() const = 0;
+  /// `slots[(head + i) & mask]` is the record at position i, and its id is
+  /// the CoroutineId stored `id_offset` bytes into it.
+  ReadyView(const void* const* slots, std::size_t mask, std::size_t head, std::size_t size,
+            std::size_t id_offset)
+      : slots_(slots), mask_(mask), head_(head), size_(size), id_offset_(id_offset) {}
+  std::size_t size() const { return size_; }
   /// The id of the coroutine at position `index` (0 = oldest).
-  virtual std::uint64_t id(std::size_t index) const = 0;
+  CoroutineId id(std::size_t index) const {
+    const char* record = static_cast<const char*>(slots_[(head_ + index) & mask_]);
+    CoroutineId id;
+    std::memcpy(&id, record + id_offset_, sizeof id);
+    return id;
+  }
+
+ private:
+  const void* const* slots_;
+  std::size_t mask_;
+  std::size_t head_;
+  std::size_t size_;
+  std::size_t id_offset_;
 };
 
 /// Decides what runs next. Absent, the ready queue is served FIFO.
