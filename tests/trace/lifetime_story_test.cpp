@@ -45,6 +45,17 @@ runtime::Event net_event(runtime::EventKind kind, std::int64_t t, runtime::Corou
   return event;
 }
 
+// A server (coroutine 1, socket 11) that accepted at 5 ns the connection
+// its client (coroutine 2, socket 10) made at 6 ns.
+test::TraceText server_and_client_connected() {
+  test::TraceText text;
+  text.spawn(0, 1, 0, 0, "server");
+  text.spawn(0, 2, 0, 0, "client");
+  text.event(net_event(runtime::EventKind::net_accept, 5, 1, 11, 10));
+  text.event(net_event(runtime::EventKind::net_connect, 6, 2, 10, 11));
+  return text;
+}
+
 }  // namespace
 
 TEST_CASE("The model records each grace period its granter began, how it ended, and whether it was revoked") {
@@ -134,11 +145,7 @@ TEST_CASE("Every element drawn in the chart says what it is") {
 }
 
 TEST_CASE("Connections link the coroutines owning their ends; resets and closes are marked") {
-  test::TraceText text;
-  text.spawn(0, 1, 0, 0, "server");
-  text.spawn(0, 2, 0, 0, "client");
-  text.event(net_event(runtime::EventKind::net_accept, 5, 1, 11, 10));
-  text.event(net_event(runtime::EventKind::net_connect, 6, 2, 10, 11));
+  test::TraceText text = server_and_client_connected();
   runtime::Event reset = net_event(runtime::EventKind::net_reset, 9, 2, 10, 11);
   reset.err = ECONNRESET;
   text.event(reset);
@@ -167,11 +174,7 @@ TEST_CASE("Connections link the coroutines owning their ends; resets and closes 
 }
 
 TEST_CASE("Network messages are ticks on the writer's lane; a partition is a span until it heals") {
-  test::TraceText text;
-  text.spawn(0, 1, 0, 0, "server");
-  text.spawn(0, 2, 0, 0, "client");
-  text.event(net_event(runtime::EventKind::net_accept, 5, 1, 11, 10));
-  text.event(net_event(runtime::EventKind::net_connect, 6, 2, 10, 11));
+  test::TraceText text = server_and_client_connected();
   runtime::Event send = net_event(runtime::EventKind::net_send, 2000000, 2, 10, 11);
   send.bytes = 21;
   text.event(send);
