@@ -70,7 +70,7 @@ SimPolicy::SimPolicy(Simulation& sim)
   strategy_counts_steps_ = strategy_->counts_steps();
   slow_steps_on_ = o.slow_steps.has_value() || o.slow_ms > 0 || o.directed_cancel;
   record_sizes_ = o.strategy == strategy::dfs;
-  fifo_ = o.strategy == strategy::fifo;
+  tracks_fairness_ = o.strategy != strategy::fifo;
   if (strategy_->draws_decisions()) {
     drawn_ = &sim.choices();
     drawn_stream_ = drawn_->decision_stream();
@@ -133,10 +133,9 @@ void SimPolicy::over_step_budget() {
 
 inline std::size_t SimPolicy::decide(const runtime::ReadyView& ready, std::size_t size) {
   std::uint64_t& decisions = sim_.stats.decisions;
-  std::size_t index = fifo_                        ? 0
-                      : drawn_stream_ != nullptr     ? static_cast<std::size_t>(drawn_stream_->below(size))
-                      : drawn_ != nullptr            ? drawn_->decision(size)
-                                                     : strategy_->choose(ready, decisions);
+  std::size_t index = drawn_stream_ != nullptr ? static_cast<std::size_t>(drawn_stream_->below(size))
+                      : drawn_ != nullptr      ? drawn_->decision(size)
+                                               : strategy_->choose(ready, decisions);
   // One position a decision, in turn, is checked for a coroutine ready
   // for longer than the bound: O(1), and a starving coroutine among k ready
   // ones is found within k decisions of passing it.
@@ -149,7 +148,12 @@ inline std::size_t SimPolicy::decide(const runtime::ReadyView& ready, std::size_
       [[unlikely]] {
     index = starving(probe);
   }
-  ++decisions;
+  record(index, size);
+  return index;
+}
+
+inline void SimPolicy::record(std::size_t index, std::size_t size) {
+  ++sim_.stats.decisions;
   // One test on the common path: room left, and no sizes to record (dfs).
   if (__builtin_expect(quick_records_left_ != 0, 1)) {
     --quick_records_left_;
@@ -157,7 +161,6 @@ inline std::size_t SimPolicy::decide(const runtime::ReadyView& ready, std::size_
   } else {
     record_slow(index, size);
   }
-  return index;
 }
 
 void SimPolicy::record_slow(std::size_t index, std::size_t size) {
@@ -176,12 +179,24 @@ std::size_t SimPolicy::pick(const runtime::ReadyView& ready) {
   const std::uint64_t step = ++sim_.stats.steps;
   if (__builtin_expect(step > step_limit_, 0)) over_step_budget();
   const std::size_t size = ready.size();
+  if (!tracks_fairness_) return pick_oldest(ready, step, size);
   const std::size_t index = size > 1 ? decide(ready, size) : 0;
   const std::uint64_t picked = ready.id(index);
   ready_since(picked) = sim_.stats.decisions;
   if (__builtin_expect(after_pick_on_, 0)) after_pick(step, picked);
   tick();
   return index;
+}
+
+// fifo picks the oldest, as the real runtime does: a coroutine is picked
+// within `size` decisions of becoming ready, so the fairness bound has
+// nothing to find, and no ready_since is kept. Still recorded, for replay
+// and shrinking.
+inline std::size_t SimPolicy::pick_oldest(const runtime::ReadyView& ready, std::uint64_t step, std::size_t size) {
+  if (size > 1) record(0, size);
+  if (__builtin_expect(after_pick_on_, 0)) after_pick(step, ready.id(0));
+  tick();
+  return 0;
 }
 
 std::uint64_t SimPolicy::timer_tiebreak(std::uint64_t arrival) {

@@ -78,6 +78,10 @@ class SimPolicy final : public runtime::Policy {
  private:
   /// A step with more than one coroutine ready: which runs, recorded.
   [[gnu::always_inline]] std::size_t decide(const runtime::ReadyView& ready, std::size_t size);
+  /// pick() under fifo: the oldest, recorded.
+  std::size_t pick_oldest(const runtime::ReadyView& ready, std::uint64_t step, std::size_t size);
+  /// Counts decision `index` (of `size` ready) and keeps it for replay.
+  [[gnu::always_inline]] void record(std::size_t index, std::size_t size);
   /// Moves virtual time before step `step` runs, when slow steps are on
   /// (seeded, planned or directed).
   void take_slow_step(std::uint64_t step, std::uint64_t picked_id);
@@ -92,7 +96,10 @@ class SimPolicy final : public runtime::Policy {
   /// Slow steps of any kind (seeded, planned, directed) may happen.
   bool slow_steps_on_ = false;
   bool record_sizes_ = false;  ///< dfs: how many were ready at each decision
-  bool fifo_ = false;          ///< fifo picks the oldest: no call needed
+  /// Every strategy but fifo: picks may pass a coroutine over, so the
+  /// fairness bound watches how long each has been ready. fifo picks the
+  /// oldest (no call, no bookkeeping).
+  bool tracks_fairness_ = true;
   /// The strategy's decisions are the choice source's (random, a fuzz input).
   ChoiceSource* drawn_ = nullptr;
   /// The stream those decisions are drawn from, when each is just its
@@ -311,7 +318,9 @@ class Simulation {
 };
 
 // Inline: the observer calls it at every yield and wake.
-inline void SimPolicy::became_ready(std::uint64_t id) { ready_since(id) = sim_.stats.decisions; }
+inline void SimPolicy::became_ready(std::uint64_t id) {
+  if (tracks_fairness_) ready_since(id) = sim_.stats.decisions;
+}
 
 /// The simulation running on this thread, or null.
 Simulation* current_simulation();
