@@ -154,10 +154,13 @@ inline std::size_t SimPolicy::decide(const runtime::ReadyView& ready, std::size_
 
 inline void SimPolicy::record(std::size_t index, std::size_t size) {
   ++sim_.stats.decisions;
-  // One test on the common path: room left, and no sizes to record (dfs).
-  if (__builtin_expect(quick_records_left_ != 0, 1)) {
+  // On the common path: room left, no sizes to record (dfs), and no
+  // growth of the vector (whose code, inline, would cost every step the
+  // saving of the registers it uses).
+  std::vector<std::uint32_t>& decisions = sim_.decisions;
+  if (__builtin_expect(quick_records_left_ != 0 && decisions.size() != decisions.capacity(), 1)) {
     --quick_records_left_;
-    sim_.decisions.push_back(static_cast<std::uint32_t>(index));
+    decisions.push_back(static_cast<std::uint32_t>(index));
   } else {
     record_slow(index, size);
   }
@@ -165,21 +168,33 @@ inline void SimPolicy::record(std::size_t index, std::size_t size) {
 
 void SimPolicy::record_slow(std::size_t index, std::size_t size) {
   if (sim_.decisions.size() >= max_recorded_decisions) return;
+  if (quick_records_left_ != 0) --quick_records_left_;  // a quick one, but the vector grows
   sim_.decisions.push_back(static_cast<std::uint32_t>(index));
   if (record_sizes_) sim_.decision_sizes.push_back(static_cast<std::uint32_t>(size));
 }
 
-inline void SimPolicy::after_pick(std::uint64_t step, std::uint64_t picked) {
+void SimPolicy::after_pick(std::uint64_t step, std::uint64_t picked) {
   if (strategy_counts_steps_) strategy_->step(step, picked);
   // Virtual time passes before the step runs.
   if (slow_steps_on_) take_slow_step(step, picked);
 }
 
-std::size_t SimPolicy::pick(const runtime::ReadyView& ready) {
+inline std::uint64_t SimPolicy::count_step() {
   const std::uint64_t step = ++sim_.stats.steps;
   if (__builtin_expect(step > step_limit_, 0)) over_step_budget();
+  return step;
+}
+
+// Two bodies behind one test, each tail-called: fifo's needs few registers,
+// and as one function it paid the other's saving and restoring of six at
+// every step (about 14 instructions of its 45).
+std::size_t SimPolicy::pick(const runtime::ReadyView& ready) {
+  return tracks_fairness_ ? pick_fair(ready) : pick_oldest(ready);
+}
+
+std::size_t SimPolicy::pick_fair(const runtime::ReadyView& ready) {
+  const std::uint64_t step = count_step();
   const std::size_t size = ready.size();
-  if (!tracks_fairness_) return pick_oldest(ready, step, size);
   const std::size_t index = size > 1 ? decide(ready, size) : 0;
   const std::uint64_t picked = ready.id(index);
   ready_since(picked) = sim_.stats.decisions;
@@ -192,10 +207,13 @@ std::size_t SimPolicy::pick(const runtime::ReadyView& ready) {
 // within `size` decisions of becoming ready, so the fairness bound has
 // nothing to find, and no ready_since is kept. Still recorded, for replay
 // and shrinking.
-inline std::size_t SimPolicy::pick_oldest(const runtime::ReadyView& ready, std::uint64_t step, std::size_t size) {
-  if (size > 1) record(0, size);
+std::size_t SimPolicy::pick_oldest(const runtime::ReadyView& ready) {
+  const std::uint64_t step = count_step();
   if (__builtin_expect(after_pick_on_, 0)) after_pick(step, ready.id(0));
   tick();
+  // Last, so that little is live across the calls above (their rare
+  // paths): recording reads nothing they change.
+  if (const std::size_t size = ready.size(); size > 1) record(0, size);
   return 0;
 }
 

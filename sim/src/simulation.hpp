@@ -78,8 +78,12 @@ class SimPolicy final : public runtime::Policy {
  private:
   /// A step with more than one coroutine ready: which runs, recorded.
   [[gnu::always_inline]] std::size_t decide(const runtime::ReadyView& ready, std::size_t size);
+  /// The step about to run, counted against the step budget.
+  [[gnu::always_inline]] std::uint64_t count_step();
+  /// pick() under every strategy but fifo.
+  [[gnu::noinline]] std::size_t pick_fair(const runtime::ReadyView& ready);
   /// pick() under fifo: the oldest, recorded.
-  std::size_t pick_oldest(const runtime::ReadyView& ready, std::uint64_t step, std::size_t size);
+  [[gnu::noinline]] std::size_t pick_oldest(const runtime::ReadyView& ready);
   /// Counts decision `index` (of `size` ready) and keeps it for replay.
   [[gnu::always_inline]] void record(std::size_t index, std::size_t size);
   /// Moves virtual time before step `step` runs, when slow steps are on
@@ -110,11 +114,11 @@ class SimPolicy final : public runtime::Policy {
   /// pct's step count or slow steps: after_pick has work (one test a step).
   bool after_pick_on_ = false;
   /// Decisions that may still be recorded without a look at the record's
-  /// size (it starts empty), when no sizes are recorded with them; at 0,
-  /// record_slow decides.
+  /// size against its bound (it starts empty), when no sizes are recorded
+  /// with them; at 0, or when the record must grow, record_slow decides.
   std::size_t quick_records_left_ = 0;
   [[gnu::noinline]] void record_slow(std::size_t index, std::size_t size);
-  inline void after_pick(std::uint64_t step, std::uint64_t picked);
+  [[gnu::noinline]] void after_pick(std::uint64_t step, std::uint64_t picked);
   /// Planned slow steps: the next one not yet reached.
   std::size_t next_planned_slow_ = 0;
   /// The clock at the previous step, and how many steps in a row saw it
