@@ -45,6 +45,17 @@ const canopy_ctx* coroutine_main(void* arg) {
 
 }  // namespace
 
+[[gnu::always_inline]] inline int Scheduler::give_stack(const SpawnRequest& request, Coroutine& c) {
+  // A recycled record still holds the stack it ran on, warm in the caches:
+  // kept when it is what the pool would hand out.
+  if (__builtin_expect(request.memory == nullptr && c.stack.slab != nullptr &&
+                           stacks_.suits(c.stack, request_stack_bytes(request)), 1)) {
+    stacks_.reissue(c.stack);
+    return 0;
+  }
+  return give_stack_slow(request, c);
+}
+
 int Scheduler::create(const SpawnRequest& request, Coroutine*& out) {
   // As libdill: a coroutine being closed starts no new work. Its go() fails
   // like a blocking call, so cleanup code cannot spawn children that the
@@ -55,34 +66,25 @@ int Scheduler::create(const SpawnRequest& request, Coroutine*& out) {
     if (int err = bundle_named(request.bundle_handle, bundle); err < 0) return err;
     assert(!bundle->closing && "a closing bundle's handle is already invalid");
   }
-  Stack stack;
-  if (request.memory != nullptr) {
-    if (request.memory_bytes < min_user_stack_bytes) return -EINVAL;
-    stack.limit = static_cast<std::byte*>(request.memory);
-    stack.top = stack.limit + request.memory_bytes;
-  } else if (int err = stacks_.acquire(
-                 request.stack_bytes != 0 ? request.stack_bytes : default_stack_bytes_, stack);
-             err < 0) {
-    return err;
-  }
   Coroutine* c;
   if (free_records_ != nullptr) {
     c = free_records_;
     free_records_ = c->all_next;
     --free_record_count_;
+    if (c->stack.slab != nullptr) --free_record_stacks_;
     c->recycle();
   } else {
     c = new (std::nothrow) Coroutine();
-    if (c == nullptr) {
-      if (stack.slab != nullptr) stacks_.release(stack);
-      return -ENOMEM;
-    }
+    if (c == nullptr) return -ENOMEM;
+  }
+  if (int err = give_stack(request, *c); err < 0) {
+    release_coroutine(c);
+    return err;
   }
   int handle = 0;
   if (bundle == nullptr) {
     handle = handles_.open(c);
     if (handle < 0) {
-      if (stack.slab != nullptr) stacks_.release(stack);
       release_coroutine(c);
       return handle;
     }
@@ -99,9 +101,6 @@ int Scheduler::create(const SpawnRequest& request, Coroutine*& out) {
     bundle->members_tail = c;
     ++bundle->member_count;
   }
-  c->stack = stack;
-  c->asan_bottom = stack.limit;
-  c->asan_size = stack.usable_bytes();
   c->id = ++last_coroutine_id_;
   c->parent = current_->id;
   c->site = request.site;
@@ -113,6 +112,27 @@ int Scheduler::create(const SpawnRequest& request, Coroutine*& out) {
   if (__builtin_expect(observed(), 0)) emit_spawn(*c, bundle);
   out = c;
   return handle;
+}
+
+int Scheduler::give_stack_slow(const SpawnRequest& request, Coroutine& c) {
+  Stack& stack = c.stack;
+  if (request.memory == nullptr) {
+    drop_stack(c);
+    if (int err = stacks_.acquire(request_stack_bytes(request), stack); err < 0) return err;
+  } else {
+    if (request.memory_bytes < min_user_stack_bytes) return -EINVAL;
+    drop_stack(c);
+    stack.limit = static_cast<std::byte*>(request.memory);
+    stack.top = stack.limit + request.memory_bytes;
+  }
+  c.asan_bottom = stack.limit;
+  c.asan_size = stack.usable_bytes();
+  return 0;
+}
+
+void Scheduler::drop_stack(Coroutine& c) {
+  if (c.stack.slab != nullptr) stacks_.release(c.stack);
+  c.stack = Stack{};
 }
 
 // Out of line so that create's frame holds no event.
@@ -203,13 +223,11 @@ const canopy_ctx* Scheduler::finish_current() {
   (self.all_prev != nullptr ? self.all_prev->all_next : all_head_) = self.all_next;
   (self.all_next != nullptr ? self.all_next->all_prev : all_tail_) = self.all_prev;
   self.all_prev = self.all_next = nullptr;
-  // The stack and the record go back to their pools while we still stand
-  // on them: nothing from here to the jump creates a coroutine, and the
-  // pool keeps an emptied slab mapped until its next release.
-  if (self.stack.slab != nullptr) stacks_.release(self.stack);
-  // No longer its stack: nothing to release again, no guard to report.
-  self.stack.slab = nullptr;
-  self.stack.guard = nullptr;
+  // The record keeps its stack (as libdill's does, until the handle is
+  // closed), so that the next go() gets both at once. A record freed here,
+  // with its stack, while we still stand on them: nothing from here to the
+  // jump creates a coroutine, and the pool keeps an emptied slab mapped
+  // until its next release.
   if (self.handle < 0) {
     release_coroutine(&self);
   } else if (self.joiner != nullptr) {
@@ -223,11 +241,14 @@ const canopy_ctx* Scheduler::finish_current() {
 
 void Scheduler::release_coroutine(Coroutine* c) {
   if (free_record_count_ < max_free_records) {
-    // Kept in a list through all_next, which a finished record no longer uses.
+    // Kept in a list through all_next, which a finished record no longer
+    // uses, with its stack if it had one from the pool.
     c->all_next = free_records_;
     free_records_ = c;
     ++free_record_count_;
+    if (c->stack.slab != nullptr) ++free_record_stacks_;
   } else {
+    if (c->stack.slab != nullptr) stacks_.release(c->stack);
     sanitizer_forget(*c);
     delete c;
   }

@@ -60,7 +60,7 @@ struct Coroutine : Object {
   Object* owned = nullptr;           ///< open child handles it owns (structure check)
   Coroutine* all_prev = nullptr;     ///< neighbours among all live coroutines, for reports
   Coroutine* all_next = nullptr;
-  Stack stack{};                     ///< where it runs; pooled unless user memory
+  Stack stack{};                     ///< where it runs; pooled unless user memory; kept after it finished, for the next go() to reuse
   runtime::SpawnSite site{};         ///< go() call site, for reports
   void (*entry)(void*) = nullptr;    ///< C++ go: the type-erased callable runner
   void* entry_arg = nullptr;         ///< C++ go: the callable, stored at the stack top

@@ -50,7 +50,7 @@ SchedulerCounters current_counters() {
   counters.spawned = s->stats().spawned;
   counters.live_coroutines = s->stats().live;
   counters.open_handles = s->handles().open_count();
-  counters.stacks_in_use = s->stacks().in_use();
+  counters.stacks_in_use = s->stacks_held();
   return counters;
 }
 

@@ -201,17 +201,19 @@ Scheduler::~Scheduler() {
   Coroutine* c = all_head_;
   while (c != nullptr) {
     Coroutine* next = c->all_next;
-    if (c->stack.slab != nullptr) stacks_.release(c->stack);
+    drop_stack(*c);
     sanitizer_forget(*c);
     delete c;
     c = next;
   }
   for (Coroutine* f : finished_unclosed) {
+    drop_stack(*f);
     sanitizer_forget(*f);
     delete f;
   }
   while (Coroutine* r = free_records_) {
     free_records_ = r->all_next;
+    drop_stack(*r);
     sanitizer_forget(*r);
     delete r;
   }

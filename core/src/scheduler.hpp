@@ -248,6 +248,9 @@ class Scheduler final : public runtime::ReadinessSink {
   const runtime::Platform& platform() const { return platform_; }
   StackPool& stacks() { return stacks_; }
   const StackPool& stacks() const { return stacks_; }
+  /// Pooled stacks held by coroutines (live, or finished with an open
+  /// handle); not those that released records keep for the next go().
+  std::size_t stacks_held() const { return stacks_.in_use() - free_record_stacks_; }
   /// Calls fn(coroutine) for every live coroutine, main first, then oldest first.
   template <class Fn>
   void for_each_coroutine(Fn&& fn) {
@@ -324,6 +327,16 @@ class Scheduler final : public runtime::ReadinessSink {
   /// member), or -errno.
   int create(const SpawnRequest& request, Coroutine*& out);
   void release_coroutine(Coroutine* c);
+  /// A stack for new record `c` as `request` asks: the one it holds from
+  /// its previous use if that suits, else from the pool or the caller's
+  /// memory. 0, or -EINVAL / -ENOMEM (`c` then holds no stack).
+  inline int give_stack(const SpawnRequest& request, Coroutine& c);
+  [[gnu::noinline]] int give_stack_slow(const SpawnRequest& request, Coroutine& c);
+  std::size_t request_stack_bytes(const SpawnRequest& request) const {
+    return request.stack_bytes != 0 ? request.stack_bytes : default_stack_bytes_;
+  }
+  /// Gives back the stack `c` holds, if it is the pool's.
+  void drop_stack(Coroutine& c);
   [[gnu::cold, gnu::noinline]] void emit_spawn(const Coroutine& c, const Bundle* bundle);
   void disown(Object& o);
   void report_orphans(Coroutine& c);
@@ -374,6 +387,7 @@ class Scheduler final : public runtime::ReadinessSink {
   StackPool& stacks_;                      ///< where stacks come from
   Coroutine* free_records_ = nullptr;      ///< finished records kept for reuse, linked by all_next
   std::size_t free_record_count_ = 0;      ///< their number, at most max_free_records
+  std::size_t free_record_stacks_ = 0;     ///< how many of them hold a stack of the pool
   FdWaiters fd_waiters_;                   ///< who waits on each (fd, direction)
   std::uint64_t timer_arrivals_ = 0;       ///< tiebreak for timers without a policy
   std::uint32_t switches_until_poll_ = switches_per_poll;

@@ -163,6 +163,11 @@ void StackPool::unmap_slab(Slab* slab) {
   delete slab;
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+// Frames of the stack's previous owner left poisoned redzones behind.
+void StackPool::unpoison(const Stack& stack) { ASAN_UNPOISON_MEMORY_REGION(stack.limit, stack.usable_bytes()); }
+#endif
+
 // acquire() without a recent stack of the size asked for last at hand.
 int StackPool::acquire_slow(std::size_t usable_bytes, Stack& out) {
   SizeClass* c;
@@ -183,7 +188,7 @@ int StackPool::acquire_slow(std::size_t usable_bytes, Stack& out) {
   if (recent_count_ != 0 && recent_stack_bytes_ == stack_bytes) {
     out = recent_[--recent_count_];
 #if defined(__SANITIZE_ADDRESS__)
-    ASAN_UNPOISON_MEMORY_REGION(out.limit, out.usable_bytes());
+    unpoison(out);
 #endif
     ++in_use_;
     return 0;
@@ -217,8 +222,7 @@ int StackPool::acquire_slow(std::size_t usable_bytes, Stack& out) {
   out.slab = slab;
   out.index = index;
 #if defined(__SANITIZE_ADDRESS__)
-  // Frames of the stack's previous owner left poisoned redzones behind.
-  ASAN_UNPOISON_MEMORY_REGION(out.limit, out.usable_bytes());
+  unpoison(out);
 #endif
   ++in_use_;
   return 0;

@@ -75,6 +75,17 @@ class StackPool {
     release_slow(stack);
   }
 
+  /// Whether `stack`, handed out before, is what acquire(`usable_bytes`)
+  /// would hand out now (when it asks for the size asked for last: nearly
+  /// always). A record that kept its stack then keeps it.
+  bool suits(const Stack& stack, std::size_t usable_bytes) const {
+    return usable_bytes == last_usable_bytes_ &&
+           static_cast<std::size_t>(stack.top - stack.guard) == last_stack_bytes_;
+  }
+  /// `stack`, never given back, serves a new coroutine: its previous
+  /// frames' poisoned redzones are cleared (under AddressSanitizer).
+  void reissue(const Stack& stack);
+
   /// Stacks currently handed out (for leak checks).
   std::size_t in_use() const { return in_use_; }
 
@@ -102,6 +113,9 @@ class StackPool {
     std::vector<Slab*> idle;
   };
   SizeClass* size_class(std::size_t stack_bytes);
+#if defined(__SANITIZE_ADDRESS__)
+  static void unpoison(const Stack& stack);
+#endif
   int acquire_slow(std::size_t usable_bytes, Stack& out);
   void release_slow(const Stack& stack);
   /// Puts a stack back into its slab (the slow half of release).
@@ -121,6 +135,14 @@ class StackPool {
   std::size_t recent_count_ = 0;
   std::size_t recent_stack_bytes_ = 0;  ///< the one size (usable + guard) of the stacks in recent_
 };
+
+inline void StackPool::reissue(const Stack& stack) {
+#if defined(__SANITIZE_ADDRESS__)
+  unpoison(stack);
+#else
+  (void)stack;
+#endif
+}
 
 /// The system page size, read once.
 std::size_t page_bytes();

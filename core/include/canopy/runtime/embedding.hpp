@@ -51,7 +51,7 @@ struct SchedulerCounters {
   std::uint64_t spawned = 0;           ///< coroutines created
   std::uint64_t live_coroutines = 0;   ///< created and not finished (main excluded)
   std::uint32_t open_handles = 0;      ///< handles not yet closed
-  std::size_t stacks_in_use = 0;       ///< pooled stacks handed out and not given back
+  std::size_t stacks_in_use = 0;       ///< pooled stacks held by coroutines (live, or finished and not closed)
 };
 
 /// Whether this thread has a scheduler (its default one or an embedded one).
