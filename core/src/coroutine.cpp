@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <exception>
+#include <memory>
 #include <string>
 #include <typeinfo>
 
@@ -17,23 +18,37 @@ namespace {
 
 std::uintptr_t align_down(std::uintptr_t p, std::size_t a) { return p & ~(std::uintptr_t{a} - 1); }
 
+// What escaped a coroutine's body, described; called inside the handler.
+[[gnu::cold, gnu::noinline]] std::unique_ptr<std::string> describe_escaped_exception() {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return std::make_unique<std::string>(std::string("uncaught exception ") + typeid(e).name() + ": " + e.what());
+  } catch (...) {
+    return std::make_unique<std::string>("uncaught exception of unknown type");
+  }
+}
+
 // Entered through canopy_ctx_trampoline on the new stack; returns the
 // context the trampoline resumes once this coroutine has finished.
 const canopy_ctx* coroutine_main(void* arg) {
   auto* self = static_cast<Coroutine*>(arg);
   Scheduler& s = Scheduler::current();
   s.arrived();
-  std::string crash;
-  try {
-    self->entry(self->entry_arg);
-  } catch (const std::exception& e) {
-    crash = std::string("uncaught exception ") + typeid(e).name() + ": " + e.what();
-  } catch (...) {
-    crash = "uncaught exception of unknown type";
+  {
+    // A pointer, not a string, so that a body that returns normally costs
+    // one test, and nothing is left to destroy after finish_current (a
+    // tail call).
+    std::unique_ptr<std::string> crash;
+    try {
+      self->entry(self->entry_arg);
+    } catch (...) {
+      crash = describe_escaped_exception();
+    }
+    // Reported outside the handler: a failure sink that never returns must
+    // not leave an exception "being handled" on this thread forever.
+    if (crash != nullptr) report_crash(s, *self, *crash);
   }
-  // Reported outside the handler: a failure sink that never returns must
-  // not leave an exception "being handled" on this thread forever.
-  if (!crash.empty()) report_crash(s, *self, crash);
 #if CANOPY_ASAN || CANOPY_TSAN
   // The sanitizers are told of the switch (asan_leave) just before it: no
   // frame may return after that, so the jump is made from here.
@@ -56,7 +71,7 @@ const canopy_ctx* coroutine_main(void* arg) {
   return give_stack_slow(request, c);
 }
 
-int Scheduler::create(const SpawnRequest& request, Coroutine*& out) {
+[[gnu::always_inline]] inline int Scheduler::create(const SpawnRequest& request, Coroutine*& out) {
   // As libdill: a coroutine being closed starts no new work. Its go() fails
   // like a blocking call, so cleanup code cannot spawn children that the
   // closer would then have to wait for.
@@ -239,27 +254,10 @@ const canopy_ctx* Scheduler::finish_current() {
   return next_after_finish();
 }
 
-void Scheduler::release_coroutine(Coroutine* c) {
-  if (free_record_count_ < max_free_records) {
-    // Kept in a list through all_next, which a finished record no longer
-    // uses, with its stack if it had one from the pool.
-    c->all_next = free_records_;
-    free_records_ = c;
-    ++free_record_count_;
-    if (c->stack.slab != nullptr) ++free_record_stacks_;
-  } else {
-    if (c->stack.slab != nullptr) stacks_.release(c->stack);
-    sanitizer_forget(*c);
-    delete c;
-  }
-}
-
-void Scheduler::disown(Object& o) {
-  if (o.owner == nullptr) return;
-  (o.owned_prev != nullptr ? o.owned_prev->owned_next : o.owner->owned) = o.owned_next;
-  if (o.owned_next != nullptr) o.owned_next->owned_prev = o.owned_prev;
-  o.owner = nullptr;
-  o.owned_prev = o.owned_next = nullptr;
+void Scheduler::free_record(Coroutine* c) {
+  if (c->stack.slab != nullptr) stacks_.release(c->stack);
+  sanitizer_forget(*c);
+  delete c;
 }
 
 void Scheduler::report_orphans(Coroutine& c) {
@@ -306,6 +304,12 @@ int Scheduler::hclose(int handle) {
   if (o == nullptr) return -EBADF;
   switch (o->kind) {
     case runtime::ObjectKind::coroutine:
+      if (auto& c = *static_cast<Coroutine*>(o); c.state == CoroutineState::finished) {
+        // The child has returned (hclose after it is done, the usual
+        // order): nothing to cancel or wait for, so no call.
+        forget_finished(c, handle);
+        return 0;
+      }
       return close_coroutine(*static_cast<Coroutine*>(o), handle);
     case runtime::ObjectKind::bundle:
       return close_bundle(*static_cast<Bundle*>(o), handle);
@@ -363,18 +367,18 @@ bool Scheduler::runs_under(const Coroutine* c, const Bundle* b) const {
 }
 
 int Scheduler::close_coroutine(Coroutine& c, int handle) {
+  assert(c.state != CoroutineState::finished && "hclose forgets a finished coroutine at once");
   // Waiting for oneself, or for an ancestor that waits for us, would never
-  // end. A finished coroutine is neither: it is not running, and it owns
-  // nothing any more (its exit disowned every child).
-  if (c.state != CoroutineState::finished && runs_under(&c, nullptr)) return -EINVAL;
+  // end. (A finished coroutine is neither: it is not running, and it owns
+  // nothing any more: its exit disowned every child.)
+  if (runs_under(&c, nullptr)) return -EINVAL;
+  // The handle is gone while we wait: nobody else can close it again.
   handles_.close(handle);
   disown(c);
-  if (c.state != CoroutineState::finished) {
-    cancel(c, *current_, c.id);
-    c.joiner = current_;
-    wait_in_hclose(c.id);
-    assert(c.state == CoroutineState::finished && "hclose returns only after the child exited");
-  }
+  cancel(c, *current_, c.id);
+  c.joiner = current_;
+  wait_in_hclose(c.id);
+  assert(c.state == CoroutineState::finished && "hclose returns only after the child exited");
   c.handle = -1;
   release_coroutine(&c);
   return 0;

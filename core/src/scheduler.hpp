@@ -324,9 +324,14 @@ class Scheduler final : public runtime::ReadinessSink {
   void fire_timers();
   void switch_into(Coroutine& from, Coroutine& to);
   /// Makes a coroutine (`out`) for `request`: its handle (0 for a bundle
-  /// member), or -errno.
-  int create(const SpawnRequest& request, Coroutine*& out);
-  void release_coroutine(Coroutine* c);
+  /// member), or -errno. Inline in both kinds of go(): it is most of one.
+  inline int create(const SpawnRequest& request, Coroutine*& out);
+  /// Keeps finished, unlinked record `c` for reuse, or frees it.
+  inline void release_coroutine(Coroutine* c);
+  /// release_coroutine when the kept records are at their bound.
+  [[gnu::noinline]] void free_record(Coroutine* c);
+  /// hclose of finished coroutine `c` through `handle`.
+  inline void forget_finished(Coroutine& c, int handle);
   /// A stack for new record `c` as `request` asks: the one it holds from
   /// its previous use if that suits, else from the pool or the caller's
   /// memory. 0, or -EINVAL / -ENOMEM (`c` then holds no stack).
@@ -338,7 +343,7 @@ class Scheduler final : public runtime::ReadinessSink {
   /// Gives back the stack `c` holds, if it is the pool's.
   void drop_stack(Coroutine& c);
   [[gnu::cold, gnu::noinline]] void emit_spawn(const Coroutine& c, const Bundle* bundle);
-  void disown(Object& o);
+  inline void disown(Object& o);
   void report_orphans(Coroutine& c);
   /// Blocks in hclose until whoever was registered as the closer is woken.
   void wait_in_hclose(runtime::ObjectId closing);
@@ -404,6 +409,35 @@ class Scheduler final : public runtime::ReadinessSink {
   std::size_t coroutine_id_offset_ = 0;
   static constexpr std::size_t max_free_records = 1024;
 };
+
+/// Takes `o` off its owner's list of open children, if it has an owner.
+inline void Scheduler::disown(Object& o) {
+  if (o.owner == nullptr) return;
+  (o.owned_prev != nullptr ? o.owned_prev->owned_next : o.owner->owned) = o.owned_next;
+  if (o.owned_next != nullptr) o.owned_next->owned_prev = o.owned_prev;
+  o.owner = nullptr;
+  o.owned_prev = o.owned_next = nullptr;
+}
+
+inline void Scheduler::release_coroutine(Coroutine* c) {
+  if (__builtin_expect(free_record_count_ < max_free_records, 1)) {
+    // Kept in a list through all_next, which a finished record no longer
+    // uses, with its stack if it had one from the pool.
+    c->all_next = free_records_;
+    free_records_ = c;
+    ++free_record_count_;
+    if (c->stack.slab != nullptr) ++free_record_stacks_;
+    return;
+  }
+  free_record(c);
+}
+
+inline void Scheduler::forget_finished(Coroutine& c, int handle) {
+  handles_.close(handle);
+  disown(c);
+  c.handle = -1;
+  release_coroutine(&c);
+}
 
 /// Saves `from`, resumes `to`; returns when `from` is resumed. Inline: it
 /// is most of a context switch.
