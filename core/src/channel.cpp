@@ -31,6 +31,8 @@ int Scheduler::channel_open(void* memory, int ends[2]) {
     e.channel = ch;
     e.side = side;
     e.id = id;
+    e.half_of[1] = &ch->halves[side];
+    e.half_of[0] = &ch->halves[1 - side];
     ch->halves[side].channel = ch;
     ch->halves[side].from = side;
     e.handle = handles_.open(&e);

@@ -31,7 +31,7 @@ namespace canopy::core {
 
 // The half a clause on end `end` of its channel sends into or receives from.
 [[gnu::always_inline]] inline ChannelHalf& half_for(ChannelEnd& end, bool send) {
-  return end.channel->halves[send ? end.side : 1 - end.side];
+  return *end.half_of[send];
 }
 
 [[gnu::always_inline]] inline void clause_push_back(Clause*& head, Clause*& tail, Clause& c) {

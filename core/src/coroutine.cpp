@@ -300,13 +300,25 @@ int Scheduler::msleep(std::int64_t deadline_ms) {
 }
 
 int Scheduler::hclose(int handle) {
+  // A child that has returned (hclose after it is done, the usual order),
+  // named by a handle of the table's first chunk: nothing to cancel or
+  // wait for, and no call, so no frame.
+  Object* o = handles_.find_in_first_chunk(handle);
+  if (__builtin_expect(o != nullptr && o->kind == runtime::ObjectKind::coroutine, 1)) {
+    if (auto& c = *static_cast<Coroutine*>(o); c.state == CoroutineState::finished) {
+      forget_finished(c, handle);
+      return 0;
+    }
+  }
+  return hclose_general(handle);
+}
+
+int Scheduler::hclose_general(int handle) {
   Object* o = handles_.find(handle);
   if (o == nullptr) return -EBADF;
   switch (o->kind) {
     case runtime::ObjectKind::coroutine:
       if (auto& c = *static_cast<Coroutine*>(o); c.state == CoroutineState::finished) {
-        // The child has returned (hclose after it is done, the usual
-        // order): nothing to cancel or wait for, so no call.
         forget_finished(c, handle);
         return 0;
       }

@@ -56,6 +56,14 @@ class HandleTable {
     auto value = static_cast<std::uint32_t>(handle);
     std::uint32_t index = value & ((1u << index_bits) - 1);
     if (__builtin_expect(index / chunk_slots != first_chunk_, 0)) return find_elsewhere(handle);
+    return find_in_first_chunk(handle);
+  }
+  /// find() for a handle of the first chunk; null for any other (which
+  /// find() may still know), so that a caller makes no call.
+  Object* find_in_first_chunk(int handle) const {
+    auto value = static_cast<std::uint32_t>(handle);
+    std::uint32_t index = value & ((1u << index_bits) - 1);
+    if (__builtin_expect(index / chunk_slots != first_chunk_, 0)) return nullptr;
     const Slot& s = first_slots_[index % chunk_slots];
     // A negative handle has bits above the generation's and never matches.
     if (s.object == nullptr || s.generation != (value >> index_bits)) return nullptr;

@@ -332,6 +332,8 @@ class Scheduler final : public runtime::ReadinessSink {
   [[gnu::noinline]] void free_record(Coroutine* c);
   /// hclose of finished coroutine `c` through `handle`.
   inline void forget_finished(Coroutine& c, int handle);
+  /// hclose of anything but a finished coroutine of the first chunk.
+  [[gnu::noinline]] int hclose_general(int handle);
   /// A stack for new record `c` as `request` asks: the one it holds from
   /// its previous use if that suits, else from the pool or the caller's
   /// memory. 0, or -EINVAL / -ENOMEM (`c` then holds no stack).
