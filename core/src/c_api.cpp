@@ -36,7 +36,8 @@ inline int c_clause_outcome(int err) {
 #define CALLER __builtin_return_address(0)
 
 /// What channel_op does: its operation and how its result is told.
-enum ChannelOp : int { op_chsend, op_chrecv, op_choose_send, op_choose_recv };
+/// Bit 0: sends; bit 1: a choose of one clause (told by errno, as choose).
+enum ChannelOp : unsigned { op_chrecv = 0, op_chsend = 1, op_choose_recv = 2, op_choose_send = 3 };
 
 // chsend, chrecv and choose of one clause all end in this one function, by
 // a tail call, so a sender and a receiver that switch to each other return
@@ -44,15 +45,17 @@ enum ChannelOp : int { op_chsend, op_chrecv, op_choose_send, op_choose_recv };
 // serves the other.
 [[gnu::noinline]] int channel_op(int ch, void* val, size_t len, int64_t deadline, ChannelOp op,
                                  const void* caller) {
-  bool send = op == op_chsend || op == op_choose_send;
-  auto reason = op == op_chsend   ? canopy::runtime::BlockReason::chsend
-                : op == op_chrecv ? canopy::runtime::BlockReason::chrecv
-                                  : canopy::runtime::BlockReason::choose;
+  // By table and bit: this runs on every channel operation.
+  static constexpr canopy::runtime::BlockReason reasons[4] = {
+      canopy::runtime::BlockReason::chrecv, canopy::runtime::BlockReason::chsend,
+      canopy::runtime::BlockReason::choose, canopy::runtime::BlockReason::choose};
+  bool send = (op & 1) != 0;
+  auto reason = reasons[op];
   canopy::core::ChooseClause c{send, ch, val, len, nullptr};
   int err = 0;
   int r = Scheduler::serving(caller).choose_one(c, deadline, err, reason);
   if (r < 0) return c_result(r);
-  if (op >= op_choose_send) {
+  if (op >= op_choose_recv) {
     // libdill's choose: the index, with errno saying how that clause ended.
     errno = err;
     return 0;

@@ -146,7 +146,24 @@ namespace canopy::core {
     if (r == Rendezvous::done) return 0;
     if (r == Rendezvous::blocks) return choose_one_blocking(c, end, deadline_ms, err, reason);
   }
-  return choose_one_slow(c, end, deadline_ms, err, reason);
+  // Copies go out of line, so that the caller's clause and err never have
+  // their addresses taken and can stay in registers on the paths above.
+  ChooseClause clause = c;
+  int clause_err = err;
+  int result = choose_one_slow(clause, end, deadline_ms, clause_err, reason);
+  err = clause_err;
+  return result;
+}
+
+// complete_now_out_of_line on copies, for the reason choose_one's slow
+// path has.
+[[gnu::always_inline]] inline bool Scheduler::complete_now_on_copies(const ChooseClause& c, ChannelEnd& end,
+                                                                    int& err) {
+  ChooseClause clause = c;
+  int clause_err = err;
+  bool done = complete_now_out_of_line(clause, end, clause_err);
+  err = clause_err;
+  return done;
 }
 
 // choose() of `count` clauses (0 or 2 to max_clauses), the i-th being
@@ -179,11 +196,11 @@ template <class At>
     for (int i = 0; i < count; ++i) {
       Rendezvous r = complete_fast(at(i), *ends[i]);
       if (r == Rendezvous::done) return i;
-      if (r == Rendezvous::general && complete_now_out_of_line(at(i), *ends[i], err)) return i;
+      if (r == Rendezvous::general && complete_now_on_copies(at(i), *ends[i], err)) return i;
     }
   } else {
     for (int i = 0; i < count; ++i) {
-      if (complete_now_out_of_line(at(i), *ends[i], err)) return i;
+      if (complete_now_on_copies(at(i), *ends[i], err)) return i;
     }
   }
   if (deadline_ms == 0 || count == 0) {

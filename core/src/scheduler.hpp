@@ -363,6 +363,7 @@ class Scheduler final : public runtime::ReadinessSink {
   enum class Rendezvous { done, blocks, general };
   inline Rendezvous complete_fast(const ChooseClause& c, ChannelEnd& end);
   [[gnu::noinline]] bool complete_now_out_of_line(const ChooseClause& c, ChannelEnd& end, int& err);
+  inline bool complete_now_on_copies(const ChooseClause& c, ChannelEnd& end, int& err);
   [[gnu::cold, gnu::noinline]] void emit_wake(const Coroutine& c, int err);
   [[gnu::noinline]] int choose_one_slow(const ChooseClause& c, ChannelEnd& end,
                                         std::int64_t deadline_ms, int& err,
