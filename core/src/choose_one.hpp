@@ -82,20 +82,26 @@ namespace canopy::core {
 }
 
 // Completes a rendezvous with `peer`, the oldest clause queued at `head`,
-// whose message has already been copied: unlinks it and makes its coroutine
-// ready. When the peer waits on that clause alone and without a deadline
-// (a chsend or chrecv with no timeout, the usual case), this is a few
-// stores; anything more goes through wake(), which unlinks every part.
+// whose message has already been copied: unlinks it (and the peer's other
+// clauses, for a choose) and makes its coroutine ready. When the peer waits
+// on that clause alone (a chsend or chrecv, the usual case), this is a few
+// stores; a deadline goes through wake(), which unlinks every part.
 [[gnu::always_inline]] inline void Scheduler::hand_off(Clause& peer, Clause*& head, Clause*& tail) {
   Coroutine& p = *peer.waiter;
   Wait& w = *p.wait;
-  if (__builtin_expect(w.clause_count != 1 || w.has_timer, 0)) {
+  if (__builtin_expect(w.has_timer, 0)) {
     wake(p, 0, peer.index);
     return;
   }
-  head = peer.next;
-  (peer.next != nullptr ? peer.next->prev : tail) = nullptr;
-  peer.half = nullptr;
+  // A channel wait is registered with nothing but its clauses.
+  assert(w.fd < 0 && w.bundle == nullptr && "a channel wait watches no descriptor and no bundle");
+  if (__builtin_expect(w.clause_count == 1, 1)) {
+    head = peer.next;
+    (peer.next != nullptr ? peer.next->prev : tail) = nullptr;
+    peer.half = nullptr;
+  } else {
+    unlink_clauses(w);
+  }
   p.wait = nullptr;
   p.wake_err = 0;
   p.wake_index = peer.index;

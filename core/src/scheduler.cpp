@@ -404,16 +404,7 @@ void Scheduler::wake(Coroutine& c, int err, int index) {
     timers_.remove(&w->timer);
     w->has_timer = false;
   }
-  for (int i = 0; i < w->clause_count; ++i) {
-    Clause& cl = w->clauses[i];
-    if (cl.half == nullptr) continue;
-    ChannelHalf& h = *cl.half;
-    Clause*& head = cl.sending ? h.senders_head : h.receivers_head;
-    Clause*& tail = cl.sending ? h.senders_tail : h.receivers_tail;
-    (cl.prev != nullptr ? cl.prev->next : head) = cl.next;
-    (cl.next != nullptr ? cl.next->prev : tail) = cl.prev;
-    cl.half = nullptr;
-  }
+  unlink_clauses(*w);
   if (w->fd >= 0) {
     fd_waiters_.clear(w->fd, w->direction);
     platform_.poller->unwatch(w->fd, w->direction);

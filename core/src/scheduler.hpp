@@ -360,6 +360,8 @@ class Scheduler final : public runtime::ReadinessSink {
   void end_half(ChannelHalf& half);
   bool complete_now(const ChooseClause& c, ChannelEnd& end, int& err);
   inline void hand_off(Clause& peer, Clause*& head, Clause*& tail);
+  /// Takes every clause of `w` still queued off its channel's queue.
+  static inline void unlink_clauses(Wait& w);
   enum class Rendezvous { done, blocks, general };
   inline Rendezvous complete_fast(const ChooseClause& c, ChannelEnd& end);
   [[gnu::noinline]] bool complete_now_out_of_line(const ChooseClause& c, ChannelEnd& end, int& err);
@@ -412,6 +414,19 @@ class Scheduler final : public runtime::ReadinessSink {
   std::size_t coroutine_id_offset_ = 0;
   static constexpr std::size_t max_free_records = 1024;
 };
+
+inline void Scheduler::unlink_clauses(Wait& w) {
+  for (int i = 0; i < w.clause_count; ++i) {
+    Clause& cl = w.clauses[i];
+    if (cl.half == nullptr) continue;
+    ChannelHalf& h = *cl.half;
+    Clause*& head = cl.sending ? h.senders_head : h.receivers_head;
+    Clause*& tail = cl.sending ? h.senders_tail : h.receivers_tail;
+    (cl.prev != nullptr ? cl.prev->next : head) = cl.next;
+    (cl.next != nullptr ? cl.next->prev : tail) = cl.prev;
+    cl.half = nullptr;
+  }
+}
 
 /// Takes `o` off its owner's list of open children, if it has an owner.
 inline void Scheduler::disown(Object& o) {
