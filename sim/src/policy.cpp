@@ -173,11 +173,15 @@ void SimPolicy::record_slow(std::size_t index, std::size_t size) {
   if (record_sizes_) sim_.decision_sizes.push_back(static_cast<std::uint32_t>(size));
 }
 
-void SimPolicy::after_pick(std::uint64_t step, std::uint64_t picked) {
+inline void SimPolicy::after_pick(std::uint64_t step, std::uint64_t picked) {
   if (strategy_counts_steps_) strategy_->step(step, picked);
   // Virtual time passes before the step runs.
   if (slow_steps_on_) take_slow_step(step, picked);
 }
+
+// For fifo, where only slow steps give after_pick work: inline, its calls
+// would cost every step the saving of the registers they need.
+void SimPolicy::after_pick_out_of_line(std::uint64_t step, std::uint64_t picked) { after_pick(step, picked); }
 
 inline std::uint64_t SimPolicy::count_step() {
   const std::uint64_t step = ++sim_.stats.steps;
@@ -209,7 +213,7 @@ std::size_t SimPolicy::pick_fair(const runtime::ReadyView& ready) {
 // and shrinking.
 std::size_t SimPolicy::pick_oldest(const runtime::ReadyView& ready) {
   const std::uint64_t step = count_step();
-  if (__builtin_expect(after_pick_on_, 0)) after_pick(step, ready.id(0));
+  if (__builtin_expect(after_pick_on_, 0)) after_pick_out_of_line(step, ready.id(0));
   tick();
   // Last, so that little is live across the calls above (their rare
   // paths): recording reads nothing they change.

@@ -118,7 +118,8 @@ class SimPolicy final : public runtime::Policy {
   /// with them; at 0, or when the record must grow, record_slow decides.
   std::size_t quick_records_left_ = 0;
   [[gnu::noinline]] void record_slow(std::size_t index, std::size_t size);
-  [[gnu::noinline]] void after_pick(std::uint64_t step, std::uint64_t picked);
+  inline void after_pick(std::uint64_t step, std::uint64_t picked);
+  [[gnu::noinline]] void after_pick_out_of_line(std::uint64_t step, std::uint64_t picked);
   /// Planned slow steps: the next one not yet reached.
   std::size_t next_planned_slow_ = 0;
   /// The clock at the previous step, and how many steps in a row saw it
