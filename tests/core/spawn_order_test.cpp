@@ -4,6 +4,7 @@
 // libdill relies on them.
 // First: <libdill.h> defines a `coroutine` macro that runtime headers must not see.
 #include "virtual_time.hpp"
+#include "canopy/runtime/embedding.hpp"
 
 #include <libdill.h>
 
@@ -69,5 +70,33 @@ TEST_CASE("a finished child's handle still needs closing and closing it only fre
   CHECK(run.finished);
   CHECK(run.live_after == 0);
   CHECK(run.handles_after == 0);
+  CHECK(run.stacks_after == 0);
+}
+
+TEST_CASE("a finished child holds its stack until its handle is closed, and closing it gives the stack up") {
+  record.clear();
+  std::vector<std::size_t> stacks;
+  std::vector<std::uint64_t> live;
+  auto sample = [&] {
+    const canopy::runtime::SchedulerCounters c = canopy::runtime::current_counters();
+    stacks.push_back(c.stacks_in_use);
+    live.push_back(c.live_coroutines);
+  };
+  auto run = run_virtual([&] {
+    int h = go(child("a"));
+    sample();                  // a waits in its yield
+    msleep(now() + 10);        // a finishes meanwhile
+    sample();                  // finished, its handle open: the stack is still held
+    CHECK(hclose(h) == 0);
+    sample();                  // closed: kept for reuse, held by nobody
+    int again = go(child("b"));
+    sample();                  // b runs on a stack again
+    CHECK(hclose(again) == 0);
+    sample();
+  });
+  REQUIRE(run.finished);
+  CHECK(stacks == std::vector<std::size_t>{1, 1, 0, 1, 0});
+  CHECK(live == std::vector<std::uint64_t>{1, 0, 0, 1, 0});
+  CHECK(record == Record{"a starts", "a resumes", "b starts", "b resumes"});
   CHECK(run.stacks_after == 0);
 }
