@@ -283,7 +283,8 @@ void Scheduler::abandon_to_main() {
 [[gnu::always_inline]] inline Coroutine* Scheduler::pick_by_policy() {
   std::size_t index = platform_.policy->pick(ready_.view(coroutine_id_offset_));
   assert(index < ready_.size() && "the policy must pick inside the ready queue");
-  return ready_.take(index);
+  // The oldest (fifo's every pick) is a pop: take(0) would move it onto itself.
+  return index == 0 ? ready_.pop() : ready_.take(index);
 }
 
 [[gnu::always_inline]] inline Coroutine* Scheduler::pick_next() {
