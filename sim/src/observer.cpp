@@ -35,6 +35,19 @@ inline void fold_event(std::uint64_t& hash, const runtime::Event& e) {
   hash = mix(h, e.bytes ^ 0x94D049BB133111EBull);
 }
 
+/// A yield (a block event of reason yield, whose other fields are always
+/// the same) into the trace hash: the commonest event, in one
+/// multiplication where fold_event takes three. Any path that sees a yield
+/// folds it this way.
+inline void fold_yield(std::uint64_t& hash, runtime::CoroutineId id, std::int64_t time_ns) {
+  constexpr std::uint64_t yield_tag = 0xD6E8FEB86659FD93ull;
+  hash = mix(hash ^ rotate(id, 32) ^ yield_tag, static_cast<std::uint64_t>(time_ns) ^ 0x9E3779B97F4A7C15ull);
+}
+
+inline bool is_yield(const runtime::Event& e) {
+  return e.kind == runtime::EventKind::block && e.reason == runtime::BlockReason::yield;
+}
+
 }  // namespace
 
 void SimObserver::attribute_refusal(std::uint64_t id) {
@@ -61,9 +74,13 @@ inline void SimObserver::account_yield(std::uint64_t id) {
 void SimObserver::record(const runtime::Event& e) {
   Simulation& s = sim_;
   ++s.stats.events;
-  fold_event(s.trace_hash, e);
+  if (is_yield(e)) {
+    fold_yield(s.trace_hash, e.coroutine, e.time_ns);
+  } else {
+    fold_event(s.trace_hash, e);
+  }
   if (record_events_) keep_text(e);
-  if (e.kind == runtime::EventKind::block && e.reason == runtime::BlockReason::yield) {
+  if (is_yield(e)) {
     account_yield(e.coroutine);
   } else {
     account(e);
@@ -71,10 +88,8 @@ void SimObserver::record(const runtime::Event& e) {
   if (user_observer_ != nullptr) user_observer_->record(e);
 }
 
-// The commonest event, on the shortest path: the event record() would see,
-// with its constant fields known here, so that folding it into the hash
-// costs a few instructions less and gives the same hash. Only the folding
-// reads it; nothing is stored unless its text is kept.
+// The commonest event, on the shortest path: the event record() would see
+// (for its text, when kept), built only when it is needed.
 namespace {
 inline runtime::Event yield_event(runtime::CoroutineId id, std::int64_t time_ns) {
   return {.kind = runtime::EventKind::block, .time_ns = time_ns, .coroutine = id,
@@ -85,7 +100,7 @@ inline runtime::Event yield_event(runtime::CoroutineId id, std::int64_t time_ns)
 void SimObserver::yielded(runtime::CoroutineId id, std::int64_t time_ns) {
   Simulation& s = sim_;
   ++s.stats.events;
-  fold_event(s.trace_hash, yield_event(id, time_ns));
+  fold_yield(s.trace_hash, id, time_ns);
   // Nothing kept as text, nobody cancelled yet, nobody else observing:
   // the yield only makes `id` ready again. One test for the three.
   if (__builtin_expect(!yield_slow_path_, 1)) {
