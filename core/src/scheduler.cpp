@@ -314,8 +314,8 @@ void Scheduler::abandon_to_main() {
 
 // yield() (scheduler.hpp) one step at a time: cancelled, observed, steered
 // by a policy, or due for its periodic poll.
-int Scheduler::yield_slow() {
-  if (refuse_if_cancelled()) return -ECANCELED;
+int Scheduler::yield_slow(bool refusing) {
+  if (refusing && refuse_cancelled()) return -ECANCELED;
   Coroutine& self = *current_;
   // Told without building an Event (Observer::yielded): a dozen stores
   // fewer at every step of a simulation.

@@ -176,9 +176,8 @@ class Scheduler final : public runtime::ReadinessSink {
   /// general path, which does the same steps one by one.
   int yield() {
     Coroutine& self = *current_;
-    if (__builtin_expect((self.cancelled | self.no_blocking) || !fast_ || switches_until_poll_ == 1, 0)) {
-      return yield_slow();
-    }
+    const bool refusing = self.cancelled | self.no_blocking;
+    if (__builtin_expect(refusing || !fast_ || switches_until_poll_ == 1, 0)) return yield_slow(refusing);
     --switches_until_poll_;
     Coroutine* next = ready_.rotate(&self);
     if (next != &self) {
@@ -307,7 +306,9 @@ class Scheduler final : public runtime::ReadinessSink {
 
  private:
   [[gnu::cold, gnu::noinline]] static Scheduler& create_current();
-  [[gnu::noinline]] int yield_slow();
+  /// yield() one step at a time; `refusing`: the caller's blocking calls
+  /// refuse (cancelled, or inside a user object's close).
+  [[gnu::noinline]] int yield_slow(bool refusing);
   /// Reads the real clock and keeps the reading for now_ms().
   std::int64_t read_real_clock_ns();
   void switch_to_next();
