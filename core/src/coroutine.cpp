@@ -86,7 +86,6 @@ const canopy_ctx* coroutine_main(void* arg) {
     c = free_records_;
     free_records_ = c->all_next;
     --free_record_count_;
-    if (c->stack.slab != nullptr) --free_record_stacks_;
     c->recycle();
   } else {
     c = new (std::nothrow) Coroutine();
@@ -252,6 +251,14 @@ const canopy_ctx* Scheduler::finish_current() {
   }
   current_ = nullptr;
   return next_after_finish();
+}
+
+std::size_t Scheduler::stacks_held() const {
+  // Counted here, for the counters, rather than kept up to date on every
+  // go() and hclose: the kept records are at most max_free_records.
+  std::size_t kept = 0;
+  for (const Coroutine* r = free_records_; r != nullptr; r = r->all_next) kept += r->stack.slab != nullptr;
+  return stacks_.in_use() - kept;
 }
 
 void Scheduler::free_record(Coroutine* c) {

@@ -249,7 +249,7 @@ class Scheduler final : public runtime::ReadinessSink {
   const StackPool& stacks() const { return stacks_; }
   /// Pooled stacks held by coroutines (live, or finished with an open
   /// handle); not those that released records keep for the next go().
-  std::size_t stacks_held() const { return stacks_.in_use() - free_record_stacks_; }
+  std::size_t stacks_held() const;
   /// Calls fn(coroutine) for every live coroutine, main first, then oldest first.
   template <class Fn>
   void for_each_coroutine(Fn&& fn) {
@@ -398,7 +398,6 @@ class Scheduler final : public runtime::ReadinessSink {
   StackPool& stacks_;                      ///< where stacks come from
   Coroutine* free_records_ = nullptr;      ///< finished records kept for reuse, linked by all_next
   std::size_t free_record_count_ = 0;      ///< their number, at most max_free_records
-  std::size_t free_record_stacks_ = 0;     ///< how many of them hold a stack of the pool
   FdWaiters fd_waiters_;                   ///< who waits on each (fd, direction)
   std::uint64_t timer_arrivals_ = 0;       ///< tiebreak for timers without a policy
   std::uint32_t switches_until_poll_ = switches_per_poll;
@@ -445,7 +444,6 @@ inline void Scheduler::release_coroutine(Coroutine* c) {
     c->all_next = free_records_;
     free_records_ = c;
     ++free_record_count_;
-    if (c->stack.slab != nullptr) ++free_record_stacks_;
     return;
   }
   free_record(c);
