@@ -262,7 +262,7 @@ std::size_t Scheduler::stacks_held() const {
 }
 
 void Scheduler::free_record(Coroutine* c) {
-  if (c->stack.slab != nullptr) stacks_.release(c->stack);
+  drop_stack(*c);
   sanitizer_forget(*c);
   delete c;
 }

@@ -61,6 +61,9 @@ class ReadyQueue {
   /// rest beyond it being reproducible.
   Coroutine* take(std::size_t i) {
     assert(i < size_ && "take needs a position inside the queue");
+    // The oldest (fifo's every pick) is a pop: the step below would move it
+    // onto itself.
+    if (i == 0) return pop();
     Coroutine* c = at(i);
     ring_[(head_ + i) & mask_] = ring_[head_];
     head_ = (head_ + 1) & mask_;

@@ -201,21 +201,13 @@ Scheduler::~Scheduler() {
   Coroutine* c = all_head_;
   while (c != nullptr) {
     Coroutine* next = c->all_next;
-    drop_stack(*c);
-    sanitizer_forget(*c);
-    delete c;
+    free_record(c);
     c = next;
   }
-  for (Coroutine* f : finished_unclosed) {
-    drop_stack(*f);
-    sanitizer_forget(*f);
-    delete f;
-  }
+  for (Coroutine* f : finished_unclosed) free_record(f);
   while (Coroutine* r = free_records_) {
     free_records_ = r->all_next;
-    drop_stack(*r);
-    sanitizer_forget(*r);
-    delete r;
+    free_record(r);
   }
   if (tl_current == this) tl_current = nullptr;
 }
@@ -283,8 +275,7 @@ void Scheduler::abandon_to_main() {
 [[gnu::always_inline]] inline Coroutine* Scheduler::pick_by_policy() {
   std::size_t index = platform_.policy->pick(ready_.view(coroutine_id_offset_));
   assert(index < ready_.size() && "the policy must pick inside the ready queue");
-  // The oldest (fifo's every pick) is a pop: take(0) would move it onto itself.
-  return index == 0 ? ready_.pop() : ready_.take(index);
+  return ready_.take(index);
 }
 
 [[gnu::always_inline]] inline Coroutine* Scheduler::pick_next() {

@@ -329,7 +329,8 @@ class Scheduler final : public runtime::ReadinessSink {
   inline int create(const SpawnRequest& request, Coroutine*& out);
   /// Keeps finished, unlinked record `c` for reuse, or frees it.
   inline void release_coroutine(Coroutine* c);
-  /// release_coroutine when the kept records are at their bound.
+  /// Deletes record `c` with the stack it holds (release_coroutine at the
+  /// kept records' bound, and the scheduler's end).
   [[gnu::noinline]] void free_record(Coroutine* c);
   /// hclose of finished coroutine `c` through `handle`.
   inline void forget_finished(Coroutine& c, int handle);
