@@ -9,8 +9,12 @@ bench_dill_libdill and bench_core's C++ API benchmarks once each, in an order
 that alternates from round to round, pinned to one CPU (taskset) when
 available, so that whatever else the machine does falls on all of them alike.
 For every operation it prints the median CPU time per operation over the
-rounds, the spread (min-max), and the ratio of medians Canopy/libdill (below
-1: Canopy is faster) against the target. --callgrind adds instructions per
+rounds, the spread (min-max), and the ratio Canopy/libdill (below 1: Canopy
+is faster) against the target: the median over the rounds of each round's
+ratio, with its spread. Each round's two sides run seconds apart, so a
+ratio of one round sees one load on both; a ratio of medians over the
+rounds would pair times minutes apart, and moved twice as much between two
+runs of the same binaries on a shared machine. --callgrind adds instructions per
 operation, counted by valgrind at two operation counts and differenced, which
 removes start-up and is repeatable whatever the load. Standard library only.
 """
@@ -87,6 +91,14 @@ def instructions(program, operation, cpu):
     return (totals[1] - totals[0]) / (large - small)
 
 
+def round_ratios(ours, theirs):
+    """Median (min-max) of the per-round ratios ours/theirs, or "-"."""
+    if not ours or not theirs or len(ours) != len(theirs):
+        return "-"
+    ratios = [a / b for a, b in zip(ours, theirs)]
+    return f"{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})"
+
+
 def spread(values):
     return f"{min(values):.1f}-{max(values):.1f}"
 
@@ -140,7 +152,7 @@ def main():
                           instructions(libdill, op, cpu) if have_libdill else None)
 
     print(f"CPU time per operation in ns: median (min-max) over {args.rounds} rounds; "
-          "ratio = Canopy median / libdill median")
+          "ratio = median (min-max) over the rounds of Canopy / libdill in that round")
     header = "| operation | Canopy C | Canopy C++ | libdill | C ratio | C++ ratio | target |"
     if args.callgrind:
         header += " instructions Canopy | instructions libdill |"
@@ -152,8 +164,7 @@ def main():
         d = samples["libdill"].get(op)
         p = samples["cpp"].get(op)
         cell = lambda v: f"{statistics.median(v):.1f} ({spread(v)})" if v else "-"
-        ratio = lambda v: (f"{statistics.median(v) / statistics.median(d):.2f}"
-                           if v and d else "-")
+        ratio = lambda v: round_ratios(v, d)
         row = f"| {op} | {cell(c)} | {cell(p)} | {cell(d)} | {ratio(c)} | {ratio(p)} | <= {target} |"
         if args.callgrind:
             ci, di = counts[op]
