@@ -90,7 +90,23 @@ int canopy_vla_bytes = 1;
 
 int64_t dill_now(void) { return Scheduler::current().now_ms(); }
 
-int dill_hclose(int h) { return c_result(Scheduler::serving(CALLER).hclose(h)); }
+namespace {
+// hclose's every case but the common one (and the thread's first call),
+// with the C edge's errno: a tail call from dill_hclose, which then needs
+// no frame of its own.
+[[gnu::noinline]] int hclose_general_c(int h, const void* caller) {
+  return c_result(Scheduler::serving(caller).hclose(h));
+}
+}  // namespace
+
+int dill_hclose(int h) {
+  Scheduler* s = Scheduler::current_if_any();
+  if (__builtin_expect(s != nullptr, 1)) {
+    s->set_call_site(CALLER);
+    if (__builtin_expect(s->forget_if_finished(h), 1)) return 0;
+  }
+  return hclose_general_c(h, CALLER);
+}
 
 int dill_hown(int h) { return c_result(Scheduler::serving(CALLER).hown(h)); }
 
@@ -129,15 +145,44 @@ int dill_fdout(int fd, int64_t deadline) {
   return c_result(Scheduler::serving(CALLER).fd_wait(fd, canopy::runtime::Direction::out, deadline));
 }
 
+namespace {
+// go() through the general path, with the C edge's errno.
+[[gnu::noinline]] int spawn_general(const canopy::core::SpawnRequest& request, canopy_ctx** parent,
+                                    void** stack_top, const void* caller) {
+  return c_result(Scheduler::serving(caller).spawn_inline(request, parent, stack_top));
+}
+
+// A go() with neither the caller's memory nor a bundle, through the general path.
+[[gnu::noinline]] int go_default_general(canopy_ctx** parent, void** stack_top, const char* file, int line,
+                                         const char* expr, const void* caller) {
+  canopy::core::SpawnRequest request;
+  request.site = {file, line, expr};
+  return spawn_general(request, parent, stack_top, caller);
+}
+
+// The same: the common case inline, and every other case (and the
+// thread's first call) in a tail call, so that this needs no frame.
+[[gnu::noinline]] int go_default(canopy_ctx** parent, void** stack_top, const char* file, int line,
+                                 const char* expr, const void* caller) {
+  if (Scheduler* s = Scheduler::current_if_any(); __builtin_expect(s != nullptr, 1)) {
+    s->set_call_site(caller);
+    int handle = s->try_spawn_inline({file, line, expr}, parent, stack_top);
+    if (__builtin_expect(handle != Scheduler::spawn_declined, 1)) return handle;
+  }
+  return go_default_general(parent, stack_top, file, line, expr, caller);
+}
+}  // namespace
+
 int canopy_go_prologue(canopy_ctx** parent, void** stack_top, void* mem, size_t len, int join,
                        int bndl, const char* file, int line, const char* expr) {
+  if (__builtin_expect(mem == nullptr && join == 0, 1)) return go_default(parent, stack_top, file, line, expr, CALLER);
   canopy::core::SpawnRequest request;
   request.join = join != 0;
   request.bundle_handle = bndl;
   request.memory = mem;
   request.memory_bytes = len;
   request.site = {file, line, expr};
-  return c_result(Scheduler::serving(CALLER).spawn_inline(request, parent, stack_top));
+  return spawn_general(request, parent, stack_top, CALLER);
 }
 
 void canopy_go_started(void) { Scheduler::current().arrived(); }

@@ -83,10 +83,7 @@ const canopy_ctx* coroutine_main(void* arg) {
   }
   Coroutine* c;
   if (free_records_ != nullptr) {
-    c = free_records_;
-    free_records_ = c->all_next;
-    --free_record_count_;
-    c->recycle();
+    c = take_kept_record();
   } else {
     c = new (std::nothrow) Coroutine();
     if (c == nullptr) return -ENOMEM;
@@ -102,12 +99,7 @@ const canopy_ctx* coroutine_main(void* arg) {
       release_coroutine(c);
       return handle;
     }
-    c->handle = handle;
-    // The spawner owns the handle: it must close it before it exits.
-    c->owner = current_;
-    c->owned_next = current_->owned;
-    if (current_->owned != nullptr) current_->owned->owned_prev = c;
-    current_->owned = c;
+    adopt(*c, handle);
   } else {
     c->bundle = bundle;
     c->member_prev = bundle->members_tail;
@@ -115,14 +107,7 @@ const canopy_ctx* coroutine_main(void* arg) {
     bundle->members_tail = c;
     ++bundle->member_count;
   }
-  c->id = ++last_coroutine_id_;
-  c->parent = current_->id;
-  c->site = request.site;
-  c->all_prev = all_tail_;
-  (all_tail_ != nullptr ? all_tail_->all_next : all_head_) = c;
-  all_tail_ = c;
-  ++stats_.spawned;
-  ++stats_.live;
+  count_in(*c, request.site);
   if (__builtin_expect(observed(), 0)) emit_spawn(*c, bundle);
   out = c;
   return handle;
@@ -203,16 +188,8 @@ int Scheduler::spawn_inline(const SpawnRequest& request, canopy_ctx** parent_con
   Coroutine* c = nullptr;
   int handle = create(request, c);
   if (handle < 0) return handle;
-  Coroutine& parent = *current_;
-  parent.state = CoroutineState::ready;
-  ready_.push(&parent);
-  ++stats_.switches;
-  current_ = c;
-  c->state = CoroutineState::running;
-  switched_from_ = &parent;
-  *parent_context = &parent.context;
-  *stack_top = reinterpret_cast<void*>(align_down(reinterpret_cast<std::uintptr_t>(c->stack.top), 16));
-  asan_leave(&parent, *c);
+  ready_.push(current_);
+  enter_inline(*c, parent_context, stack_top);
   return handle;
 }
 
@@ -221,6 +198,22 @@ void Scheduler::exit_current() { canopy_ctx_jump(finish_current()); }
 const canopy_ctx* Scheduler::finish_current() {
   Coroutine& self = *current_;
   assert(!self.is_main && "the thread's main context never exits through the scheduler");
+  // The common end, with no call and so no frame: the coroutine is no
+  // bundle's member (tested first: a member's end is the general one),
+  // nothing observes or steers the run, it owns no open handles, keeps its
+  // handle open and has nobody waiting in hclose for it, and another is
+  // ready. The next is then the oldest ready.
+  if (__builtin_expect(self.bundle == nullptr && !observed() && platform_.policy == nullptr &&
+                           self.owned == nullptr && self.handle >= 0 && self.joiner == nullptr &&
+                           !ready_.empty(), 1)) {
+    count_out(self);
+    return enter_after_finish(*ready_.pop());
+  }
+  return finish_current_general();
+}
+
+const canopy_ctx* Scheduler::finish_current_general() {
+  Coroutine& self = *current_;
   CANOPY_EMIT({.kind = runtime::EventKind::exit, .coroutine = self.id, .err = self.cancelled ? ECANCELED : 0});
   if (self.owned != nullptr) report_orphans(self);
   if (Bundle* b = self.bundle) {
@@ -232,11 +225,7 @@ const canopy_ctx* Scheduler::finish_current() {
       while (b->waiters != nullptr) wake(*b->waiters->waiter, 0);
     }
   }
-  self.state = CoroutineState::finished;
-  --stats_.live;
-  (self.all_prev != nullptr ? self.all_prev->all_next : all_head_) = self.all_next;
-  (self.all_next != nullptr ? self.all_next->all_prev : all_tail_) = self.all_prev;
-  self.all_prev = self.all_next = nullptr;
+  count_out(self);
   // The record keeps its stack (as libdill's does, until the handle is
   // closed), so that the next go() gets both at once. A record freed here,
   // with its stack, while we still stand on them: nothing from here to the
@@ -304,20 +293,6 @@ int Scheduler::msleep(std::int64_t deadline_ms) {
   w.reason = runtime::BlockReason::msleep;
   int err = block(w, deadline_ms);
   return err == -ETIMEDOUT ? 0 : err;
-}
-
-int Scheduler::hclose(int handle) {
-  // A child that has returned (hclose after it is done, the usual order),
-  // named by a handle of the table's first chunk: nothing to cancel or
-  // wait for, and no call, so no frame.
-  Object* o = handles_.find_in_first_chunk(handle);
-  if (__builtin_expect(o != nullptr && o->kind == runtime::ObjectKind::coroutine, 1)) {
-    if (auto& c = *static_cast<Coroutine*>(o); c.state == CoroutineState::finished) {
-      forget_finished(c, handle);
-      return 0;
-    }
-  }
-  return hclose_general(handle);
 }
 
 int Scheduler::hclose_general(int handle) {

@@ -58,8 +58,8 @@ struct Coroutine : Object {
   Coroutine* member_prev = nullptr;  ///< neighbours among the bundle's members
   Coroutine* member_next = nullptr;
   Object* owned = nullptr;           ///< open child handles it owns (structure check)
-  Coroutine* all_prev = nullptr;     ///< neighbours among all live coroutines, for reports
-  Coroutine* all_next = nullptr;
+  Coroutine* all_prev = nullptr;     ///< neighbours in the ring of all live coroutines that main closes, for reports; null: not in it
+  Coroutine* all_next = nullptr;     ///< (a kept record: the next kept one)
   Stack stack{};                     ///< where it runs; pooled unless user memory; kept after it finished, for the next go() to reuse
   runtime::SpawnSite site{};         ///< go() call site, for reports
   void (*entry)(void*) = nullptr;    ///< C++ go: the type-erased callable runner
@@ -92,7 +92,6 @@ struct Coroutine : Object {
     wake_err = 0;
     wake_index = -1;
     member_prev = member_next = nullptr;
-    all_next = nullptr;
     entry = nullptr;
     entry_arg = nullptr;
     asan_fake_stack = nullptr;

@@ -40,14 +40,14 @@ class HandleTable {
   int open(Object* object) {
     assert(object != nullptr && "a handle must name an object");
     if (__builtin_expect(free_head_ == 0, 0) && !grow_for_open()) return -ENOMEM;
-    std::uint32_t index = free_head_ - 1;
-    Slot* s = own_slot(index);
-    free_head_ = s->next_free;
-    if (free_head_ == 0) free_tail_ = 0;
-    s->next_free = 0;
-    s->object = object;
-    ++open_count_;
-    return static_cast<int>((s->generation << index_bits) | index);
+    return fill(own_slot(free_head_ - 1), object);
+  }
+  /// open() needs neither growth nor a slot outside the first chunk.
+  bool opens_in_first_chunk() const { return free_head_ != 0 && (free_head_ - 1) / chunk_slots == first_chunk_; }
+  /// open() when opens_in_first_chunk(): no call.
+  int open_in_first_chunk(Object* object) {
+    assert(object != nullptr && opens_in_first_chunk() && "a first-chunk open has a free first-chunk slot");
+    return fill(&first_slots_[(free_head_ - 1) % chunk_slots], object);
   }
   /// The object `handle` names in this table, or null (stale, closed,
   /// another thread's, or never issued). Inline for the table's first chunk,
@@ -86,6 +86,24 @@ class HandleTable {
     free_tail_ = index + 1;
     --open_count_;
   }
+  /// close() of a valid `handle` of the first chunk, done only when the
+  /// free list's newest slot is in the first chunk too, so that no slot
+  /// elsewhere is looked up (a call): true when closed, false (nothing
+  /// done) otherwise.
+  bool close_in_first_chunk(int handle) {
+    auto value = static_cast<std::uint32_t>(handle);
+    std::uint32_t index = value & ((1u << index_bits) - 1);
+    assert(index / chunk_slots == first_chunk_ && "the handle is one of the first chunk's");
+    if (free_tail_ != 0 && (free_tail_ - 1) / chunk_slots != first_chunk_) return false;
+    Slot* s = &first_slots_[index % chunk_slots];
+    assert(s->object != nullptr && "only an open handle can be closed");
+    s->object = nullptr;
+    s->generation = (s->generation + 1) & ((1u << generation_bits) - 1);
+    (free_tail_ == 0 ? free_head_ : first_slots_[(free_tail_ - 1) % chunk_slots].next_free) = index + 1;
+    free_tail_ = index + 1;
+    --open_count_;
+    return true;
+  }
   /// Makes the valid `handle` name `object` instead, keeping its number.
   void replace(int handle, Object* object);
   /// Handles open now.
@@ -102,6 +120,16 @@ class HandleTable {
   };
 
  private:
+  /// Hands out free slot `s`, the free list's oldest, for `object`.
+  int fill(Slot* s, Object* object) {
+    std::uint32_t index = free_head_ - 1;
+    free_head_ = s->next_free;
+    if (free_head_ == 0) free_tail_ = 0;
+    s->next_free = 0;
+    s->object = object;
+    ++open_count_;
+    return static_cast<int>((s->generation << index_bits) | index);
+  }
   /// The slot of a valid slot index of this table.
   Slot* own_slot(std::uint32_t index) const {
     if (__builtin_expect(index / chunk_slots == first_chunk_, 1)) return &first_slots_[index % chunk_slots];

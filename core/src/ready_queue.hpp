@@ -35,7 +35,14 @@ class ReadyQueue {
   }
 
   void push(Coroutine* c) {
-    if (__builtin_expect(size_ == capacity_, 0)) grow();
+    if (__builtin_expect(!has_room(), 0)) grow();
+    push_into_room(c);
+  }
+  /// push() needs no growth.
+  bool has_room() const { return size_ != capacity_; }
+  /// push() when has_room(): no call.
+  void push_into_room(Coroutine* c) {
+    assert(has_room() && "a push without growth needs room");
     ring_[(head_ + size_) & mask_] = c;
     ++size_;
   }

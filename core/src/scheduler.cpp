@@ -157,6 +157,8 @@ Scheduler::Scheduler(const runtime::Platform& platform, StackPool* stacks)
   assert(platform_.clock != nullptr && "a scheduler needs a clock");
   assert(platform_.poller != nullptr && "a scheduler needs a poller");
   main_.is_main = true;
+  // main_ closes the ring of live coroutines: empty, it is its own neighbour.
+  main_.all_prev = main_.all_next = &main_;
   main_.state = CoroutineState::running;
   main_.id = runtime::main_coroutine;
   main_.site = {"", 0, "main"};
@@ -198,8 +200,8 @@ Scheduler::~Scheduler() {
   // Abandoned coroutines (a simulation that stopped early) are freed
   // without running; nobody runs on their stacks any more, so the stacks
   // can serve again. Finished ones whose handles were never closed go too.
-  Coroutine* c = all_head_;
-  while (c != nullptr) {
+  Coroutine* c = main_.all_next;
+  while (c != &main_) {
     Coroutine* next = c->all_next;
     free_record(c);
     c = next;
@@ -220,7 +222,6 @@ Scheduler& Scheduler::create_current() {
   return *s;
 }
 
-Scheduler* Scheduler::current_if_any() { return tl_current; }
 
 Scheduler* Scheduler::install(Scheduler* s) {
   Scheduler* previous = tl_current;
@@ -322,15 +323,7 @@ int Scheduler::yield_slow(bool refusing) {
 
 const canopy_ctx* Scheduler::next_after_finish() {
   for (;;) {
-    if (!ready_.empty()) {
-      Coroutine* next = pick_next();
-      ++stats_.switches;
-      current_ = next;
-      next->state = CoroutineState::running;
-      switched_from_ = nullptr;
-      asan_leave(nullptr, *next);
-      return &next->context;
-    }
+    if (!ready_.empty()) return enter_after_finish(*pick_next());
     poll(true);
   }
 }

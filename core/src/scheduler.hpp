@@ -108,7 +108,7 @@ class Scheduler final : public runtime::ReadinessSink {
     return s;
   }
   /// The scheduler in use on this thread, or null before first use.
-  static Scheduler* current_if_any();
+  static Scheduler* current_if_any() { return tl_current; }
   /// Makes `s` this thread's scheduler and returns the previous one. For
   /// embedding (the simulator's runs); `s` may be null to uninstall.
   static Scheduler* install(Scheduler* s);
@@ -156,6 +156,17 @@ class Scheduler final : public runtime::ReadinessSink {
   /// the parent into *parent_context and continues on *stack_top. Returns as
   /// spawn_closure does.
   int spawn_inline(const SpawnRequest& request, canopy_ctx** parent_context, void** stack_top);
+  /// spawn_inline's common case on its own, for the C go() macro's entry,
+  /// which ends every other case in a tail call: a go() (no bundle, no
+  /// caller's memory, the default stack) by a coroutine not being closed,
+  /// with a kept record whose stack suits, a handle free in the table's
+  /// first chunk, room in the ready queue and nothing observing. Returns the
+  /// handle, or spawn_declined having done nothing: the general path then
+  /// decides, errors included. Makes no call, so that its caller needs no frame.
+  [[gnu::always_inline]] inline int try_spawn_inline(const runtime::SpawnSite& site, canopy_ctx** parent_context,
+                                                     void** stack_top);
+  /// try_spawn_inline's "not here": never a handle, never an error.
+  static constexpr int spawn_declined = -1;
   /// Where a switch lands without returning through switch_into: a new
   /// coroutine's first instruction on its stack (the C++ entry, the C
   /// macro's child path) and the C macro's parent path when resumed.
@@ -190,7 +201,22 @@ class Scheduler final : public runtime::ReadinessSink {
     return 0;
   }
   int msleep(std::int64_t deadline_ms);
-  int hclose(int handle);
+  /// hclose: a finished coroutine of the handle table's first chunk (the
+  /// usual hclose, after the child is done) is forgotten inline, with no
+  /// call; everything else takes hclose_general.
+  int hclose(int handle) {
+    if (__builtin_expect(forget_if_finished(handle), 1)) return 0;
+    return hclose_general(handle);
+  }
+  /// hclose's common case on its own, for entries (the C API) that end
+  /// every other case in a tail call: true when `handle` named a finished
+  /// coroutine of the first chunk and is now closed; false, and nothing
+  /// done, for anything else (hclose_general's work). Makes no call, so
+  /// that its caller needs no frame: at the kept records' bound, where
+  /// the record would be deleted, it declines.
+  [[gnu::always_inline]] inline bool forget_if_finished(int handle);
+  /// hclose of anything forget_if_finished declines.
+  [[gnu::noinline]] int hclose_general(int handle);
   int hdone(int handle, std::int64_t deadline_ms);
   /// A new handle for what `handle` names; `handle` stops being valid.
   /// -EBADF, or -ENOMEM (and `handle` is closed, as libdill).
@@ -254,7 +280,7 @@ class Scheduler final : public runtime::ReadinessSink {
   template <class Fn>
   void for_each_coroutine(Fn&& fn) {
     fn(main_);
-    for (Coroutine* c = all_head_; c != nullptr; c = c->all_next) fn(*c);
+    for (Coroutine* c = main_.all_next; c != &main_; c = c->all_next) fn(*c);
   }
   /// Who waits on what, with spawn sites: the deadlock report.
   std::string describe_blocked();
@@ -315,6 +341,13 @@ class Scheduler final : public runtime::ReadinessSink {
   /// Makes the next ready coroutine current (polling until there is one)
   /// after the running one finished, and returns its context.
   const canopy_ctx* next_after_finish();
+  /// finish_current but for its common end.
+  [[gnu::noinline]] const canopy_ctx* finish_current_general();
+  /// The running coroutine `c`, returning, marked finished and no longer counted among the live.
+  inline void count_out(Coroutine& c);
+  /// `next`, taken from the ready queue after the running coroutine
+  /// finished, made current; its context, to resume.
+  inline const canopy_ctx* enter_after_finish(Coroutine& next);
   /// The next coroutine to run, taken from the ready queue: the oldest, or
   /// the policy's pick. Both inline, in scheduler.cpp, their one user.
   inline Coroutine* pick_next();
@@ -327,15 +360,25 @@ class Scheduler final : public runtime::ReadinessSink {
   /// Makes a coroutine (`out`) for `request`: its handle (0 for a bundle
   /// member), or -errno. Inline in both kinds of go(): it is most of one.
   inline int create(const SpawnRequest& request, Coroutine*& out);
+  /// The pieces of create that the common case shares with every other:
+  /// a kept record made ready for reuse (there is one);
+  inline Coroutine* take_kept_record();
+  /// `c`, named by new `handle`, owned by the running coroutine;
+  inline void adopt(Coroutine& c, int handle);
+  /// `c` given its id, parent and site, and counted among the live;
+  inline void count_in(Coroutine& c, const runtime::SpawnSite& site);
+  /// and, for the go() macro, `c` made current in place of its parent
+  /// (ready again), whose context the macro saves into *parent_context.
+  inline void enter_inline(Coroutine& c, canopy_ctx** parent_context, void** stack_top);
   /// Keeps finished, unlinked record `c` for reuse, or frees it.
   inline void release_coroutine(Coroutine* c);
+  /// release_coroutine below the kept records' bound: no call.
+  inline void keep_record(Coroutine* c);
   /// Deletes record `c` with the stack it holds (release_coroutine at the
   /// kept records' bound, and the scheduler's end).
   [[gnu::noinline]] void free_record(Coroutine* c);
   /// hclose of finished coroutine `c` through `handle`.
   inline void forget_finished(Coroutine& c, int handle);
-  /// hclose of anything but a finished coroutine of the first chunk.
-  [[gnu::noinline]] int hclose_general(int handle);
   /// A stack for new record `c` as `request` asks: the one it holds from
   /// its previous use if that suits, else from the pool or the caller's
   /// memory. 0, or -EINVAL / -ENOMEM (`c` then holds no stack).
@@ -390,8 +433,6 @@ class Scheduler final : public runtime::ReadinessSink {
   Coroutine main_;                         ///< the thread's own stack
   Coroutine* current_ = &main_;            ///< who runs now
   Coroutine* switched_from_ = nullptr;     ///< who switched to current_ last (ASan bookkeeping)
-  Coroutine* all_head_ = nullptr;          ///< live coroutines except main, oldest first
-  Coroutine* all_tail_ = nullptr;
   ReadyQueue ready_;
   TimerHeap timers_;
   HandleTable handles_;
@@ -438,13 +479,18 @@ inline void Scheduler::disown(Object& o) {
   o.owned_prev = o.owned_next = nullptr;
 }
 
+inline void Scheduler::keep_record(Coroutine* c) {
+  assert(free_record_count_ < max_free_records && "the kept records stay within their bound");
+  // Kept in a list through all_next, which a finished record no longer
+  // uses, with its stack if it had one from the pool.
+  c->all_next = free_records_;
+  free_records_ = c;
+  ++free_record_count_;
+}
+
 inline void Scheduler::release_coroutine(Coroutine* c) {
   if (__builtin_expect(free_record_count_ < max_free_records, 1)) {
-    // Kept in a list through all_next, which a finished record no longer
-    // uses, with its stack if it had one from the pool.
-    c->all_next = free_records_;
-    free_records_ = c;
-    ++free_record_count_;
+    keep_record(c);
     return;
   }
   free_record(c);
@@ -455,6 +501,99 @@ inline void Scheduler::forget_finished(Coroutine& c, int handle) {
   disown(c);
   c.handle = -1;
   release_coroutine(&c);
+}
+
+inline Coroutine* Scheduler::take_kept_record() {
+  Coroutine* c = free_records_;
+  free_records_ = c->all_next;
+  --free_record_count_;
+  c->recycle();
+  return c;
+}
+
+inline void Scheduler::adopt(Coroutine& c, int handle) {
+  c.handle = handle;
+  // The spawner owns the handle: it must close it before it exits.
+  c.owner = current_;
+  c.owned_next = current_->owned;
+  if (current_->owned != nullptr) current_->owned->owned_prev = &c;
+  current_->owned = &c;
+}
+
+inline void Scheduler::count_in(Coroutine& c, const runtime::SpawnSite& site) {
+  c.id = ++last_coroutine_id_;
+  c.parent = current_->id;
+  c.site = site;
+  // Last in the ring of live coroutines, which main closes (so no end is
+  // a special case).
+  c.all_prev = main_.all_prev;
+  c.all_next = &main_;
+  main_.all_prev->all_next = &c;
+  main_.all_prev = &c;
+  ++stats_.spawned;
+  ++stats_.live;
+}
+
+inline void Scheduler::enter_inline(Coroutine& c, canopy_ctx** parent_context, void** stack_top) {
+  Coroutine& parent = *current_;
+  parent.state = CoroutineState::ready;
+  ++stats_.switches;
+  current_ = &c;
+  c.state = CoroutineState::running;
+  switched_from_ = &parent;
+  *parent_context = &parent.context;
+  *stack_top = reinterpret_cast<void*>(reinterpret_cast<std::uintptr_t>(c.stack.top) & ~std::uintptr_t{15});
+  asan_leave(&parent, c);
+}
+
+inline void Scheduler::count_out(Coroutine& c) {
+  c.state = CoroutineState::finished;
+  --stats_.live;
+  c.all_prev->all_next = c.all_next;
+  c.all_next->all_prev = c.all_prev;
+  c.all_prev = nullptr;  // unlinked (all_next is free for the kept records' list)
+}
+
+inline const canopy_ctx* Scheduler::enter_after_finish(Coroutine& next) {
+  ++stats_.switches;
+  current_ = &next;
+  next.state = CoroutineState::running;
+  switched_from_ = nullptr;
+  asan_leave(nullptr, next);
+  return &next.context;
+}
+
+inline int Scheduler::try_spawn_inline(const runtime::SpawnSite& site, canopy_ctx** parent_context,
+                                       void** stack_top) {
+  Coroutine* kept = free_records_;
+  if (__builtin_expect((current_->cancelled | current_->no_blocking) || kept == nullptr ||
+                           kept->stack.slab == nullptr || !stacks_.suits(kept->stack, default_stack_bytes_) ||
+                           !handles_.opens_in_first_chunk() || !ready_.has_room() || observed(),
+                       0)) {
+    return spawn_declined;
+  }
+  Coroutine& c = *take_kept_record();
+  stacks_.reissue(c.stack);
+  const int handle = handles_.open_in_first_chunk(&c);
+  adopt(c, handle);
+  count_in(c, site);
+  ready_.push_into_room(current_);
+  enter_inline(c, parent_context, stack_top);
+  return handle;
+}
+
+inline bool Scheduler::forget_if_finished(int handle) {
+  Object* o = handles_.find_in_first_chunk(handle);
+  if (o == nullptr || o->kind != runtime::ObjectKind::coroutine) return false;
+  auto& c = *static_cast<Coroutine*>(o);
+  // A finished child: nothing to cancel or wait for. Below the bound its
+  // record is kept (no call); at the bound, deleting it is a call.
+  if (c.state != CoroutineState::finished || free_record_count_ >= max_free_records) return false;
+  if (!handles_.close_in_first_chunk(handle)) return false;
+  disown(c);
+  c.handle = -1;
+  keep_record(&c);
+  return true;
 }
 
 /// Saves `from`, resumes `to`; returns when `from` is resumed. Inline: it
