@@ -63,19 +63,19 @@ enum ChannelOp : unsigned { op_chrecv = 0, op_chsend = 1, op_choose_recv = 2, op
   return c_clause_outcome(err);
 }
 
-// dill_choose of any number of clauses but one, read in place.
-[[gnu::noinline]] int choose_clauses(struct dill_chclause* clauses, int nclauses, int64_t deadline,
+// dill_choose of `count` clauses (an int, or Scheduler::choose_of_two),
+// any number but one, read in place.
+template <class Count>
+[[gnu::noinline]] int choose_clauses(struct dill_chclause* clauses, Count count, int64_t deadline,
                                      const void* caller) {
-  for (int i = 0; i < nclauses; ++i) {
-    if (clauses[i].op != DILL_CHSEND && clauses[i].op != DILL_CHRECV) return c_result(-EINVAL);
-  }
   int err = 0;
   int r = Scheduler::serving(caller).choose_many(
       [clauses](int i) {
         return canopy::core::ChooseClause{clauses[i].op == DILL_CHSEND, clauses[i].ch, clauses[i].val,
                                           clauses[i].len, nullptr};
       },
-      nclauses, deadline, err, canopy::runtime::BlockReason::choose);
+      [clauses](int i) { return clauses[i].op == DILL_CHSEND || clauses[i].op == DILL_CHRECV; }, count,
+      deadline, err, canopy::runtime::BlockReason::choose);
   if (r < 0) return c_result(r);
   // libdill's choose: the index, with errno saying how that clause ended.
   errno = err;
@@ -236,6 +236,7 @@ int dill_choose(struct dill_chclause* clauses, int nclauses, int64_t deadline) {
     return channel_op(only.ch, only.val, only.len, deadline,
                       only.op == DILL_CHSEND ? op_choose_send : op_choose_recv, CALLER);
   }
+  if (nclauses == 2) return choose_clauses(clauses, Scheduler::choose_of_two{}, deadline, CALLER);
   return choose_clauses(clauses, nclauses, deadline, CALLER);
 }
 

@@ -119,8 +119,10 @@ int Scheduler::choose(const ChooseClause* clauses, int count, std::int64_t deadl
   if (count == 1 && clauses != nullptr) return choose_one(clauses[0], deadline_ms, err, reason);
   err = 0;
   if (count < 0 || count > max_clauses || (count > 0 && clauses == nullptr)) return -EINVAL;
-  return choose_many([clauses](int i) -> const ChooseClause& { return clauses[i]; }, count,
-                     deadline_ms, err, reason);
+  auto at = [clauses](int i) -> const ChooseClause& { return clauses[i]; };
+  auto acceptable = [](int) { return true; };  // a ChooseClause is always a send or a receive
+  if (count == 2) return choose_many(at, acceptable, choose_of_two{}, deadline_ms, err, reason);
+  return choose_many(at, acceptable, count, deadline_ms, err, reason);
 }
 
 void Scheduler::end_half(ChannelHalf& half) {

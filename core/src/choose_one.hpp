@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <type_traits>
 
 #include "scheduler.hpp"
 
@@ -175,21 +176,25 @@ namespace canopy::core {
 // choose() of `count` clauses (0 or 2 to max_clauses), the i-th being
 // at(i): a ChooseClause, or a value built from the caller's own clause type
 // (<libdill.h>'s, in c_api.cpp), so that no array is converted first.
-template <class At>
-[[gnu::always_inline]] inline int Scheduler::choose_many(At at, int count, std::int64_t deadline_ms,
-                                                         int& err, runtime::BlockReason reason) {
+template <class At, class Acceptable, class Count>
+[[gnu::always_inline]] inline int Scheduler::choose_many(At at, Acceptable acceptable, Count count,
+                                                         std::int64_t deadline_ms, int& err,
+                                                         runtime::BlockReason reason) {
+  // Up to two on the stack; more go to the heap (the caller's stack may be
+  // a 1 KiB stack-on-stack). With a constant count of two there is no heap
+  // to consider.
+  constexpr bool on_stack = std::is_same_v<Count, choose_of_two>;
   // Validate everything before touching anything: a bad clause must not
   // leave half an operation done.
-  // Room for a two-way choose on the stack; more goes to the heap (the
-  // caller's stack may be a 1 KiB stack-on-stack).
   ChannelEnd* small[2];
   std::unique_ptr<ChannelEnd*[]> large;
   ChannelEnd** ends = small;
-  if (count > 2) {
+  if (!on_stack && count > 2) {
     large.reset(new ChannelEnd*[static_cast<std::size_t>(count)]);
     ends = large.get();
   }
   for (int i = 0; i < count; ++i) {
+    if (!acceptable(i)) return -EINVAL;
     Object* o = handles_.find(at(i).handle);
     if (o == nullptr) return -EBADF;
     if (o->kind != runtime::ObjectKind::channel) return -ENOTSUP;
@@ -225,7 +230,7 @@ template <class At>
   Clause small_clauses[2];
   std::unique_ptr<Clause[]> large_clauses;
   Clause* queued = small_clauses;
-  if (count > 2) {
+  if (!on_stack && count > 2) {
     large_clauses.reset(new Clause[static_cast<std::size_t>(count)]);
     queued = large_clauses.get();
   }

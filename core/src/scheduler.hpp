@@ -24,6 +24,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <string>
 #include <vector>
 
@@ -251,11 +252,16 @@ class Scheduler final : public runtime::ReadinessSink {
   /// choose() of exactly one clause (chsend, chrecv): returns 0 or -errno,
   /// with the clause's own outcome in `err`.
   /// choose() of clauses the caller reads with at(i) (a ChooseClause each),
-  /// count 0 or above 1, already checked against max_clauses. Inline, in
-  /// choose_one.hpp, as is choose_one.
-  template <class At>
-  inline int choose_many(At at, int count, std::int64_t deadline_ms, int& err,
+  /// count 0 or above 1, already checked against max_clauses; acceptable(i)
+  /// says whether the caller's clause i is one at all (<libdill.h>'s
+  /// operation code), -EINVAL if not. `count` is an int, or
+  /// choose_of_two (a constant), for which the loops unroll and no heap
+  /// arrays are considered. Inline, in choose_one.hpp, as is choose_one.
+  template <class At, class Acceptable, class Count>
+  inline int choose_many(At at, Acceptable acceptable, Count count, std::int64_t deadline_ms, int& err,
                          runtime::BlockReason reason);
+  /// choose_many's count for a choose of two clauses, the usual many.
+  using choose_of_two = std::integral_constant<int, 2>;
   inline int choose_one(const ChooseClause& clause, std::int64_t deadline_ms, int& err,
                         runtime::BlockReason reason);
 
