@@ -146,9 +146,14 @@ void Scheduler::emit_spawn(const Coroutine& c, const Bundle* bundle) {
 
 int Scheduler::spawn_closure(const SpawnRequest& request, std::size_t bytes, std::size_t align,
                              void (*construct)(void*, void*), void* src, void (*run)(void*)) {
-  Coroutine* c = nullptr;
-  int handle = create(request, c);
-  if (handle < 0) return handle;
+  int handle = 0;
+  Coroutine* c = request.memory == nullptr && !request.join
+                     ? try_create_quick(request.site, request_stack_bytes(request), handle)
+                     : nullptr;
+  if (__builtin_expect(c == nullptr, 0)) {
+    handle = create(request, c);
+    if (handle < 0) return handle;
+  }
   auto top = reinterpret_cast<std::uintptr_t>(c->stack.top);
   std::uintptr_t closure = align_down(top - bytes, align < 16 ? 16 : align);
   construct(reinterpret_cast<void*>(closure), src);

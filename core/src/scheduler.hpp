@@ -366,6 +366,12 @@ class Scheduler final : public runtime::ReadinessSink {
   /// Makes a coroutine (`out`) for `request`: its handle (0 for a bundle
   /// member), or -errno. Inline in both kinds of go(): it is most of one.
   inline int create(const SpawnRequest& request, Coroutine*& out);
+  /// create's common case (see try_spawn_inline) for a go() of a pooled
+  /// stack of `stack_bytes` usable bytes named `site`, with no call: the new
+  /// coroutine (its handle in `handle`), or null having done nothing. Room
+  /// in the ready queue for the parent is part of the case.
+  [[gnu::always_inline]] inline Coroutine* try_create_quick(const runtime::SpawnSite& site, std::size_t stack_bytes,
+                                                            int& handle);
   /// The pieces of create that the common case shares with every other:
   /// a kept record made ready for reuse (there is one);
   inline Coroutine* take_kept_record();
@@ -569,22 +575,30 @@ inline const canopy_ctx* Scheduler::enter_after_finish(Coroutine& next) {
   return &next.context;
 }
 
-inline int Scheduler::try_spawn_inline(const runtime::SpawnSite& site, canopy_ctx** parent_context,
-                                       void** stack_top) {
+inline Coroutine* Scheduler::try_create_quick(const runtime::SpawnSite& site, std::size_t stack_bytes,
+                                              int& handle) {
   Coroutine* kept = free_records_;
   if (__builtin_expect((current_->cancelled | current_->no_blocking) || kept == nullptr ||
-                           kept->stack.slab == nullptr || !stacks_.suits(kept->stack, default_stack_bytes_) ||
+                           kept->stack.slab == nullptr || !stacks_.suits(kept->stack, stack_bytes) ||
                            !handles_.opens_in_first_chunk() || !ready_.has_room() || observed(),
                        0)) {
-    return spawn_declined;
+    return nullptr;
   }
   Coroutine& c = *take_kept_record();
   stacks_.reissue(c.stack);
-  const int handle = handles_.open_in_first_chunk(&c);
+  handle = handles_.open_in_first_chunk(&c);
   adopt(c, handle);
   count_in(c, site);
+  return &c;
+}
+
+inline int Scheduler::try_spawn_inline(const runtime::SpawnSite& site, canopy_ctx** parent_context,
+                                       void** stack_top) {
+  int handle;
+  Coroutine* c = try_create_quick(site, default_stack_bytes_, handle);
+  if (__builtin_expect(c == nullptr, 0)) return spawn_declined;
   ready_.push_into_room(current_);
-  enter_inline(c, parent_context, stack_top);
+  enter_inline(*c, parent_context, stack_top);
   return handle;
 }
 
