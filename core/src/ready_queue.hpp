@@ -18,21 +18,19 @@ namespace canopy::core {
 
 struct Coroutine;
 
-class ReadyQueue {
+/// The ring is the policy's runtime::ReadyView (its fields are the view's),
+/// so that a pick is handed the queue with nothing built.
+class ReadyQueue : public runtime::ReadyView {
  public:
   ReadyQueue() = default;
   ReadyQueue(const ReadyQueue&) = delete;
   ReadyQueue& operator=(const ReadyQueue&) = delete;
-  ~ReadyQueue() { std::free(ring_); }
+  ~ReadyQueue() { std::free(slots_); }
 
+  /// Where in a record its id lies, for the policy's id(): set once.
+  void set_id_offset(std::size_t id_offset) { id_offset_ = id_offset; }
   bool empty() const { return size_ == 0; }
-  std::size_t size() const { return size_; }
-  Coroutine* at(std::size_t i) const { return ring_[(head_ + i) & mask_]; }
-  /// The queue as a policy reads it: the ring in place, each record's id
-  /// `id_offset` bytes into it.
-  runtime::ReadyView view(std::size_t id_offset) const {
-    return runtime::ReadyView(reinterpret_cast<const void* const*>(ring_), mask_, head_, size_, id_offset);
-  }
+  Coroutine* at(std::size_t i) const { return slot(i); }
 
   void push(Coroutine* c) {
     if (__builtin_expect(!has_room(), 0)) grow();
@@ -43,12 +41,12 @@ class ReadyQueue {
   /// push() when has_room(): no call.
   void push_into_room(Coroutine* c) {
     assert(has_room() && "a push without growth needs room");
-    ring_[(head_ + size_) & mask_] = c;
+    slots_[(head_ + size_) & mask_] = c;
     ++size_;
   }
   Coroutine* pop() {
     assert(size_ > 0 && "pop needs a ready coroutine");
-    Coroutine* c = ring_[head_];
+    Coroutine* c = static_cast<Coroutine*>(slots_[head_]);
     head_ = (head_ + 1) & mask_;
     --size_;
     return c;
@@ -58,8 +56,8 @@ class ReadyQueue {
   /// tail makes a full ring (where the two are one slot) work too.
   Coroutine* rotate(Coroutine* c) {
     if (size_ == 0) return c;
-    Coroutine* next = ring_[head_];
-    ring_[(head_ + size_) & mask_] = c;
+    Coroutine* next = static_cast<Coroutine*>(slots_[head_]);
+    slots_[(head_ + size_) & mask_] = c;
     head_ = (head_ + 1) & mask_;
     return next;
   }
@@ -71,30 +69,29 @@ class ReadyQueue {
     // The oldest (fifo's every pick) is a pop: the step below would move it
     // onto itself.
     if (i == 0) return pop();
-    Coroutine* c = at(i);
-    ring_[(head_ + i) & mask_] = ring_[head_];
+    Coroutine* c = slot(i);
+    slots_[(head_ + i) & mask_] = slots_[head_];
     head_ = (head_ + 1) & mask_;
     --size_;
     return c;
   }
 
  private:
+  Coroutine* slot(std::size_t i) const { return static_cast<Coroutine*>(slots_[(head_ + i) & mask_]); }
   [[gnu::noinline]] void grow() {
     std::size_t cap = capacity_ == 0 ? 64 : capacity_ * 2;
-    auto** ring = static_cast<Coroutine**>(std::malloc(cap * sizeof(Coroutine*)));
+    auto** ring = static_cast<void**>(std::malloc(cap * sizeof(void*)));
     if (ring == nullptr) std::abort();  // cannot lose a ready coroutine
-    for (std::size_t i = 0; i < size_; ++i) ring[i] = at(i);
-    std::free(ring_);
-    ring_ = ring;
+    for (std::size_t i = 0; i < size_; ++i) ring[i] = slot(i);
+    std::free(slots_);
+    slots_ = ring;
     head_ = 0;
     mask_ = cap - 1;
     capacity_ = cap;
   }
 
-  Coroutine** ring_ = nullptr;  ///< capacity is a power of two
-  std::size_t mask_ = 0;        ///< capacity - 1
-  std::size_t head_ = 0;        ///< position of the oldest
-  std::size_t size_ = 0;
+  // The ring itself is the view's slots_ (capacity a power of two), mask_
+  // (capacity - 1), head_ (position of the oldest) and size_.
   std::size_t capacity_ = 0;    ///< mask_ + 1 once allocated, 0 before
 };
 

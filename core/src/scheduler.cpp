@@ -164,8 +164,8 @@ Scheduler::Scheduler(const runtime::Platform& platform, StackPool* stacks)
   main_.site = {"", 0, "main"};
   // Every record has the same layout; offsetof is not allowed on a type
   // with a base, so it is read off main's.
-  coroutine_id_offset_ = static_cast<std::size_t>(reinterpret_cast<const char*>(&main_.id) -
-                                                  reinterpret_cast<const char*>(&main_));
+  ready_.set_id_offset(static_cast<std::size_t>(reinterpret_cast<const char*>(&main_.id) -
+                                                reinterpret_cast<const char*>(&main_)));
   install_stack_guard_for_thread();
   resolve_lazy_bindings();
 }
@@ -274,7 +274,7 @@ void Scheduler::abandon_to_main() {
 // The policy reads the ready ring in place (runtime::ReadyView): no copy of
 // the ids, no call per position. The ring is not written while it reads.
 [[gnu::always_inline]] inline Coroutine* Scheduler::pick_by_policy() {
-  std::size_t index = platform_.policy->pick(ready_.view(coroutine_id_offset_));
+  std::size_t index = platform_.policy->pick(ready_);
   assert(index < ready_.size() && "the policy must pick inside the ready queue");
   return ready_.take(index);
 }

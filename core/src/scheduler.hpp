@@ -464,8 +464,6 @@ class Scheduler final : public runtime::ReadinessSink {
   bool abandon_armed_ = false;
   bool abandoned_from_coroutine_ = false;  ///< the abandoning jump came from another stack
   bool in_poll_ = false;                   ///< wakes now come from the clock or a descriptor
-  /// Where a coroutine record keeps its id, for the policy's ReadyView.
-  std::size_t coroutine_id_offset_ = 0;
   static constexpr std::size_t max_free_records = 1024;
 };
 

@@ -72,15 +72,12 @@ class Poller {
 /// A read-only view of the ready queue, oldest first, read in place: the
 /// runtime's ring of coroutine records and where in a record its id lies.
 /// Not virtual, so that a policy reading every position at every step (pct)
-/// pays a load and an index mask per position rather than a call. Made by
-/// the runtime for one pick; valid only during that call.
+/// pays a load and an index mask per position rather than a call. The
+/// runtime's ready queue is one (these are its own fields), so a pick is
+/// handed the queue itself, with nothing built; valid only during the call
+/// it is handed to, while the queue stands still.
 class ReadyView {
  public:
-  /// `slots[(head + i) & mask]` is the record at position i, and its id is
-  /// the CoroutineId stored `id_offset` bytes into it.
-  ReadyView(const void* const* slots, std::size_t mask, std::size_t head, std::size_t size,
-            std::size_t id_offset)
-      : slots_(slots), mask_(mask), head_(head), size_(size), id_offset_(id_offset) {}
   std::size_t size() const { return size_; }
   /// The id of the coroutine at position `index` (0 = oldest).
   CoroutineId id(std::size_t index) const {
@@ -89,13 +86,20 @@ class ReadyView {
     std::memcpy(&id, record + id_offset_, sizeof id);
     return id;
   }
+  ReadyView(const ReadyView&) = delete;
+  ReadyView& operator=(const ReadyView&) = delete;
 
- private:
-  const void* const* slots_;
-  std::size_t mask_;
-  std::size_t head_;
-  std::size_t size_;
-  std::size_t id_offset_;
+ protected:
+  /// Only the runtime's ready queue makes one.
+  ReadyView() = default;
+  ~ReadyView() = default;
+  /// `slots_[(head_ + i) & mask_]` is the record at position i, and its id
+  /// is the CoroutineId stored `id_offset_` bytes into it.
+  void** slots_ = nullptr;
+  std::size_t mask_ = 0;
+  std::size_t head_ = 0;
+  std::size_t size_ = 0;
+  std::size_t id_offset_ = 0;
 };
 
 /// Decides what runs next. Absent, the ready queue is served FIFO.
