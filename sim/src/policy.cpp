@@ -1,6 +1,7 @@
 // The simulated Policy: every scheduling step passes through pick(), so this
 // is where steps are counted, the livelock budget is enforced and the
 // decisions that make a replay line are recorded.
+#include <algorithm>
 #include <cerrno>
 
 #include "canopy/runtime/embedding.hpp"
@@ -209,16 +210,24 @@ std::size_t SimPolicy::pick_fair(const runtime::ReadyView& ready) {
 
 // fifo picks the oldest, as the real runtime does: a coroutine is picked
 // within `size` decisions of becoming ready, so the fairness bound has
-// nothing to find, and no ready_since is kept. Still recorded, for replay
-// and shrinking.
+// nothing to find, and no ready_since is kept. Every decision is the
+// oldest (0): counted, and written out only for the outcome
+// (copy_decisions), not stored at every step.
 std::size_t SimPolicy::pick_oldest(const runtime::ReadyView& ready) {
   const std::uint64_t step = count_step();
   if (__builtin_expect(after_pick_on_, 0)) after_pick_out_of_line(step, ready.id(0));
   tick();
-  // Last, so that little is live across the calls above (their rare
-  // paths): recording reads nothing they change.
-  if (const std::size_t size = ready.size(); size > 1) record(0, size);
+  if (ready.size() > 1) ++sim_.stats.decisions;
   return 0;
+}
+
+void SimPolicy::copy_decisions(std::vector<std::uint32_t>& out) const {
+  if (tracks_fairness_) {
+    out.assign(sim_.decisions.begin(), sim_.decisions.end());
+  } else {
+    // fifo: as many oldest-picks as record() would have kept.
+    out.assign(static_cast<std::size_t>(std::min<std::uint64_t>(sim_.stats.decisions, max_recorded_decisions)), 0);
+  }
 }
 
 std::uint64_t SimPolicy::timer_tiebreak(std::uint64_t arrival) {

@@ -136,7 +136,7 @@ void Simulation::finish(outcome& out) {
   out.whatif = whatif_note();
   out.stats = stats;
   out.stats.virtual_ms = clock.now_ns() / 1'000'000 - epoch_ms;
-  out.decisions.assign(decisions.begin(), decisions.end());  // the buffer stays for the next run
+  policy.copy_decisions(out.decisions);  // the buffer stays for the next run
   out.choices = std::move(decision_sizes);
   out.injections = std::move(injections);
   out.slow_steps = std::move(slow_steps);

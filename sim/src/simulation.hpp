@@ -74,6 +74,8 @@ class SimPolicy final : public runtime::Policy {
   std::int64_t timer_lateness_ms(std::int64_t deadline_ms) override;
   /// Coroutine `id` became ready (woken, or yielded): from the observer.
   void became_ready(std::uint64_t id);
+  /// The run's decisions, for its outcome.
+  void copy_decisions(std::vector<std::uint32_t>& out) const;
 
  private:
   /// A step with more than one coroutine ready: which runs, recorded.
@@ -302,6 +304,8 @@ class Simulation {
 
   // What the components share.
   statistics stats{};
+  /// The decisions made, in order (replay, dfs, shrinking); fifo's, all
+  /// the oldest, are counted and not kept (SimPolicy::copy_decisions).
   std::vector<std::uint32_t> decisions;
   /// How many were ready at each decision (dfs needs it to backtrack).
   std::vector<std::uint32_t> decision_sizes;

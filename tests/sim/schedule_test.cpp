@@ -49,6 +49,16 @@ TEST_CASE("fifo runs a child at once and serves the ready queue oldest first, as
         sim_test::log{"A0", "B0", "A1", "main sleeps", "B1", "A2", "B2", "main wakes"});
 }
 
+TEST_CASE("a fifo run's outcome lists each of its decisions as the oldest, as many as dfs's fifo run makes") {
+  sim::outcome fifo, dfs;
+  (void)run_two_yielders(sim_test::with(sim::strategy::fifo), &fifo);
+  (void)run_two_yielders(sim_test::with(sim::strategy::dfs), &dfs);  // dfs with no prefix is the fifo run
+  REQUIRE(dfs.decisions.size() == 5);
+  CHECK(dfs.decisions == std::vector<std::uint32_t>(5, 0));
+  CHECK(fifo.decisions == dfs.decisions);
+  CHECK(fifo.stats.decisions == 5);
+}
+
 TEST_CASE("the same seed gives the same events byte for byte") {
   for (sim::strategy s : {sim::strategy::random, sim::strategy::pct}) {
     sim::options o = sim_test::with(s, 42);
