@@ -10,7 +10,7 @@
 #include <memory>
 #include <type_traits>
 
-#include "scheduler.hpp"
+#include "blocking.hpp"
 
 namespace canopy::core {
 
@@ -73,7 +73,7 @@ namespace canopy::core {
   w.clauses = &q;
   w.clause_count = 1;
   enqueue(q, c, end, 0);
-  int e = block(w, deadline_ms);
+  int e = block_inline(w, deadline_ms);
   if (current_->wake_index >= 0) {
     // The clause's own outcome (EPIPE, EMSGSIZE), delivered by its peer.
     err = -e;
@@ -240,7 +240,7 @@ template <class At, class Acceptable, class Count>
   w.clauses = queued;
   w.clause_count = count;
   for (int i = 0; i < count; ++i) enqueue(queued[i], at(i), *ends[i], i);
-  int e = block(w, deadline_ms);
+  int e = block_inline(w, deadline_ms);
   Coroutine& self = *current_;
   if (self.wake_index >= 0) {
     // The clause's own outcome (EPIPE, EMSGSIZE), delivered by its peer.

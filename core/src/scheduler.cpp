@@ -53,7 +53,7 @@
 //   emptied slab only at its next release (stack_pool.hpp).
 // - FIFO with a periodic poll is simple and fair among ready coroutines, but
 //   does not prioritise I/O; nobody has asked for that yet.
-#include "scheduler.hpp"
+#include "blocking.hpp"
 
 #include <pthread.h>
 #include <sys/syscall.h>
@@ -271,39 +271,6 @@ void Scheduler::abandon_to_main() {
 // ---------------------------------------------------------------------------
 // Switching
 
-// The policy reads the ready ring in place (runtime::ReadyView): no copy of
-// the ids, no call per position. The ring is not written while it reads.
-[[gnu::always_inline]] inline Coroutine* Scheduler::pick_by_policy() {
-  std::size_t index = platform_.policy->pick(ready_);
-  assert(index < ready_.size() && "the policy must pick inside the ready queue");
-  return ready_.take(index);
-}
-
-[[gnu::always_inline]] inline Coroutine* Scheduler::pick_next() {
-  if (__builtin_expect(platform_.policy == nullptr, 1)) return ready_.pop();
-  return pick_by_policy();
-}
-
-[[gnu::always_inline]] inline void Scheduler::switch_to_next() {
-  Coroutine& self = *current_;
-  for (;;) {
-    if (!ready_.empty()) {
-      if (--switches_until_poll_ == 0) {
-        switches_until_poll_ = switches_per_poll;
-        poll(false);
-      }
-      Coroutine* next = pick_next();
-      if (next == &self) {
-        self.state = CoroutineState::running;
-        return;
-      }
-      switch_into(self, *next);
-      return;
-    }
-    poll(true);
-  }
-}
-
 // yield() (scheduler.hpp) one step at a time: cancelled, observed, steered
 // by a policy, or due for its periodic poll.
 int Scheduler::yield_slow(bool refusing) {
@@ -353,33 +320,7 @@ int Scheduler::injected_failure_slow(runtime::BlockReason reason, std::int64_t d
   return -injected;
 }
 
-int Scheduler::block(Wait& wait, std::int64_t deadline_ms) {
-  Coroutine& self = *current_;
-  wait.waiter = &self;
-  if (deadline_ms >= 0) {
-    std::int64_t lateness_ms =
-        platform_.policy != nullptr ? platform_.policy->timer_lateness_ms(deadline_ms) : 0;
-    assert(lateness_ms >= 0 && "a timer never fires early");
-    wait.timer.deadline_ms = deadline_ms;
-    // Saturating: a deadline near INT64_MAX must not wrap into the past.
-    wait.timer.fire_ms = deadline_ms >= forever_ms - lateness_ms ? forever_ms
-                                                                 : deadline_ms + lateness_ms;
-    std::uint64_t arrival = ++timer_arrivals_;
-    wait.timer.tiebreak =
-        platform_.policy != nullptr ? platform_.policy->timer_tiebreak(arrival) : arrival;
-    wait.timer.waiter = &self;
-    wait.has_timer = true;
-    timers_.push(&wait.timer);
-  }
-  self.wait = &wait;
-  self.state = CoroutineState::blocked;
-  self.wake_err = 0;
-  self.wake_index = -1;
-  CANOPY_EMIT({.kind = runtime::EventKind::block, .coroutine = self.id,
-        .object = wait.object, .reason = wait.reason, .deadline_ms = deadline_ms});
-  switch_to_next();
-  return -self.wake_err;
-}
+int Scheduler::block(Wait& wait, std::int64_t deadline_ms) { return block_inline(wait, deadline_ms); }
 
 void Scheduler::wake(Coroutine& c, int err, int index) {
   assert(c.state == CoroutineState::blocked && "only a blocked coroutine can be woken");

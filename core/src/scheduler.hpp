@@ -318,6 +318,8 @@ class Scheduler final : public runtime::ReadinessSink {
   /// Blocks the running coroutine on everything `wait` links, plus the
   /// deadline; returns 0 or minus what the waker delivered (-ETIMEDOUT...).
   int block(Wait& wait, std::int64_t deadline_ms);
+  /// block(), inline (blocking.hpp): for the channel operations' blocking half.
+  [[gnu::always_inline]] inline int block_inline(Wait& wait, std::int64_t deadline_ms);
   /// Asks the injector (simulation) whether the blocking call about to be
   /// made fails at once: 0, -ECANCELED or -ETIMEDOUT. Called before a blocking
   /// call links anything, so a refused call leaves nothing behind.
@@ -355,7 +357,7 @@ class Scheduler final : public runtime::ReadinessSink {
   /// finished, made current; its context, to resume.
   inline const canopy_ctx* enter_after_finish(Coroutine& next);
   /// The next coroutine to run, taken from the ready queue: the oldest, or
-  /// the policy's pick. Both inline, in scheduler.cpp, their one user.
+  /// the policy's pick. Both inline, in blocking.hpp.
   inline Coroutine* pick_next();
   inline Coroutine* pick_by_policy();
   bool refuse_cancelled();
