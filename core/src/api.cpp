@@ -42,16 +42,8 @@ int bundle_wait(int handle, std::int64_t deadline_ms) noexcept {
   return -SERVING.bundle_wait(handle, deadline_ms);
 }
 
-int spawn(int bundle_handle, void* memory, std::size_t memory_bytes, std::size_t stack_bytes,
-          spawn_site site, std::size_t closure_bytes, std::size_t closure_align,
+int spawn(const runtime::SpawnRequest& request, std::size_t closure_bytes, std::size_t closure_align,
           void (*construct)(void*, void*), void* src, void (*run)(void*)) noexcept {
-  core::SpawnRequest request;
-  request.join = bundle_handle != -1;
-  request.bundle_handle = bundle_handle;
-  request.memory = memory;
-  request.memory_bytes = memory_bytes;
-  request.stack_bytes = stack_bytes;
-  request.site = {site.file, site.line, site.function};
   return SERVING.spawn_closure(request, closure_bytes, closure_align, construct, src, run);
 }
 

@@ -49,15 +49,9 @@
 
 namespace canopy::core {
 
-/// How a coroutine is to be created.
-struct SpawnRequest {
-  bool join = false;               ///< true: joins bundle_handle (bundle_go); false: a handle of its own (go)
-  int bundle_handle = -1;          ///< the bundle to join, any value when `join` (bad ones get EBADF)
-  void* memory = nullptr;          ///< user-supplied stack (go_mem), or null
-  std::size_t memory_bytes = 0;    ///< its size
-  std::size_t stack_bytes = 0;     ///< pooled stack size, 0: the default
-  runtime::SpawnSite site{};
-};
+/// How a coroutine is to be created: one go() or bundle_go() (the public
+/// runtime type, so that the C++ API hands it down as it built it).
+using SpawnRequest = runtime::SpawnRequest;
 
 /// One operation of choose (and of chsend/chrecv, which are choose of one).
 struct ChooseClause {

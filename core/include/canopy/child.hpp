@@ -70,11 +70,15 @@ int spawn_callable(int bundle_handle, F&& f, const go_options& options,
   using Fn = std::decay_t<F>;
   static_assert(std::is_invocable_v<Fn&>, "canopy::go needs something callable with no arguments");
   Fn local(std::forward<F>(f));
-  spawn_site site{where.file_name(), static_cast<int>(where.line()),
+  runtime::SpawnRequest request;
+  request.join = bundle_handle != -1;
+  request.bundle_handle = bundle_handle;
+  request.memory = options.stack_memory.data();
+  request.memory_bytes = options.stack_memory.size();
+  request.stack_bytes = options.stack_bytes;
+  request.site = {where.file_name(), static_cast<int>(where.line()),
                   options.name != nullptr ? options.name : where.function_name()};
-  return detail::spawn(bundle_handle, options.stack_memory.data(), options.stack_memory.size(),
-                       options.stack_bytes, site, sizeof(Fn), alignof(Fn),
-                       &construct_closure<Fn>, &local, &run_closure<Fn>);
+  return detail::spawn(request, sizeof(Fn), alignof(Fn), &construct_closure<Fn>, &local, &run_closure<Fn>);
 }
 }  // namespace detail
 

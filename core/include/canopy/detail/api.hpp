@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "canopy/runtime/spawn.hpp"
+
 /// On the C++ API's blocking wrappers: forced inline, so that the runtime
 /// sees the user's code as the call site in every build, optimized or not
 /// (fault injection and cancellation coverage are reported per call site).
@@ -23,11 +25,6 @@ struct choose_clause {
   void (*move)(void* dst, void* src) = nullptr;
 };
 
-struct spawn_site {
-  const char* file = "";
-  int line = 0;
-  const char* function = "";
-};
 
 std::int64_t now_ms() noexcept;
 int yield() noexcept;
@@ -38,8 +35,7 @@ int hdone(int handle, std::int64_t deadline_ms) noexcept;
 int bundle_open(void* memory) noexcept;
 int bundle_wait(int handle, std::int64_t deadline_ms) noexcept;
 /// A handle (0 for a bundle member), or minus an errno value.
-int spawn(int bundle_handle, void* memory, std::size_t memory_bytes, std::size_t stack_bytes,
-          spawn_site site, std::size_t closure_bytes, std::size_t closure_align,
+int spawn(const runtime::SpawnRequest& request, std::size_t closure_bytes, std::size_t closure_align,
           void (*construct)(void*, void*), void* src, void (*run)(void*)) noexcept;
 int chmake(void* memory, int ends[2]) noexcept;
 /// The index of the clause that completed (its own error in `err`), or

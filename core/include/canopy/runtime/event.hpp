@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <iterator>
 
+#include "canopy/runtime/spawn.hpp"
+
 namespace canopy::runtime {
 
 /// Why a coroutine blocked.
@@ -93,12 +95,6 @@ static_assert(std::size(event_kind_names) == static_cast<std::size_t>(EventKind:
 /// "spawn", "block", ...; "?" for a value outside the enumeration.
 const char* to_string(EventKind kind);
 
-/// Where a coroutine was spawned; static strings, never freed.
-struct SpawnSite {
-  const char* file = "";      ///< __FILE__ of the go() call
-  int line = 0;               ///< __LINE__ of the go() call
-  const char* function = "";  ///< the spawned expression or callable's name
-};
 
 /// Identity of a coroutine inside one scheduler; 0 is the thread's main.
 using CoroutineId = std::uint64_t;
