@@ -33,10 +33,10 @@ Recorder::Recorder(std::FILE* file, const Header& header, bool owns_file, std::s
                    const std::string& warning_label)
     : file_(file),
       owns_file_(owns_file),
+      end_line_(new char[line::max_end_line_bytes]),
       buffer_limit_bytes_(buffer_bytes),
       buffer_capacity_bytes_(buffer_bytes + line::max_event_line_bytes(256, 256)),
-      buffer_(new char[buffer_capacity_bytes_]),
-      end_line_(new char[line::max_end_line_bytes]) {
+      buffer_(new char[buffer_capacity_bytes_]) {
   assert(file != nullptr && "a Recorder needs an open file to write to");
   fd_ = ::fileno(file_);
   set_warning_label(warning_label);
