@@ -61,6 +61,9 @@ int choose(const choose_clause* clauses, int count, std::int64_t deadline_ms, in
     return r;
   }
   auto reason = runtime::BlockReason::choose;
+  if (count == 2 && clauses != nullptr) {
+    return SERVING.choose_two(reinterpret_cast<const core::ChooseClause*>(clauses), deadline_ms, err, reason);
+  }
   return SERVING.choose(reinterpret_cast<const core::ChooseClause*>(clauses), count, deadline_ms,
                         err, reason);
 }

@@ -119,10 +119,17 @@ int Scheduler::choose(const ChooseClause* clauses, int count, std::int64_t deadl
   if (count == 1 && clauses != nullptr) return choose_one(clauses[0], deadline_ms, err, reason);
   err = 0;
   if (count < 0 || count > max_clauses || (count > 0 && clauses == nullptr)) return -EINVAL;
-  auto at = [clauses](int i) -> const ChooseClause& { return clauses[i]; };
-  auto acceptable = [](int) { return true; };  // a ChooseClause is always a send or a receive
-  if (count == 2) return choose_many(at, acceptable, choose_of_two{}, deadline_ms, err, reason);
-  return choose_many(at, acceptable, count, deadline_ms, err, reason);
+  if (count == 2) return choose_two(clauses, deadline_ms, err, reason);
+  return choose_many([clauses](int i) -> const ChooseClause& { return clauses[i]; },
+                     [](int) { return true; },  // a ChooseClause is always a send or a receive
+                     count, deadline_ms, err, reason);
+}
+
+int Scheduler::choose_two(const ChooseClause* clauses, std::int64_t deadline_ms, int& err,
+                          runtime::BlockReason reason) {
+  err = 0;
+  return choose_many([clauses](int i) -> const ChooseClause& { return clauses[i]; }, [](int) { return true; },
+                     choose_of_two{}, deadline_ms, err, reason);
 }
 
 void Scheduler::end_half(ChannelHalf& half) {

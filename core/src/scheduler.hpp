@@ -241,6 +241,10 @@ class Scheduler final : public runtime::ReadinessSink {
   /// the clause's own outcome (EPIPE, EMSGSIZE, positive); or -errno.
   int choose(const ChooseClause* clauses, int count, std::int64_t deadline_ms, int& err,
              runtime::BlockReason reason);
+  /// choose() of exactly two clauses (`clauses` not null), the usual many:
+  /// for an entry point that knows the count, no general checks first.
+  [[gnu::noinline]] int choose_two(const ChooseClause* clauses, std::int64_t deadline_ms, int& err,
+                                   runtime::BlockReason reason);
   /// 0 or -errno.
   int chdone(int handle);
   /// choose() of exactly one clause (chsend, chrecv): returns 0 or -errno,
