@@ -160,9 +160,18 @@ DILL_EXPORT int dill_yield(void);
 
 /* The machinery behind go(); not for direct use. */
 DILL_EXPORT extern int canopy_vla_bytes;
+/* Where a go() is written: static, one per call site. */
+struct canopy_go_site {
+  const char *file;
+  int line;
+  const char *expr;
+};
 DILL_EXPORT int canopy_go_prologue(canopy_ctx **parent, void **stack_top, void *mem, size_t len,
                                    int join, int bndl, const char *file, int line,
                                    const char *expr);
+/* go(fn) itself (no caller's memory, no bundle): three arguments. */
+DILL_EXPORT int canopy_go_default(canopy_ctx **parent, void **stack_top,
+                                  const struct canopy_go_site *site);
 DILL_EXPORT void canopy_go_started(void);
 DILL_EXPORT void canopy_go_resumed(void);
 DILL_EXPORT __attribute__((noreturn)) void canopy_go_epilogue(void);
@@ -195,11 +204,20 @@ DILL_EXPORT int canopy_go_closure(void *mem, size_t len, int join, int bndl, con
  * canopy_ctx_save is returns_twice, so a write the child makes through a
  * pointer to a parent's local is seen by the parent even at -O2. */
 #define canopy_go_(fn, mem, len, join, bndl)                                                   \
+  canopy_go_run_(fn, canopy_go_prologue(&canopy_parent__, &canopy_sp__, (mem), (len), (join),  \
+                                        (bndl), __FILE__, __LINE__, #fn))
+/* go(fn): the call site in one static record, so the prologue takes three
+ * arguments where the general one takes nine. */
+#define canopy_go_default_(fn)                                                                 \
+  canopy_go_run_(fn, ({                                                                        \
+                   static const struct canopy_go_site canopy_site__ = {__FILE__, __LINE__, #fn}; \
+                   canopy_go_default(&canopy_parent__, &canopy_sp__, &canopy_site__);          \
+                 }))
+#define canopy_go_run_(fn, prologue)                                                           \
   ({                                                                                           \
     canopy_ctx *canopy_parent__;                                                               \
     void *canopy_sp__;                                                                         \
-    int volatile canopy_h__ = canopy_go_prologue(&canopy_parent__, &canopy_sp__, (mem), (len), \
-                                                 (join), (bndl), __FILE__, __LINE__, #fn);     \
+    int volatile canopy_h__ = (prologue);                                                      \
     if (canopy_h__ >= 0) {                                                                     \
       char canopy_fp__[canopy_vla_bytes];                                                      \
       __asm__ volatile("" : : "r"(canopy_fp__) : "memory");                                    \
@@ -221,7 +239,11 @@ DILL_EXPORT int canopy_go_closure(void *mem, size_t len, int join, int bndl, con
  * waits for it, bundle_go adds coroutines beside it. -1 with errno
  * (ENOMEM, or ECANCELED when the caller is being closed: as in libdill, a
  * coroutine being cancelled starts no new coroutines). */
+#if defined(__cplusplus)
 #define dill_go(fn) canopy_go_(fn, NULL, 0, 0, -1)
+#else
+#define dill_go(fn) canopy_go_default_(fn)
+#endif
 /* As go(), on the caller's memory as stack (at least 512 bytes; no guard
  * page: an overflow corrupts what lies below). */
 #define dill_go_mem(fn, ptr, len) canopy_go_(fn, ptr, len, 0, -1)

@@ -162,8 +162,8 @@ namespace {
 
 // The same: the common case inline, and every other case (and the
 // thread's first call) in a tail call, so that this needs no frame.
-[[gnu::noinline]] int go_default(canopy_ctx** parent, void** stack_top, const char* file, int line,
-                                 const char* expr, const void* caller) {
+[[gnu::always_inline]] inline int go_default(canopy_ctx** parent, void** stack_top, const char* file, int line,
+                                             const char* expr, const void* caller) {
   if (Scheduler* s = Scheduler::current_if_any(); __builtin_expect(s != nullptr, 1)) {
     s->set_call_site(caller);
     int handle = s->try_spawn_inline({file, line, expr}, parent, stack_top);
@@ -172,6 +172,10 @@ namespace {
   return go_default_general(parent, stack_top, file, line, expr, caller);
 }
 }  // namespace
+
+int canopy_go_default(canopy_ctx** parent, void** stack_top, const struct canopy_go_site* site) {
+  return go_default(parent, stack_top, site->file, site->line, site->expr, CALLER);
+}
 
 int canopy_go_prologue(canopy_ctx** parent, void** stack_top, void* mem, size_t len, int join,
                        int bndl, const char* file, int line, const char* expr) {
