@@ -173,13 +173,24 @@ namespace {
 }
 }  // namespace
 
+namespace {
+// go_default for canopy_go_prologue (code built before canopy_go_default),
+// as a tail call: its register saves stay off the prologue's other paths.
+[[gnu::noinline]] int go_default_called(canopy_ctx** parent, void** stack_top, const char* file, int line,
+                                        const char* expr, const void* caller) {
+  return go_default(parent, stack_top, file, line, expr, caller);
+}
+}  // namespace
+
 int canopy_go_default(canopy_ctx** parent, void** stack_top, const struct canopy_go_site* site) {
   return go_default(parent, stack_top, site->file, site->line, site->expr, CALLER);
 }
 
 int canopy_go_prologue(canopy_ctx** parent, void** stack_top, void* mem, size_t len, int join,
                        int bndl, const char* file, int line, const char* expr) {
-  if (__builtin_expect(mem == nullptr && join == 0, 1)) return go_default(parent, stack_top, file, line, expr, CALLER);
+  if (__builtin_expect(mem == nullptr && join == 0, 1)) {
+    return go_default_called(parent, stack_top, file, line, expr, CALLER);
+  }
   canopy::core::SpawnRequest request;
   request.join = join != 0;
   request.bundle_handle = bndl;
