@@ -171,9 +171,7 @@ namespace {
   }
   return go_default_general(parent, stack_top, file, line, expr, caller);
 }
-}  // namespace
 
-namespace {
 // go_default for canopy_go_prologue (code built before canopy_go_default),
 // as a tail call: its register saves stay off the prologue's other paths.
 [[gnu::noinline]] int go_default_called(canopy_ctx** parent, void** stack_top, const char* file, int line,
