@@ -114,22 +114,28 @@ int Scheduler::choose_one_slow(const ChooseClause& c, ChannelEnd& end, std::int6
   return choose_one_blocking(c, end, deadline_ms, err, reason);
 }
 
+namespace {
+// choose_many's reading of an array of ChooseClause: in place, and every
+// one a send or a receive.
+auto in_place(const ChooseClause* clauses) {
+  return [clauses](int i) -> const ChooseClause& { return clauses[i]; };
+}
+constexpr auto every_clause = [](int) { return true; };
+}  // namespace
+
 int Scheduler::choose(const ChooseClause* clauses, int count, std::int64_t deadline_ms, int& err,
                       runtime::BlockReason reason) {
   if (count == 1 && clauses != nullptr) return choose_one(clauses[0], deadline_ms, err, reason);
   err = 0;
   if (count < 0 || count > max_clauses || (count > 0 && clauses == nullptr)) return -EINVAL;
   if (count == 2) return choose_two(clauses, deadline_ms, err, reason);
-  return choose_many([clauses](int i) -> const ChooseClause& { return clauses[i]; },
-                     [](int) { return true; },  // a ChooseClause is always a send or a receive
-                     count, deadline_ms, err, reason);
+  return choose_many(in_place(clauses), every_clause, count, deadline_ms, err, reason);
 }
 
 int Scheduler::choose_two(const ChooseClause* clauses, std::int64_t deadline_ms, int& err,
                           runtime::BlockReason reason) {
   err = 0;
-  return choose_many([clauses](int i) -> const ChooseClause& { return clauses[i]; }, [](int) { return true; },
-                     choose_of_two{}, deadline_ms, err, reason);
+  return choose_many(in_place(clauses), every_clause, choose_of_two{}, deadline_ms, err, reason);
 }
 
 void Scheduler::end_half(ChannelHalf& half) {

@@ -75,16 +75,7 @@ class HandleTable {
     std::uint32_t index = value & ((1u << index_bits) - 1);
     Slot* s = own_slot(index);
     assert(s != nullptr && s->object != nullptr && "only an open handle can be closed");
-    s->object = nullptr;
-    s->generation = (s->generation + 1) & ((1u << generation_bits) - 1);
-    // Freed slots are reused oldest first (the top of this file says why).
-    if (free_tail_ == 0) {
-      free_head_ = index + 1;
-    } else {
-      own_slot(free_tail_ - 1)->next_free = index + 1;
-    }
-    free_tail_ = index + 1;
-    --open_count_;
+    free_slot(s, index, free_tail_ == 0 ? free_head_ : own_slot(free_tail_ - 1)->next_free);
   }
   /// close() of a valid `handle` of the first chunk, done only when the
   /// free list's newest slot is in the first chunk too, so that no slot
@@ -97,11 +88,7 @@ class HandleTable {
     if (free_tail_ != 0 && (free_tail_ - 1) / chunk_slots != first_chunk_) return false;
     Slot* s = &first_slots_[index % chunk_slots];
     assert(s->object != nullptr && "only an open handle can be closed");
-    s->object = nullptr;
-    s->generation = (s->generation + 1) & ((1u << generation_bits) - 1);
-    (free_tail_ == 0 ? free_head_ : first_slots_[(free_tail_ - 1) % chunk_slots].next_free) = index + 1;
-    free_tail_ = index + 1;
-    --open_count_;
+    free_slot(s, index, free_tail_ == 0 ? free_head_ : first_slots_[(free_tail_ - 1) % chunk_slots].next_free);
     return true;
   }
   /// Makes the valid `handle` name `object` instead, keeping its number.
@@ -129,6 +116,17 @@ class HandleTable {
     s->object = object;
     ++open_count_;
     return static_cast<int>((s->generation << index_bits) | index);
+  }
+  /// Frees slot `s` (index `index`): its handle goes stale, and it joins the
+  /// free list at its newest end, `link` (free_head_ when the list is empty,
+  /// else the newest free slot's next_free).
+  void free_slot(Slot* s, std::uint32_t index, std::uint32_t& link) {
+    s->object = nullptr;
+    s->generation = (s->generation + 1) & ((1u << generation_bits) - 1);
+    // Freed slots are reused oldest first (the top of this file says why).
+    link = index + 1;
+    free_tail_ = index + 1;
+    --open_count_;
   }
   /// The slot of a valid slot index of this table.
   Slot* own_slot(std::uint32_t index) const {

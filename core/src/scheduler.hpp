@@ -24,8 +24,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <type_traits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "asan_fiber.hpp"
@@ -247,8 +247,6 @@ class Scheduler final : public runtime::ReadinessSink {
                                    runtime::BlockReason reason);
   /// 0 or -errno.
   int chdone(int handle);
-  /// choose() of exactly one clause (chsend, chrecv): returns 0 or -errno,
-  /// with the clause's own outcome in `err`.
   /// choose() of clauses the caller reads with at(i) (a ChooseClause each),
   /// count 0 or above 1, already checked against max_clauses; acceptable(i)
   /// says whether the caller's clause i is one at all (<libdill.h>'s
@@ -260,6 +258,8 @@ class Scheduler final : public runtime::ReadinessSink {
                          runtime::BlockReason reason);
   /// choose_many's count for a choose of two clauses, the usual many.
   using choose_of_two = std::integral_constant<int, 2>;
+  /// choose() of exactly one clause (chsend, chrecv): returns 0 or -errno,
+  /// with the clause's own outcome in `err`.
   inline int choose_one(const ChooseClause& clause, std::int64_t deadline_ms, int& err,
                         runtime::BlockReason reason);
 
