@@ -24,7 +24,9 @@ using core::Scheduler;
 
 std::int64_t now_ms() noexcept { return Scheduler::current().now_ms(); }
 
-int yield() noexcept { return -SERVING.yield(); }
+int yield() noexcept {
+  return SERVING.yield_as([](int result) { return -result; });
+}
 
 int msleep(std::int64_t deadline_ms) noexcept { return -SERVING.msleep(deadline_ms); }
 
@@ -51,21 +53,55 @@ int chmake(void* memory, int ends[2]) noexcept {
   return -Scheduler::current().channel_open(memory, ends);
 }
 
-int choose(const choose_clause* clauses, int count, std::int64_t deadline_ms, int& err) noexcept {
+namespace {
+
+// The three entry points' bodies, with the call site they serve.
+[[gnu::always_inline]] inline const core::ChooseClause* as_core(const choose_clause* clauses) {
   static_assert(sizeof(choose_clause) == sizeof(core::ChooseClause));
-  if (count == 1) {
-    // channel<T>::send and recv: one clause, the inline rendezvous.
-    auto reason = clauses[0].send ? runtime::BlockReason::chsend : runtime::BlockReason::chrecv;
-    int r = SERVING.choose_one(*reinterpret_cast<const core::ChooseClause*>(clauses), deadline_ms,
-                               err, reason);
-    return r;
+  return reinterpret_cast<const core::ChooseClause*>(clauses);
+}
+
+[[gnu::always_inline]] inline int serve_choose_one(const void* caller, const choose_clause& clause,
+                                                   std::int64_t deadline_ms, int& err) {
+  auto reason = clause.send ? runtime::BlockReason::chsend : runtime::BlockReason::chrecv;
+  return Scheduler::serving(caller).choose_one(*as_core(&clause), deadline_ms, err, reason);
+}
+
+[[gnu::always_inline]] inline int serve_choose_two(const void* caller, const choose_clause* clauses,
+                                                   std::int64_t deadline_ms, int& err) {
+  return Scheduler::serving(caller).choose_two(as_core(clauses), deadline_ms, err,
+                                               runtime::BlockReason::choose);
+}
+
+}  // namespace
+
+int choose(const choose_clause* clauses, int count, std::int64_t deadline_ms, int& err) noexcept {
+  const void* caller = __builtin_return_address(0);
+  if (count == 1 && clauses != nullptr) return serve_choose_one(caller, clauses[0], deadline_ms, err);
+  if (count == 2 && clauses != nullptr) return serve_choose_two(caller, clauses, deadline_ms, err);
+  return Scheduler::serving(caller).choose(as_core(clauses), count, deadline_ms, err,
+                                           runtime::BlockReason::choose);
+}
+
+int choose_one(const choose_clause& clause, std::int64_t deadline_ms, int& err) noexcept {
+  return serve_choose_one(__builtin_return_address(0), clause, deadline_ms, err);
+}
+
+namespace {
+// The thread's first use of the runtime, apart: the common path then keeps
+// nothing across a call and tail-calls the scheduler, with no frame.
+[[gnu::noinline, gnu::cold]] int choose_two_first_use(const void* caller, const choose_clause* clauses,
+                                                     std::int64_t deadline_ms, int& err) {
+  return serve_choose_two(caller, clauses, deadline_ms, err);
+}
+}  // namespace
+
+int choose_two(const choose_clause* clauses, std::int64_t deadline_ms, int& err) noexcept {
+  const void* caller = __builtin_return_address(0);
+  if (__builtin_expect(Scheduler::current_if_any() == nullptr, 0)) {
+    return choose_two_first_use(caller, clauses, deadline_ms, err);
   }
-  auto reason = runtime::BlockReason::choose;
-  if (count == 2 && clauses != nullptr) {
-    return SERVING.choose_two(reinterpret_cast<const core::ChooseClause*>(clauses), deadline_ms, err, reason);
-  }
-  return SERVING.choose(reinterpret_cast<const core::ChooseClause*>(clauses), count, deadline_ms,
-                        err, reason);
+  return serve_choose_two(caller, clauses, deadline_ms, err);
 }
 
 int chdone(int handle) noexcept { return -SERVING.chdone(handle); }

@@ -133,7 +133,7 @@ int Scheduler::choose(const ChooseClause* clauses, int count, std::int64_t deadl
 }
 
 int Scheduler::choose_two(const ChooseClause* clauses, std::int64_t deadline_ms, int& err,
-                          runtime::BlockReason reason) {
+                          runtime::BlockReason reason) noexcept {
   err = 0;
   return choose_many(in_place(clauses), every_clause, choose_of_two{}, deadline_ms, err, reason);
 }

@@ -74,7 +74,7 @@ SimPolicy::SimPolicy(Simulation& sim)
   tracks_fairness_ = o.strategy != strategy::fifo;
   if (strategy_->draws_decisions()) {
     drawn_ = &sim.choices();
-    drawn_stream_ = drawn_->decision_stream();
+    if (Rng* stream = drawn_->decision_stream()) drawn_stream_ = DrawAhead(*stream);
   }
   max_steps_ = o.max_steps;
   step_limit_ = max_steps_ != 0 ? max_steps_ : UINT64_MAX;
@@ -134,7 +134,7 @@ void SimPolicy::over_step_budget() {
 
 inline std::size_t SimPolicy::decide(const runtime::ReadyView& ready, std::size_t size) {
   std::uint64_t& decisions = sim_.stats.decisions;
-  std::size_t index = drawn_stream_ != nullptr ? static_cast<std::size_t>(drawn_stream_->below(size))
+  std::size_t index = drawn_stream_.on() ? static_cast<std::size_t>(drawn_stream_.below(size))
                       : drawn_ != nullptr      ? drawn_->decision(size)
                                                : strategy_->choose(ready, decisions);
   // One position a decision, in turn, is checked for a coroutine ready

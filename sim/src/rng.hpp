@@ -42,9 +42,13 @@ class Rng {
   std::uint64_t state() const { return state_; }
 
   std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+    std::uint64_t z = (state_ += golden_gamma);
     return mix_step(z);
   }
+  /// What next() will return, without drawing it.
+  std::uint64_t peek() const { return mix_step(state_ + golden_gamma); }
+  /// Draws the value peek() gave, without mixing it again.
+  void skip() { state_ += golden_gamma; }
   /// Uniform in [0, n); n > 0. Multiply-shift: the bias is below 2^-32 for
   /// the sizes a scheduler sees.
   std::uint64_t below(std::uint64_t n) {
@@ -52,6 +56,7 @@ class Rng {
   }
 
  private:
+  static constexpr std::uint64_t golden_gamma = 0x9E3779B97F4A7C15ull;
   static std::uint64_t mix_step(std::uint64_t z) {
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
@@ -59,6 +64,36 @@ class Rng {
   }
   static std::uint64_t mix(std::uint64_t z) { return mix_step(z + 0x9E3779B97F4A7C15ull); }
   std::uint64_t state_ = 0;
+};
+
+/// One stream's below(n), with the value of the draw after it already
+/// mixed: a draw is a load and a multiply, and the mixing of the next (two
+/// dependent multiplies) runs beside the caller's work instead of before
+/// it. A scheduler's pick waits on its index to know where to switch.
+/// Draws exactly what the stream's own below(n) would, and mixes afresh if
+/// something else drew from the stream in between.
+class DrawAhead {
+ public:
+  DrawAhead() = default;
+  explicit DrawAhead(Rng& stream) : stream_(&stream) { mix_next(); }
+  bool on() const { return stream_ != nullptr; }
+  /// Uniform in [0, n), n > 0: the stream's below(n).
+  std::uint64_t below(std::uint64_t n) {
+    if (__builtin_expect(stream_->state() != ahead_for_state_, 0)) mix_next();
+    const std::uint64_t value = ahead_;
+    stream_->skip();
+    mix_next();
+    return static_cast<std::uint64_t>((static_cast<unsigned __int128>(value) * n) >> 64);
+  }
+
+ private:
+  void mix_next() {
+    ahead_for_state_ = stream_->state();
+    ahead_ = stream_->peek();
+  }
+  Rng* stream_ = nullptr;
+  std::uint64_t ahead_ = 0;            ///< what the stream's next() returns
+  std::uint64_t ahead_for_state_ = 0;  ///< the stream's state ahead_ was mixed at
 };
 
 }  // namespace canopy::sim::detail

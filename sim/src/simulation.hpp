@@ -109,8 +109,8 @@ class SimPolicy final : public runtime::Policy {
   /// The strategy's decisions are the choice source's (random, a fuzz input).
   ChoiceSource* drawn_ = nullptr;
   /// The stream those decisions are drawn from, when each is just its
-  /// below(size) (a seeded run): drawn inline.
-  Rng* drawn_stream_ = nullptr;
+  /// below(size) (a seeded run): drawn inline, one ahead.
+  DrawAhead drawn_stream_;
   std::uint64_t max_steps_ = 0;
   std::uint64_t step_limit_ = UINT64_MAX;  ///< max_steps_, or no limit when it is 0: one compare a step
   /// pct's step count or slow steps: after_pick has work (one test a step).

@@ -39,7 +39,7 @@ class sender {
   CANOPY_CALL_SITE status send(T value, deadline until = deadline::forever()) const {
     detail::choose_clause c{true, handle_, &value, sizeof(T), detail::mover<T>()};
     int err = 0;
-    int r = detail::choose(&c, 1, until.ms(), err);
+    int r = detail::choose_one(c, until.ms(), err);
     return status{r < 0 ? -r : err};
   }
   /// No more messages: every receiver, blocked or later, gets ended().
@@ -61,7 +61,7 @@ class receiver {
     alignas(T) unsigned char storage[sizeof(T)];
     detail::choose_clause c{false, handle_, storage, sizeof(T), nullptr};
     int err = 0;
-    int r = detail::choose(&c, 1, until.ms(), err);
+    int r = detail::choose_one(c, until.ms(), err);
     if (r < 0) return status{-r};
     if (err != 0) return status{err};
     T* p = std::launder(reinterpret_cast<T*>(storage));

@@ -77,7 +77,14 @@ CANOPY_CALL_SITE result<std::size_t> choose(deadline until, Clauses&&... clauses
   static_assert(sizeof...(Clauses) > 0, "choose needs at least one clause");
   std::array<detail::choose_clause, sizeof...(Clauses)> raw{clauses.clause()...};
   int err = 0;
-  int index = detail::choose(raw.data(), static_cast<int>(raw.size()), until.ms(), err);
+  int index;
+  if constexpr (sizeof...(Clauses) == 1) {
+    index = detail::choose_one(raw[0], until.ms(), err);
+  } else if constexpr (sizeof...(Clauses) == 2) {
+    index = detail::choose_two(raw.data(), until.ms(), err);
+  } else {
+    index = detail::choose(raw.data(), static_cast<int>(raw.size()), until.ms(), err);
+  }
   if (index < 0) return status{-index};
   std::size_t i = 0;
   ((i++ == static_cast<std::size_t>(index) ? (clauses.complete(err), 0) : 0), ...);

@@ -25,7 +25,7 @@ canopy_ctx_save:
         .cfi_endproc
         .size canopy_ctx_save,.-canopy_ctx_save
 
-/* void canopy_ctx_swap(canopy_ctx* from, const canopy_ctx* to) */
+/* int canopy_ctx_swap(canopy_ctx* from, const canopy_ctx* to): 0 */
         .globl canopy_ctx_swap
         .type canopy_ctx_swap,@function
         .p2align 4
@@ -41,7 +41,37 @@ canopy_ctx_swap:
         /* from_save is already 0: the jump that resumed this context
          * cleared it (below), and a swap never runs in a saved one. */
         movq    %rsi, %rdi
-        jmp     canopy_ctx_jump
+        cmpq    $0, 72(%rdi)
+        jne     .Lresume_saved
+        /* This call's own return address, the top of the CPU's stack of
+         * predicted returns. */
+        movq    48(%rsp), %r8
+        movq    0(%rdi), %rsp
+        /* Resumes the stack at rsp, whose return address a `ret` would be
+         * predicted to reach only if it is r8: when `to` was switched out
+         * from the same call site (two coroutines yielding to each other).
+         * Anywhere else a `ret` always mispredicts, while an indirect jump
+         * is predicted from this site's own history, which a ping-pong
+         * between two sites gets right. Measured (bench_core
+         * switch/bare_swap, two sites): always `ret` 9.5-12.2 ns, always a
+         * jump 4.3-5.7 ns; but always a jump made timers_1m 1.35x slower,
+         * whose switches return where the return stack says. */
+.Lresume_stack:
+        popq    %r15
+        popq    %r14
+        popq    %r13
+        popq    %r12
+        popq    %rbx
+        popq    %rbp
+        /* A context on its stack was left by a swap, which returns 0
+         * (context.h), or is a new one, which ignores it. */
+        xorl    %eax, %eax
+        cmpq    %r8, (%rsp)
+        jne     1f
+        ret
+1:
+        popq    %rcx
+        jmpq    *%rcx
         .cfi_endproc
         .size canopy_ctx_swap,.-canopy_ctx_swap
 
@@ -52,17 +82,14 @@ canopy_ctx_swap:
 canopy_ctx_jump:
         .cfi_startproc
         cmpq    $0, 72(%rdi)
-        jne     1f
+        jne     .Lresume_saved
+        /* Nothing called this (a finished coroutine's last step): resume
+         * by `ret`, which keeps the return stack as balanced as when the
+         * coroutine started. */
         movq    0(%rdi), %rsp
-        popq    %r15
-        popq    %r14
-        popq    %r13
-        popq    %r12
-        popq    %rbx
-        popq    %rbp
-        movl    $1, %eax
-        ret
-1:
+        movq    48(%rsp), %r8
+        jmp     .Lresume_stack
+.Lresume_saved:
         /* A saved context is resumed once; from then on it runs, and its
          * next switch out is a swap, which leaves from_save alone. */
         movq    $0, 72(%rdi)

@@ -41,6 +41,14 @@ int chmake(void* memory, int ends[2]) noexcept;
 /// The index of the clause that completed (its own error in `err`), or
 /// minus an errno value.
 int choose(const choose_clause* clauses, int count, std::int64_t deadline_ms, int& err) noexcept;
+/// choose() of exactly one clause (channel<T>::send and recv): the inline
+/// rendezvous, blocked as a send or a receive.
+int choose_one(const choose_clause& clause, std::int64_t deadline_ms, int& err) noexcept;
+/// choose() of exactly two clauses. The count known where the C++ choose
+/// is compiled makes this a tail call: after a switch, the resumed
+/// coroutine's every return mispredicts, so a level fewer is a
+/// misprediction fewer.
+int choose_two(const choose_clause* clauses, std::int64_t deadline_ms, int& err) noexcept;
 int chdone(int handle) noexcept;
 int fd_wait(int fd, bool out, std::int64_t deadline_ms) noexcept;
 int fd_clean(int fd) noexcept;

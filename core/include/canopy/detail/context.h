@@ -16,12 +16,13 @@ extern "C" {
 #endif
 
 #if defined(__x86_64__)
+#define CANOPY_CTX_SWAP_RETURNS_ZERO 1
 typedef struct canopy_ctx {
   /* Where a switched-out coroutine's stack pointer stands. canopy_ctx_swap
    * leaves the callee-saved registers and the return address on the stack
-   * there, and resumes with `ret`, so the CPU's return prediction stays in
-   * step (resuming by an indirect jump instead mispredicts every return
-   * after it: about 15 ns a switch). */
+   * there. It resumes with `ret` when both sides switched from the same
+   * call site, where the CPU's return prediction is right, and with an
+   * indirect jump otherwise; switch_x86_64.S gives the costs. */
   void* sp;
   /* A context saved by canopy_ctx_save (go()'s parent, run_main) cannot use
    * its own stack: the caller goes on using it. Its registers are kept
@@ -33,6 +34,7 @@ typedef struct canopy_ctx {
   long from_save;
 } canopy_ctx;
 #elif defined(__aarch64__)
+#define CANOPY_CTX_SWAP_RETURNS_ZERO 0
 typedef struct canopy_ctx {
   void* sp;       /* stack pointer to restore */
   void* pc;       /* where to continue (the saved link register) */
@@ -49,8 +51,11 @@ typedef struct canopy_ctx {
  * parent see writes a child made through a pointer to its locals. */
 __attribute__((returns_twice)) int canopy_ctx_save(canopy_ctx* ctx);
 
-/* Saves the caller into `from`, resumes `to`; returns when `from` is resumed. */
-void canopy_ctx_swap(canopy_ctx* from, const canopy_ctx* to);
+/* Saves the caller into `from`, resumes `to`; returns when `from` is
+ * resumed: with 0 where CANOPY_CTX_SWAP_RETURNS_ZERO is 1 (x86-64), so that
+ * a caller that returns 0 after the switch can make the switch its tail
+ * call, and with 1 elsewhere. */
+__attribute__((nothrow)) int canopy_ctx_swap(canopy_ctx* from, const canopy_ctx* to);
 
 /* Resumes `to` and never comes back: for a coroutine that has finished. */
 __attribute__((noreturn)) void canopy_ctx_jump(const canopy_ctx* to);
