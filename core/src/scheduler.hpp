@@ -371,6 +371,8 @@ class Scheduler final : public runtime::ReadinessSink {
   int injected_failure_slow(runtime::BlockReason reason, std::int64_t deadline_ms);
   void poll(bool may_block);
   void fire_timers();
+  /// A switch to `to` counted, and `to` made the running coroutine.
+  [[gnu::always_inline]] inline void count_switch_to(Coroutine& to);
   void switch_into(Coroutine& from, Coroutine& to);
   /// switch_into, then 0, for a caller that returns that 0 at once: where
   /// the swap itself returns 0 and no sanitizer must hear of the arrival,
@@ -631,10 +633,14 @@ inline bool Scheduler::forget_if_finished(int handle) {
 
 /// Saves `from`, resumes `to`; returns when `from` is resumed. Inline: it
 /// is most of a context switch.
-inline void Scheduler::switch_into(Coroutine& from, Coroutine& to) {
+inline void Scheduler::count_switch_to(Coroutine& to) {
   ++stats_.switches;
   current_ = &to;
   to.state = CoroutineState::running;
+}
+
+inline void Scheduler::switch_into(Coroutine& from, Coroutine& to) {
+  count_switch_to(to);
 #if CANOPY_ASAN
   switched_from_ = &from;  // only AddressSanitizer's bookkeeping reads it
 #endif
@@ -645,9 +651,7 @@ inline void Scheduler::switch_into(Coroutine& from, Coroutine& to) {
 
 inline int Scheduler::switch_into_returning_zero(Coroutine& from, Coroutine& to) {
 #if CANOPY_CTX_SWAP_RETURNS_ZERO && !CANOPY_ASAN && !CANOPY_TSAN
-  ++stats_.switches;
-  current_ = &to;
-  to.state = CoroutineState::running;
+  count_switch_to(to);
   return canopy_ctx_swap(&from.context, &to.context);
 #else
   switch_into(from, to);

@@ -51,8 +51,10 @@ class Rng {
   void skip() { state_ += golden_gamma; }
   /// Uniform in [0, n); n > 0. Multiply-shift: the bias is below 2^-32 for
   /// the sizes a scheduler sees.
-  std::uint64_t below(std::uint64_t n) {
-    return static_cast<std::uint64_t>((static_cast<unsigned __int128>(next()) * n) >> 64);
+  std::uint64_t below(std::uint64_t n) { return scaled_below(next(), n); }
+  /// A draw `value` mapped into [0, n), as below(n) maps its own.
+  static std::uint64_t scaled_below(std::uint64_t value, std::uint64_t n) {
+    return static_cast<std::uint64_t>((static_cast<unsigned __int128>(value) * n) >> 64);
   }
 
  private:
@@ -83,7 +85,7 @@ class DrawAhead {
     const std::uint64_t value = ahead_;
     stream_->skip();
     mix_next();
-    return static_cast<std::uint64_t>((static_cast<unsigned __int128>(value) * n) >> 64);
+    return Rng::scaled_below(value, n);
   }
 
  private:
