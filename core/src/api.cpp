@@ -64,7 +64,11 @@ namespace {
 [[gnu::always_inline]] inline int serve_choose_one(const void* caller, const choose_clause& clause,
                                                    std::int64_t deadline_ms, int& err) {
   auto reason = clause.send ? runtime::BlockReason::chsend : runtime::BlockReason::chrecv;
-  return Scheduler::serving(caller).choose_one(*as_core(&clause), deadline_ms, err, reason);
+  // Parks when it blocks (ParkedCall): `err` is the caller's, so the
+  // detour can deliver the clause's outcome there.
+  return Scheduler::serving(caller).choose_one_as(*as_core(&clause), deadline_ms, err, reason,
+                                                  core::ParkedFinish::cpp_call, &err,
+                                                  [](int result, int) { return result; });
 }
 
 [[gnu::always_inline]] inline int serve_choose_two(const void* caller, const choose_clause* clauses,

@@ -44,7 +44,7 @@ namespace canopy::core {
   }
 }
 
-[[gnu::always_inline]] inline int Scheduler::block_inline(Wait& wait, std::int64_t deadline_ms) {
+[[gnu::always_inline]] inline void Scheduler::enter_wait(Wait& wait, std::int64_t deadline_ms) {
   Coroutine& self = *current_;
   wait.waiter = &self;
   if (deadline_ms >= 0) {
@@ -68,8 +68,12 @@ namespace canopy::core {
   self.wake_index = -1;
   CANOPY_EMIT({.kind = runtime::EventKind::block, .coroutine = self.id,
         .object = wait.object, .reason = wait.reason, .deadline_ms = deadline_ms});
+}
+
+[[gnu::always_inline]] inline int Scheduler::block_inline(Wait& wait, std::int64_t deadline_ms) {
+  enter_wait(wait, deadline_ms);
   switch_to_next();
-  return -self.wake_err;
+  return -current_->wake_err;
 }
 
 }  // namespace canopy::core

@@ -53,14 +53,20 @@ enum ChannelOp : unsigned { op_chrecv = 0, op_chsend = 1, op_choose_recv = 2, op
   auto reason = reasons[op];
   canopy::core::ChooseClause c{send, ch, val, len, nullptr};
   int err = 0;
-  int r = Scheduler::serving(caller).choose_one(c, deadline, err, reason);
-  if (r < 0) return c_result(r);
-  if (op >= op_choose_recv) {
-    // libdill's choose: the index, with errno saying how that clause ended.
-    errno = err;
-    return 0;
-  }
-  return c_clause_outcome(err);
+  // chsend and chrecv park when they block: the switch is this function's
+  // tail call. A choose of one cannot: it must set errno to 0 on success,
+  // after any other coroutine ran, so it returns through here.
+  auto how = op < op_choose_recv ? canopy::core::ParkedFinish::c_call : canopy::core::ParkedFinish::none;
+  return Scheduler::serving(caller).choose_one_as(c, deadline, err, reason, how, nullptr,
+                                                  [op](int r, int clause_err) {
+    if (r < 0) return c_result(r);
+    if (op >= op_choose_recv) {
+      // libdill's choose: the index, with errno saying how that clause ended.
+      errno = clause_err;
+      return 0;
+    }
+    return c_clause_outcome(clause_err);
+  });
 }
 
 // dill_choose of `count` clauses (an int, or Scheduler::choose_of_two),

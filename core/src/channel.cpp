@@ -114,6 +114,35 @@ int Scheduler::choose_one_slow(const ChooseClause& c, ChannelEnd& end, std::int6
   return choose_one_blocking(c, end, deadline_ms, err, reason);
 }
 
+}  // namespace canopy::core
+
+#if defined(__x86_64__)
+// The detour's half in C++ (context.h): the running coroutine's parked call
+// was woken by a deadline, a cancellation, or its clause's own error.
+extern "C" canopy_parked_result canopy_parked_finish(void) {
+  using namespace canopy::core;
+  Coroutine& self = Scheduler::current_if_any()->running();
+  ParkedCall& p = self.parked;
+  long result;
+  if (p.finish == ParkedFinish::c_call) {
+    // libdill's chsend and chrecv: every failure is -1 and errno.
+    errno = self.wake_err;
+    result = -1;
+  } else {
+    assert(p.finish == ParkedFinish::cpp_call && "only calls that park are detoured");
+    if (self.wake_index >= 0) {
+      *p.clause_err = self.wake_err;
+      result = 0;
+    } else {
+      result = -self.wake_err;
+    }
+  }
+  return {result, p.resume_at};
+}
+#endif
+
+namespace canopy::core {
+
 namespace {
 // choose_many's reading of an array of ChooseClause: in place, and every
 // one a send or a receive.

@@ -135,31 +135,74 @@ namespace canopy::core {
   return Rendezvous::done;
 }
 
+inline bool Scheduler::may_park(std::int64_t deadline_ms) const {
+  return parks_calls && deadline_ms != 0 && platform_.injector == nullptr && !ready_.empty() &&
+         switches_until_poll_ != 1;
+}
+
+// The blocking half of choose_one_blocking and switch_to_next, with what
+// they keep on the stack kept in the coroutine's record instead.
+[[gnu::always_inline]] inline int Scheduler::park(const ChooseClause& c, ChannelEnd& end,
+                                                  std::int64_t deadline_ms, runtime::BlockReason reason,
+                                                  ParkedFinish how, int* clause_err) {
+  assert(fast_ && may_park(deadline_ms) && "only an unobserved call with a coroutine to run parks");
+  Coroutine& self = *current_;
+  ParkedCall& p = self.parked;
+  assert(p.wait.clauses == &p.clause && p.wait.clause_count == 1 && p.wait.fd < 0 &&
+         p.wait.bundle == nullptr && p.wait.cancellable && !p.wait.has_timer &&
+         "a parked call's wait record is left as it was made between calls");
+  p.wait.reason = reason;
+  p.wait.object = end.id;
+  p.finish = how;
+  p.clause_err = clause_err;
+  enqueue(p.clause, c, end, 0);
+  enter_wait(p.wait, deadline_ms);
+  --switches_until_poll_;
+  Coroutine& next = *ready_.pop();
+  count_switch_to(next);
+  return canopy_ctx_swap(&self.context, &next.context);
+}
+
 // chsend, chrecv and choose of one clause: the same rules as choose() with
 // nothing to loop over and no arrays to set up. Unobserved, a waiting peer
 // is served inline (complete_fast) and so is blocking; the rest (events to
 // tell, EPIPE, EMSGSIZE) is out of line, so the frame stays small.
-[[gnu::always_inline]] inline int Scheduler::choose_one(const ChooseClause& c, std::int64_t deadline_ms, int& err,
-                          runtime::BlockReason reason) {
+template <class Convert>
+[[gnu::always_inline]] inline int Scheduler::choose_one_as(const ChooseClause& c, std::int64_t deadline_ms,
+                                                           int& err, runtime::BlockReason reason,
+                                                           ParkedFinish how, int* clause_err,
+                                                           Convert convert) {
   err = 0;
   Object* o = handles_.find(c.handle);
-  if (o == nullptr) return -EBADF;
-  if (o->kind != runtime::ObjectKind::channel) return -ENOTSUP;
-  if (c.bytes != 0 && c.value == nullptr) return -EINVAL;
-  if (refuse_if_cancelled()) return -ECANCELED;
+  if (o == nullptr) return convert(-EBADF, err);
+  if (o->kind != runtime::ObjectKind::channel) return convert(-ENOTSUP, err);
+  if (c.bytes != 0 && c.value == nullptr) return convert(-EINVAL, err);
+  if (refuse_if_cancelled()) return convert(-ECANCELED, err);
   auto& end = *static_cast<ChannelEnd*>(o);
   if (__builtin_expect(fast_, 1)) {
     Rendezvous r = complete_fast(c, end);
-    if (r == Rendezvous::done) return 0;
-    if (r == Rendezvous::blocks) return choose_one_blocking(c, end, deadline_ms, err, reason);
+    if (r == Rendezvous::done) return convert(0, err);
+    if (r == Rendezvous::blocks) {
+      if (how != ParkedFinish::none && may_park(deadline_ms)) {
+        return park(c, end, deadline_ms, reason, how, clause_err);
+      }
+      int result = choose_one_blocking(c, end, deadline_ms, err, reason);
+      return convert(result, err);
+    }
   }
   // Copies go out of line, so that the caller's clause and err never have
   // their addresses taken and can stay in registers on the paths above.
   ChooseClause clause = c;
-  int clause_err = err;
-  int result = choose_one_slow(clause, end, deadline_ms, clause_err, reason);
-  err = clause_err;
-  return result;
+  int clause_err_copy = err;
+  int result = choose_one_slow(clause, end, deadline_ms, clause_err_copy, reason);
+  err = clause_err_copy;
+  return convert(result, err);
+}
+
+[[gnu::always_inline]] inline int Scheduler::choose_one(const ChooseClause& c, std::int64_t deadline_ms, int& err,
+                          runtime::BlockReason reason) {
+  return choose_one_as(c, deadline_ms, err, reason, ParkedFinish::none, nullptr,
+                       [](int result, int) { return result; });
 }
 
 // complete_now_out_of_line on copies, for the reason choose_one's slow

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "canopy/detail/context.h"
+#include "channel.hpp"
 #include "object.hpp"
 #include "canopy/runtime/platform.hpp"
 #include "stack_pool.hpp"
@@ -43,6 +44,37 @@ struct Wait {
   Coroutine* waiter;                 ///< the coroutine this record belongs to; set by block()
 };
 
+/// How an entry point whose channel call parked (ParkedCall) turns into its
+/// own result a wake that did not complete the clause cleanly.
+enum class ParkedFinish : std::uint8_t {
+  none,      ///< the entry point does not park: it blocks with a frame of its own
+  c_call,    ///< <libdill.h>'s chsend and chrecv: -1 with errno
+  cpp_call,  ///< the C++ API's choose of one: the clause's outcome in *clause_err, else minus the errno value
+};
+
+/// A chsend or chrecv (C or C++) blocked with no frame of its own: the
+/// switch out was its entry point's tail call, so its wait record and its
+/// clause cannot live on the stack and live here instead. Woken by its
+/// clause completing, it resumes straight in the entry's caller with the
+/// swap's 0, the call's result; woken any other way (a deadline, a
+/// cancellation, EPIPE), wake() points its return at canopy_ctx_detour,
+/// which finishes the call as `finish` says and goes on at `resume_at`.
+/// Returning through the entry point after every switch would be a return
+/// the CPU never saw called: a misprediction per channel message.
+struct ParkedCall {
+  Wait wait;                             ///< what the call waits on; `wait.clauses` is `clause`
+  Clause clause;                         ///< the call's one clause
+  int* clause_err = nullptr;             ///< cpp_call: the caller's variable for the clause's outcome
+  const void* resume_at = nullptr;       ///< set when detoured: where the entry would have returned
+  ParkedFinish finish = ParkedFinish::none;  ///< which entry point parked
+  ParkedCall() {
+    wait.clauses = &clause;
+    wait.clause_count = 1;
+  }
+  ParkedCall(const ParkedCall&) = delete;
+  ParkedCall& operator=(const ParkedCall&) = delete;
+};
+
 struct Coroutine : Object {
   canopy_ctx context{};              ///< registers while not running
   CoroutineState state = CoroutineState::ready;
@@ -70,6 +102,7 @@ struct Coroutine : Object {
   const void* asan_bottom = nullptr; ///< lowest stack address, as ASan knows it
   std::size_t asan_size = 0;         ///< stack size, as ASan knows it
   void* tsan_fiber = nullptr;        ///< ThreadSanitizer's context for it; kept when the record is reused
+  ParkedCall parked;                 ///< the wait of a channel call that parked (blocking.hpp, park)
 
   Coroutine() : Object(runtime::ObjectKind::coroutine) {}
 

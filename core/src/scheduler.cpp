@@ -347,7 +347,22 @@ void Scheduler::wake(Coroutine& c, int err, int index) {
   c.wake_index = index;
   c.state = CoroutineState::ready;
   ready_.push(&c);
+  if constexpr (parks_calls) {
+    if (w == &c.parked.wait && (index < 0 || err != 0)) detour(c);
+  }
   if (__builtin_expect(observed(), 0)) emit_wake(c, err);
+}
+
+void Scheduler::detour(Coroutine& c) {
+#if defined(__x86_64__)
+  assert(c.context.from_save == 0 && "a parked call was switched out by a swap");
+  void** slot = canopy_ctx_resume_slot(&c.context);
+  c.parked.resume_at = *slot;
+  *slot = reinterpret_cast<void*>(&canopy_ctx_detour);
+#else
+  (void)c;
+  assert(false && "only builds that park calls detour them");
+#endif
 }
 
 // Out of line so that wake's frame holds no event.

@@ -271,6 +271,19 @@ class Scheduler final : public runtime::ReadinessSink {
   /// with the clause's own outcome in `err`.
   inline int choose_one(const ChooseClause& clause, std::int64_t deadline_ms, int& err,
                         runtime::BlockReason reason);
+  /// choose_one for an entry point, returning convert(result, err), the
+  /// entry's own result. Where `how` is not ParkedFinish::none and the
+  /// call blocks with another coroutine ready, it parks (ParkedCall): the
+  /// switch is then its tail call, returning the entry's result for a
+  /// clean completion, 0 (which convert(0, 0) must be), and `how` says how
+  /// the detour finishes any other outcome; cpp_call passes the caller's
+  /// `err` as `clause_err`. Inline, in choose_one.hpp.
+  template <class Convert>
+  inline int choose_one_as(const ChooseClause& clause, std::int64_t deadline_ms, int& err,
+                           runtime::BlockReason reason, ParkedFinish how, int* clause_err, Convert convert);
+  /// Whether channel calls may park in this build: the swap returns 0 and
+  /// no sanitizer must hear of each arrival (the swap is then a tail call).
+  static constexpr bool parks_calls = CANOPY_CTX_SWAP_RETURNS_ZERO && !CANOPY_ASAN && !CANOPY_TSAN;
 
   // --- descriptors (fd.cpp) ---
   /// These return 0 or -errno.
@@ -327,6 +340,9 @@ class Scheduler final : public runtime::ReadinessSink {
   int block(Wait& wait, std::int64_t deadline_ms);
   /// block(), inline (blocking.hpp): for the channel operations' blocking half.
   [[gnu::always_inline]] inline int block_inline(Wait& wait, std::int64_t deadline_ms);
+  /// block()'s first half: the running coroutine registered on `wait` and
+  /// its deadline, and marked blocked; the switch is the caller's.
+  [[gnu::always_inline]] inline void enter_wait(Wait& wait, std::int64_t deadline_ms);
   /// Asks the injector (simulation) whether the blocking call about to be
   /// made fails at once: 0, -ECANCELED or -ETIMEDOUT. Called before a blocking
   /// call links anything, so a refused call leaves nothing behind.
@@ -448,6 +464,17 @@ class Scheduler final : public runtime::ReadinessSink {
                                             std::int64_t deadline_ms, int& err,
                                             runtime::BlockReason reason);
   inline void enqueue(Clause& q, const ChooseClause& c, ChannelEnd& end, int index);
+  /// Whether a call that blocks with deadline `deadline_ms` may park: it
+  /// would block, a coroutine is ready to switch to, and no poll is due.
+  inline bool may_park(std::int64_t deadline_ms) const;
+  /// Queues clause `c` on `end` in the running coroutine's ParkedCall and
+  /// switches to the next ready coroutine as the last step: returns the
+  /// swap's 0 when the clause completed (else the detour returns for it).
+  inline int park(const ChooseClause& c, ChannelEnd& end, std::int64_t deadline_ms,
+                  runtime::BlockReason reason, ParkedFinish how, int* clause_err);
+  /// wake()'s part for a parked call woken without its clause completing
+  /// cleanly: its return goes through canopy_ctx_detour.
+  static void detour(Coroutine& c);
   [[noreturn]] void deadlock();
 
   runtime::Platform platform_;

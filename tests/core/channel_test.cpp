@@ -233,3 +233,70 @@ TEST_CASE("chmake_mem places the channel in the caller's memory; bad arguments g
   });
   CHECK(run.finished);
 }
+
+namespace {
+coroutine void sleep_then_clobber_errno(int64_t deadline) {
+  msleep(deadline);
+  errno = EBADF;
+  record.push_back("sleeper set EBADF");
+}
+
+coroutine void recv_until(int ch, int64_t deadline) {
+  int value = 0;
+  int rc = chrecv(ch, &value, sizeof value, deadline);
+  record.push_back(std::string("receiver ") + (rc == 0 ? "got" : err_name(errno)) + " at " +
+                   std::to_string(now()));
+}
+}  // namespace
+
+TEST_CASE("a receive that switched out and times out sets errno when it resumes, not when woken") {
+  // Both deadlines fire in one poll; the sleeper, armed first, runs first and
+  // writes errno after the receiver was woken but before it resumes.
+  record.clear();
+  auto run = run_virtual([] {
+    int ch[2];
+    REQUIRE(chmake(ch) == 0);
+    int sleeper = go(sleep_then_clobber_errno(now() + 100));
+    int receiver = go(recv_until(ch[0], now() + 100));
+    msleep(now() + 200);
+    hclose(sleeper);
+    hclose(receiver);
+    hclose(ch[0]);
+    hclose(ch[1]);
+  });
+  CHECK(run.finished);
+  CHECK(record == Record{"sleeper set EBADF", "receiver ETIMEDOUT at 1100"});
+}
+
+TEST_CASE("a receive that switched out and is cancelled fails with ECANCELED") {
+  record.clear();
+  auto run = run_virtual([] {
+    int ch[2];
+    REQUIRE(chmake(ch) == 0);
+    int receiver = go(recv_one("r", ch[0]));
+    msleep(now() + 30);
+    hclose(receiver);
+    record.push_back("closed");
+    hclose(ch[0]);
+    hclose(ch[1]);
+  });
+  CHECK(run.finished);
+  CHECK(record == Record{"r recv ECANCELED at 1030", "closed"});
+}
+
+TEST_CASE("a send that switched out fails with EPIPE when its channel is done") {
+  record.clear();
+  auto run = run_virtual([] {
+    int ch[2];
+    REQUIRE(chmake(ch) == 0);
+    int sender = go(send_one("s", ch[1], 5));
+    msleep(now() + 10);
+    CHECK(chdone(ch[1]) == 0);
+    msleep(now() + 10);
+    hclose(sender);
+    hclose(ch[0]);
+    hclose(ch[1]);
+  });
+  CHECK(run.finished);
+  CHECK(record == Record{"s send EPIPE"});
+}

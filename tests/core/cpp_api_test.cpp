@@ -139,3 +139,24 @@ TEST_CASE("misuse is refused with a clear error instead of corrupting state") {
   });
   CHECK(run.finished);
 }
+
+TEST_CASE("a typed receive that switched out reports its deadline, then the next message, then the end") {
+  std::vector<std::string> seen;
+  auto run = run_virtual([&] {
+    canopy::channel<int> ch;
+    canopy::child receiver = canopy::go([&seen, rx = ch.rx()] {
+      auto first = rx.recv(canopy::clock::now() + 100ms);
+      seen.push_back(first ? "got" : first.error().timed_out() ? "timed out" : "other");
+      auto second = rx.recv();
+      seen.push_back(second ? "got " + std::to_string(*second) : "no message");
+      auto third = rx.recv();
+      seen.push_back(third ? "got" : third.error().ended() ? "ended" : "other");
+    });
+    (void)canopy::sleep_for(200ms);
+    CHECK(ch.send(7).ok());
+    CHECK(ch.done().ok());
+    (void)canopy::sleep_for(10ms);
+  });
+  CHECK(run.finished);
+  CHECK(seen == std::vector<std::string>{"timed out", "got 7", "ended"});
+}

@@ -125,4 +125,19 @@ canopy_ctx_trampoline:
         .cfi_endproc
         .size canopy_ctx_trampoline,.-canopy_ctx_trampoline
 
+/* Entered as a parked channel call's return (context.h): rsp and the
+ * callee-saved registers are the call's caller's, as after a `ret`, so rsp
+ * is 16-byte aligned here and a call keeps the ABI's alignment. The result
+ * comes back in rax; where to go on, in rdx. */
+        .globl canopy_ctx_detour
+        .type canopy_ctx_detour,@function
+        .p2align 4
+canopy_ctx_detour:
+        .cfi_startproc
+        .cfi_undefined rip
+        callq   canopy_parked_finish@PLT
+        jmpq    *%rdx
+        .cfi_endproc
+        .size canopy_ctx_detour,.-canopy_ctx_detour
+
         .section .note.GNU-stack,"",@progbits

@@ -60,6 +60,28 @@ __attribute__((nothrow)) int canopy_ctx_swap(canopy_ctx* from, const canopy_ctx*
 /* Resumes `to` and never comes back: for a coroutine that has finished. */
 __attribute__((noreturn)) void canopy_ctx_jump(const canopy_ctx* to);
 
+#if defined(__x86_64__)
+/* Where a context left by canopy_ctx_swap resumes: the return address above
+ * the six callee-saved registers the swap pushed. The scheduler rewrites it
+ * to send a parked channel call through canopy_ctx_detour. */
+static inline void** canopy_ctx_resume_slot(canopy_ctx* ctx) { return (void**)ctx->sp + 6; }
+
+/* What canopy_parked_finish hands the detour: the call's result, and where
+ * the call would have returned to. Two integers: returned in rax and rdx. */
+typedef struct canopy_parked_result {
+  long result;
+  const void* resume_at;
+} canopy_parked_result;
+
+/* Resumed in place of a parked channel call's return (the scheduler's
+ * ParkedCall): calls canopy_parked_finish, then goes on at its resume_at
+ * with its result, as if the call had returned it. */
+void canopy_ctx_detour(void);
+
+/* Defined by the scheduler: the running coroutine's parked call, finished. */
+canopy_parked_result canopy_parked_finish(void);
+#endif
+
 /* First code run on a new stack: calls fn(arg) from the registers the
  * context was prepared with; fn returns the context to resume next (a
  * `const canopy_ctx*`), which the trampoline jumps to as canopy_ctx_jump. */
