@@ -67,8 +67,7 @@ namespace {
   // Parks when it blocks (ParkedCall): `err` is the caller's, so the
   // detour can deliver the clause's outcome there.
   return Scheduler::serving(caller).choose_one_as(*as_core(&clause), deadline_ms, err, reason,
-                                                  core::ParkedFinish::cpp_call, &err,
-                                                  [](int result, int) { return result; });
+                                                  core::ParkedFinish::cpp_call, &err, core::result_as_is);
 }
 
 [[gnu::always_inline]] inline int serve_choose_two(const void* caller, const choose_clause* clauses,

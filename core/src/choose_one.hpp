@@ -135,6 +135,10 @@ namespace canopy::core {
   return Rendezvous::done;
 }
 
+/// choose_one_as's `convert` for an entry point whose result is the
+/// scheduler's own: 0, or minus an errno value.
+inline constexpr auto result_as_is = [](int result, int) { return result; };
+
 inline bool Scheduler::may_park(std::int64_t deadline_ms) const {
   return parks_calls && deadline_ms != 0 && platform_.injector == nullptr && !ready_.empty() &&
          switches_until_poll_ != 1;
@@ -201,8 +205,7 @@ template <class Convert>
 
 [[gnu::always_inline]] inline int Scheduler::choose_one(const ChooseClause& c, std::int64_t deadline_ms, int& err,
                           runtime::BlockReason reason) {
-  return choose_one_as(c, deadline_ms, err, reason, ParkedFinish::none, nullptr,
-                       [](int result, int) { return result; });
+  return choose_one_as(c, deadline_ms, err, reason, ParkedFinish::none, nullptr, result_as_is);
 }
 
 // complete_now_out_of_line on copies, for the reason choose_one's slow

@@ -102,7 +102,7 @@ struct Coroutine : Object {
   const void* asan_bottom = nullptr; ///< lowest stack address, as ASan knows it
   std::size_t asan_size = 0;         ///< stack size, as ASan knows it
   void* tsan_fiber = nullptr;        ///< ThreadSanitizer's context for it; kept when the record is reused
-  ParkedCall parked;                 ///< the wait of a channel call that parked (blocking.hpp, park)
+  ParkedCall parked;                 ///< the wait of a channel call that parked (choose_one.hpp, park)
 
   Coroutine() : Object(runtime::ObjectKind::coroutine) {}
 
