@@ -162,9 +162,7 @@ inline bool Scheduler::may_park(std::int64_t deadline_ms) const {
   enqueue(p.clause, c, end, 0);
   enter_wait(p.wait, deadline_ms);
   --switches_until_poll_;
-  Coroutine& next = *ready_.pop();
-  count_switch_to(next);
-  return canopy_ctx_swap(&self.context, &next.context);
+  return switch_into_returning_zero(self, *ready_.pop());
 }
 
 // chsend, chrecv and choose of one clause: the same rules as choose() with
