@@ -53,10 +53,9 @@ enum ChannelOp : unsigned { op_chrecv = 0, op_chsend = 1, op_choose_recv = 2, op
   auto reason = reasons[op];
   canopy::core::ChooseClause c{send, ch, val, len, nullptr};
   int err = 0;
-  // chsend and chrecv park when they block: the switch is this function's
-  // tail call. A choose of one cannot: it must set errno to 0 on success,
-  // after any other coroutine ran, so it returns through here.
-  auto how = op < op_choose_recv ? canopy::core::ParkedFinish::c_call : canopy::core::ParkedFinish::none;
+  // All three park when they block: the switch is this function's tail
+  // call. A choose's errno 0 on success is the switch's (count_switch_to).
+  auto how = op < op_choose_recv ? canopy::core::ParkedFinish::c_call : canopy::core::ParkedFinish::c_choose;
   return Scheduler::serving(caller).choose_one_as(c, deadline, err, reason, how, nullptr,
                                                   [op](int r, int clause_err) {
     if (r < 0) return c_result(r);

@@ -128,6 +128,10 @@ extern "C" canopy_parked_result canopy_parked_finish(void) {
     // libdill's chsend and chrecv: every failure is -1 and errno.
     errno = self.wake_err;
     result = -1;
+  } else if (p.finish == ParkedFinish::c_choose) {
+    // libdill's choose: the clause's index with errno its outcome, or -1.
+    errno = self.wake_err;
+    result = self.wake_index >= 0 ? 0 : -1;
   } else {
     assert(p.finish == ParkedFinish::cpp_call && "only calls that park are detoured");
     if (self.wake_index >= 0) {

@@ -49,10 +49,11 @@ struct Wait {
 enum class ParkedFinish : std::uint8_t {
   none,      ///< the entry point does not park: it blocks with a frame of its own
   c_call,    ///< <libdill.h>'s chsend and chrecv: -1 with errno
+  c_choose,  ///< <libdill.h>'s choose of one clause: 0 with the clause's outcome in errno, else -1 with errno
   cpp_call,  ///< the C++ API's choose of one: the clause's outcome in *clause_err, else minus the errno value
 };
 
-/// A chsend or chrecv (C or C++) blocked with no frame of its own: the
+/// A chsend, chrecv or choose of one (C or C++) blocked with no frame of its own: the
 /// switch out was its entry point's tail call, so its wait record and its
 /// clause cannot live on the stack and live here instead. Woken by its
 /// clause completing, it resumes straight in the entry's caller with the

@@ -219,6 +219,7 @@ constinit thread_local Scheduler* Scheduler::tl_current = nullptr;
 Scheduler& Scheduler::create_current() {
   Scheduler* s = create_default_scheduler();
   tl_current = s;
+  s->errno_ = &errno;
   return *s;
 }
 
@@ -226,6 +227,7 @@ Scheduler& Scheduler::create_current() {
 Scheduler* Scheduler::install(Scheduler* s) {
   Scheduler* previous = tl_current;
   tl_current = s;
+  if (s != nullptr) s->errno_ = &errno;
   return previous;
 }
 

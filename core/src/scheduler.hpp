@@ -22,6 +22,8 @@
 // paths: the test for failure is the sign test the code did before.
 #pragma once
 
+#include <cassert>
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -275,7 +277,8 @@ class Scheduler final : public runtime::ReadinessSink {
   /// entry's own result. Where `how` is not ParkedFinish::none and the
   /// call blocks with another coroutine ready, it parks (ParkedCall): the
   /// switch is then its tail call, returning the entry's result for a
-  /// clean completion, 0 (which convert(0, 0) must be), and `how` says how
+  /// clean completion, 0 (which convert(0, 0) must be, with errno 0 its
+  /// only side effect: count_switch_to's), and `how` says how
   /// the detour finishes any other outcome; cpp_call passes the caller's
   /// `err` as `clause_err`. Inline, in choose_one.hpp.
   template <class Convert>
@@ -488,6 +491,7 @@ class Scheduler final : public runtime::ReadinessSink {
   std::int64_t cached_clock_ms_ = 0;       ///< the kept reading, in milliseconds
   Coroutine main_;                         ///< the thread's own stack
   Coroutine* current_ = &main_;            ///< who runs now
+  int* errno_ = &errno;                    ///< the serving thread's errno, cleared at every switch in (count_switch_to)
   Coroutine* switched_from_ = nullptr;     ///< who switched to current_ last (ASan bookkeeping)
   ReadyQueue ready_;
   TimerHeap timers_;
@@ -609,9 +613,7 @@ inline void Scheduler::count_out(Coroutine& c) {
 }
 
 inline const canopy_ctx* Scheduler::enter_after_finish(Coroutine& next) {
-  ++stats_.switches;
-  current_ = &next;
-  next.state = CoroutineState::running;
+  count_switch_to(next);
   switched_from_ = nullptr;
   asan_leave(nullptr, next);
   return &next.context;
@@ -661,6 +663,11 @@ inline bool Scheduler::forget_if_finished(int handle) {
 /// Saves `from`, resumes `to`; returns when `from` is resumed. Inline: it
 /// is most of a context switch.
 inline void Scheduler::count_switch_to(Coroutine& to) {
+  assert(errno_ == &errno && "a scheduler runs on the thread that installed it");
+  // As libdill's resumption: a coroutine goes on with errno 0, the value a
+  // parked call that completed cleanly returns with (a C choose), nothing
+  // running between this store and its resumption.
+  *errno_ = 0;
   ++stats_.switches;
   current_ = &to;
   to.state = CoroutineState::running;

@@ -6,9 +6,12 @@
 #include <libdill.h>
 
 #include <catch2/catch.hpp>
+#include <string>
+#include <vector>
 
 
 using canopy::testing::run_virtual;
+using Record = std::vector<std::string>;
 
 namespace {
 coroutine void send_later(int ch, int value, int64_t at) {
@@ -19,6 +22,68 @@ coroutine void recv_and_drop(int ch) {
   int v;
   chrecv(ch, &v, sizeof v, -1);
 }
+
+Record record;
+
+std::string err_name(int e) {
+  switch (e) {
+    case 0: return "0";
+    case EPIPE: return "EPIPE";
+    case ECANCELED: return "ECANCELED";
+    case ETIMEDOUT: return "ETIMEDOUT";
+    case EBADF: return "EBADF";
+    default: return std::to_string(e);
+  }
+}
+
+// A choose of one receive that blocks (another coroutine is ready, so it
+// switches out with no frame of its own) and records how it ended.
+coroutine void choose_recv_one(int ch, int64_t deadline) {
+  int value = 0;
+  struct chclause cl[] = {{CHRECV, ch, &value, sizeof value}};
+  int rc = choose(cl, 1, deadline);
+  int e = errno;
+  record.push_back("chooser " + std::to_string(rc) + (rc == 0 ? " got " + std::to_string(value) : "") +
+                   " errno " + err_name(e) + " at " + std::to_string(now()));
+}
+
+// Sends to a waiting receiver, which makes it ready, then leaves errno set
+// for whoever runs next.
+coroutine void send_then_clobber_errno(int ch, int value) {
+  chsend(ch, &value, sizeof value, -1);
+  errno = EBADF;
+  record.push_back("sender set EBADF");
+}
+
+coroutine void sleep_then_clobber_errno(int64_t deadline) {
+  msleep(deadline);
+  errno = EBADF;
+  record.push_back("sleeper set EBADF");
+}
+
+// The record of a choose_recv_one on a new channel, with a deadline
+// `deadline_after_ms` from now (-1: none) and `before` started first,
+// while main does `then` with the channel; main then closes the chooser.
+template <class Before, class Then>
+Record blocked_chooser_story(int64_t deadline_after_ms, Before before, Then then) {
+  record.clear();
+  auto run = run_virtual([&] {
+    int ch[2];
+    REQUIRE(chmake(ch) == 0);
+    int first = before();
+    int chooser = go(choose_recv_one(ch[0], deadline_after_ms < 0 ? -1 : now() + deadline_after_ms));
+    then(ch);
+    if (first >= 0) hclose(first);
+    hclose(chooser);
+    record.push_back("chooser closed");
+    hclose(ch[0]);
+    hclose(ch[1]);
+  });
+  CHECK(run.finished);
+  return record;
+}
+
+constexpr auto nothing_first = [] { return -1; };
 }  // namespace
 
 TEST_CASE("choose takes the first clause that can complete now, in the caller's order") {
@@ -102,4 +167,41 @@ TEST_CASE("choose rejects bad clauses before doing anything") {
     hclose(a[0]); hclose(a[1]);
   });
   CHECK(run.finished);
+}
+
+// A choose of one that blocks while another coroutine is ready switches out
+// with no frame of its own; these check that what it returns, and errno,
+// are as if it had waited in a frame.
+
+TEST_CASE("a choose of one that switched out returns 0 with errno 0 though its waker set errno") {
+  Record r = blocked_chooser_story(-1, nothing_first, [](int ch[2]) {
+    msleep(now() + 10);
+    int sender = go(send_then_clobber_errno(ch[1], 7));
+    msleep(now() + 10);
+    hclose(sender);
+  });
+  CHECK(r == Record{"sender set EBADF", "chooser 0 got 7 errno 0 at 1010", "chooser closed"});
+}
+
+TEST_CASE("a choose of one that switched out reports its done channel as index 0 with EPIPE") {
+  Record r = blocked_chooser_story(-1, nothing_first, [](int ch[2]) {
+    msleep(now() + 10);
+    CHECK(chdone(ch[1]) == 0);
+    errno = EBADF;
+    msleep(now() + 10);
+  });
+  CHECK(r == Record{"chooser 0 got 0 errno EPIPE at 1010", "chooser closed"});
+}
+
+TEST_CASE("a choose of one that switched out and times out sets errno when it resumes, not when woken") {
+  // Both deadlines fire in one poll; the sleeper, armed first, runs first and
+  // writes errno after the chooser was woken but before it resumes.
+  Record r = blocked_chooser_story(
+      100, [] { return go(sleep_then_clobber_errno(now() + 100)); }, [](int*) { msleep(now() + 200); });
+  CHECK(r == Record{"sleeper set EBADF", "chooser -1 errno ETIMEDOUT at 1100", "chooser closed"});
+}
+
+TEST_CASE("a choose of one that switched out and is cancelled fails with ECANCELED") {
+  Record r = blocked_chooser_story(-1, nothing_first, [](int*) { msleep(now() + 30); });
+  CHECK(r == Record{"chooser -1 errno ECANCELED at 1030", "chooser closed"});
 }
