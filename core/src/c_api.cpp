@@ -69,22 +69,26 @@ enum ChannelOp : unsigned { op_chrecv = 0, op_chsend = 1, op_choose_recv = 2, op
 }
 
 // dill_choose of `count` clauses (an int, or Scheduler::choose_of_two),
-// any number but one, read in place.
+// any number but one, read in place. A choose of two parks when it blocks,
+// as a choose of one does.
 template <class Count>
 [[gnu::noinline]] int choose_clauses(struct dill_chclause* clauses, Count count, int64_t deadline,
                                      const void* caller) {
   int err = 0;
-  int r = Scheduler::serving(caller).choose_many(
+  constexpr auto how = std::is_same_v<Count, Scheduler::choose_of_two> ? canopy::core::ParkedFinish::c_choose
+                                                                        : canopy::core::ParkedFinish::none;
+  return Scheduler::serving(caller).choose_many_as(
       [clauses](int i) {
         return canopy::core::ChooseClause{clauses[i].op == DILL_CHSEND, clauses[i].ch, clauses[i].val,
                                           clauses[i].len, nullptr};
       },
       [clauses](int i) { return clauses[i].op == DILL_CHSEND || clauses[i].op == DILL_CHRECV; }, count,
-      deadline, err, canopy::runtime::BlockReason::choose);
-  if (r < 0) return c_result(r);
-  // libdill's choose: the index, with errno saying how that clause ended.
-  errno = err;
-  return r;
+      deadline, err, canopy::runtime::BlockReason::choose, how, nullptr, [](int r, int clause_err) {
+        if (r < 0) return c_result(r);
+        // libdill's choose: the index, with errno saying how that clause ended.
+        errno = clause_err;
+        return r;
+      });
 }
 
 }  // namespace

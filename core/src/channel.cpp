@@ -131,12 +131,12 @@ extern "C" canopy_parked_result canopy_parked_finish(void) {
   } else if (p.finish == ParkedFinish::c_choose) {
     // libdill's choose: the clause's index with errno its outcome, or -1.
     errno = self.wake_err;
-    result = self.wake_index >= 0 ? 0 : -1;
+    result = self.wake_index >= 0 ? self.wake_index : -1;
   } else {
     assert(p.finish == ParkedFinish::cpp_call && "only calls that park are detoured");
     if (self.wake_index >= 0) {
       *p.clause_err = self.wake_err;
-      result = 0;
+      result = self.wake_index;
     } else {
       result = -self.wake_err;
     }
@@ -168,7 +168,10 @@ int Scheduler::choose(const ChooseClause* clauses, int count, std::int64_t deadl
 int Scheduler::choose_two(const ChooseClause* clauses, std::int64_t deadline_ms, int& err,
                           runtime::BlockReason reason) noexcept {
   err = 0;
-  return choose_many(in_place(clauses), every_clause, choose_of_two{}, deadline_ms, err, reason);
+  // Parks when it blocks: `err` is the caller's, so the detour can deliver
+  // the clause's outcome there.
+  return choose_many_as(in_place(clauses), every_clause, choose_of_two{}, deadline_ms, err, reason,
+                        ParkedFinish::cpp_call, &err, result_as_is);
 }
 
 void Scheduler::end_half(ChannelHalf& half) {

@@ -106,6 +106,8 @@ namespace canopy::core {
   p.wait = nullptr;
   p.wake_err = 0;
   p.wake_index = peer.index;
+  // A parked call returns it; a call blocked in a frame ignores it.
+  set_resume_value(p, peer.index);
   p.state = CoroutineState::ready;
   ready_.push(&p);
 }
@@ -144,25 +146,28 @@ inline bool Scheduler::may_park(std::int64_t deadline_ms) const {
          switches_until_poll_ != 1;
 }
 
-// The blocking half of choose_one_blocking and switch_to_next, with what
-// they keep on the stack kept in the coroutine's record instead.
-[[gnu::always_inline]] inline int Scheduler::park(const ChooseClause& c, ChannelEnd& end,
+// The blocking half of choose_one_blocking (or choose_many) and
+// switch_to_next, with what they keep on the stack kept in the coroutine's
+// record instead.
+template <class At>
+[[gnu::always_inline]] inline int Scheduler::park(At at, ChannelEnd* const* ends, int count,
                                                   std::int64_t deadline_ms, runtime::BlockReason reason,
                                                   ParkedFinish how, int* clause_err) {
   assert(fast_ && may_park(deadline_ms) && "only an unobserved call with a coroutine to run parks");
+  assert(count >= 1 && count <= ParkedCall::max_clauses && "a call parks with one or two clauses");
   Coroutine& self = *current_;
   ParkedCall& p = self.parked;
-  assert(p.wait.clauses == &p.clause && p.wait.clause_count == 1 && p.wait.fd < 0 &&
-         p.wait.bundle == nullptr && p.wait.cancellable && !p.wait.has_timer &&
-         "a parked call's wait record is left as it was made between calls");
+  assert(p.wait.clauses == p.clauses && p.wait.fd < 0 && p.wait.bundle == nullptr && p.wait.cancellable &&
+         !p.wait.has_timer && "a parked call's wait record is left as it was made between calls");
   p.wait.reason = reason;
-  p.wait.object = end.id;
+  p.wait.object = ends[0]->id;
+  p.wait.clause_count = count;
   p.finish = how;
   p.clause_err = clause_err;
-  enqueue(p.clause, c, end, 0);
+  for (int i = 0; i < count; ++i) enqueue(p.clauses[i], at(i), *ends[i], i);
   enter_wait(p.wait, deadline_ms);
   --switches_until_poll_;
-  return switch_into_returning_zero(self, *ready_.pop());
+  return switch_into_returning_resume_value(self, *ready_.pop());
 }
 
 // chsend, chrecv and choose of one clause: the same rules as choose() with
@@ -186,7 +191,9 @@ template <class Convert>
     if (r == Rendezvous::done) return convert(0, err);
     if (r == Rendezvous::blocks) {
       if (how != ParkedFinish::none && may_park(deadline_ms)) {
-        return park(c, end, deadline_ms, reason, how, clause_err);
+        ChannelEnd* ends[1] = {&end};
+        return park([&c](int) -> const ChooseClause& { return c; }, ends, 1, deadline_ms, reason, how,
+                    clause_err);
       }
       int result = choose_one_blocking(c, end, deadline_ms, err, reason);
       return convert(result, err);
@@ -217,47 +224,71 @@ template <class Convert>
   return done;
 }
 
+// The ends array of a choose whose clauses all fit on the stack: no heap,
+// and so no destructor to run after a parked call's tail call.
+struct NoHeapEnds {
+  ChannelEnd** get() const { return nullptr; }
+};
+
 // choose() of `count` clauses (0 or 2 to max_clauses), the i-th being
 // at(i): a ChooseClause, or a value built from the caller's own clause type
 // (<libdill.h>'s, in c_api.cpp), so that no array is converted first.
-template <class At, class Acceptable, class Count>
-[[gnu::always_inline]] inline int Scheduler::choose_many(At at, Acceptable acceptable, Count count,
-                                                         std::int64_t deadline_ms, int& err,
-                                                         runtime::BlockReason reason) {
+template <class At, class Acceptable, class Count, class Convert>
+[[gnu::always_inline]] inline int Scheduler::choose_many_as(At at, Acceptable acceptable, Count count,
+                                                            std::int64_t deadline_ms, int& err,
+                                                            runtime::BlockReason reason, ParkedFinish how,
+                                                            int* clause_err, Convert convert) {
   // Up to two on the stack; more go to the heap (the caller's stack may be
   // a 1 KiB stack-on-stack). With a constant count of two there is no heap
-  // to consider.
+  // to consider, and the call may park.
   constexpr bool on_stack = std::is_same_v<Count, choose_of_two>;
   // Validate everything before touching anything: a bad clause must not
   // leave half an operation done.
   ChannelEnd* small[2];
-  std::unique_ptr<ChannelEnd*[]> large;
+  std::conditional_t<on_stack, NoHeapEnds, std::unique_ptr<ChannelEnd*[]>> large;
   ChannelEnd** ends = small;
-  if (!on_stack && count > 2) {
-    large.reset(new ChannelEnd*[static_cast<std::size_t>(count)]);
-    ends = large.get();
+  if constexpr (!on_stack) {
+    if (count > 2) {
+      large.reset(new ChannelEnd*[static_cast<std::size_t>(count)]);
+      ends = large.get();
+    }
   }
   for (int i = 0; i < count; ++i) {
-    if (!acceptable(i)) return -EINVAL;
+    if (!acceptable(i)) return convert(-EINVAL, err);
     Object* o = handles_.find(at(i).handle);
-    if (o == nullptr) return -EBADF;
-    if (o->kind != runtime::ObjectKind::channel) return -ENOTSUP;
+    if (o == nullptr) return convert(-EBADF, err);
+    if (o->kind != runtime::ObjectKind::channel) return convert(-ENOTSUP, err);
     ends[i] = static_cast<ChannelEnd*>(o);
-    if (at(i).bytes != 0 && at(i).value == nullptr) return -EINVAL;
+    if (at(i).bytes != 0 && at(i).value == nullptr) return convert(-EINVAL, err);
   }
-  if (refuse_if_cancelled()) return -ECANCELED;
+  if (refuse_if_cancelled()) return convert(-ECANCELED, err);
   // The first clause that can complete now wins, in the caller's order.
   if (__builtin_expect(fast_, 1)) {
     for (int i = 0; i < count; ++i) {
       Rendezvous r = complete_fast(at(i), *ends[i]);
-      if (r == Rendezvous::done) return i;
-      if (r == Rendezvous::general && complete_now_on_copies(at(i), *ends[i], err)) return i;
+      if (r == Rendezvous::done) return convert(i, err);
+      if (r == Rendezvous::general && complete_now_on_copies(at(i), *ends[i], err)) return convert(i, err);
+    }
+    if constexpr (on_stack) {
+      if (how != ParkedFinish::none && may_park(deadline_ms)) {
+        return park(at, ends, count, deadline_ms, reason, how, clause_err);
+      }
     }
   } else {
     for (int i = 0; i < count; ++i) {
-      if (complete_now_on_copies(at(i), *ends[i], err)) return i;
+      if (complete_now_on_copies(at(i), *ends[i], err)) return convert(i, err);
     }
   }
+  return convert(choose_many_blocking(at, ends, count, deadline_ms, err, reason), err);
+}
+
+// choose_many_as's end when nothing can complete now: wait, in a frame, for
+// the first clause that can (or the deadline).
+template <class At, class Count>
+[[gnu::always_inline]] inline int Scheduler::choose_many_blocking(At at, ChannelEnd* const* ends, Count count,
+                                                                  std::int64_t deadline_ms, int& err,
+                                                                  runtime::BlockReason reason) {
+  constexpr bool on_stack = std::is_same_v<Count, choose_of_two>;
   if (deadline_ms == 0 || count == 0) {
     // Nothing can complete now and the caller will not wait (an empty
     // choose can only wait for its deadline, or forever).
@@ -292,6 +323,14 @@ template <class At, class Acceptable, class Count>
     return self.wake_index;
   }
   return e;
+}
+
+template <class At, class Acceptable, class Count>
+[[gnu::always_inline]] inline int Scheduler::choose_many(At at, Acceptable acceptable, Count count,
+                                                         std::int64_t deadline_ms, int& err,
+                                                         runtime::BlockReason reason) {
+  return choose_many_as(at, acceptable, count, deadline_ms, err, reason, ParkedFinish::none, nullptr,
+                        result_as_is);
 }
 
 }  // namespace canopy::core

@@ -49,29 +49,31 @@ struct Wait {
 enum class ParkedFinish : std::uint8_t {
   none,      ///< the entry point does not park: it blocks with a frame of its own
   c_call,    ///< <libdill.h>'s chsend and chrecv: -1 with errno
-  c_choose,  ///< <libdill.h>'s choose of one clause: 0 with the clause's outcome in errno, else -1 with errno
-  cpp_call,  ///< the C++ API's choose of one: the clause's outcome in *clause_err, else minus the errno value
+  c_choose,  ///< <libdill.h>'s choose: the clause's index with its outcome in errno, else -1 with errno
+  cpp_call,  ///< the C++ API's choose: the clause's index with its outcome in *clause_err, else minus the errno value
 };
 
-/// A chsend, chrecv or choose of one (C or C++) blocked with no frame of its own: the
-/// switch out was its entry point's tail call, so its wait record and its
-/// clause cannot live on the stack and live here instead. Woken by its
-/// clause completing, it resumes straight in the entry's caller with the
-/// swap's 0, the call's result; woken any other way (a deadline, a
-/// cancellation, EPIPE), wake() points its return at canopy_ctx_detour,
-/// which finishes the call as `finish` says and goes on at `resume_at`.
-/// Returning through the entry point after every switch would be a return
-/// the CPU never saw called: a misprediction per channel message.
+/// A channel call (chsend, chrecv, or a choose of one or two clauses; C or
+/// C++) blocked with no frame of its own: the switch out was its entry
+/// point's tail call, so its wait record and its clauses cannot live on the
+/// stack and live here instead. Woken by a clause completing, it resumes
+/// straight in the entry's caller with the swap's value, the call's result:
+/// the clause's index, which the waker puts in the context's resume_value.
+/// Woken any other way (a deadline, a cancellation, EPIPE), wake() points
+/// its return at canopy_ctx_detour, which finishes the call as `finish`
+/// says and goes on at `resume_at`. Returning through the entry point after
+/// every switch would be a return the CPU never saw called: a misprediction
+/// per channel message.
 struct ParkedCall {
-  Wait wait;                             ///< what the call waits on; `wait.clauses` is `clause`
-  Clause clause;                         ///< the call's one clause
+  /// The most clauses a call parks with: a choose of more blocks with a
+  /// frame (its clauses are on its stack or the heap).
+  static constexpr int max_clauses = 2;
+  Wait wait;                             ///< what the call waits on; `wait.clauses` is `clauses`
+  Clause clauses[max_clauses];           ///< the call's clauses, wait.clause_count of them
   int* clause_err = nullptr;             ///< cpp_call: the caller's variable for the clause's outcome
   const void* resume_at = nullptr;       ///< set when detoured: where the entry would have returned
   ParkedFinish finish = ParkedFinish::none;  ///< which entry point parked
-  ParkedCall() {
-    wait.clauses = &clause;
-    wait.clause_count = 1;
-  }
+  ParkedCall() { wait.clauses = clauses; }
   ParkedCall(const ParkedCall&) = delete;
   ParkedCall& operator=(const ParkedCall&) = delete;
 };

@@ -350,10 +350,21 @@ void Scheduler::wake(Coroutine& c, int err, int index) {
   c.state = CoroutineState::ready;
   ready_.push(&c);
   if constexpr (parks_calls) {
-    if (w == &c.parked.wait && (index < 0 || err != 0)) detour(c);
+    if (w == &c.parked.wait) {
+      if (index < 0 || err != 0) {
+        detour(c);
+      } else {
+        set_resume_value(c, index);
+      }
+    }
   }
   if (__builtin_expect(observed(), 0)) emit_wake(c, err);
 }
+
+#if defined(__x86_64__)
+static_assert(offsetof(canopy_ctx, from_save) == 72 && offsetof(canopy_ctx, resume_value) == 80,
+              "switch_x86_64.S reads canopy_ctx at these offsets");
+#endif
 
 void Scheduler::detour(Coroutine& c) {
 #if defined(__x86_64__)

@@ -202,7 +202,7 @@ class Scheduler final : public runtime::ReadinessSink {
     // refuses with ECANCELED.
     if (next == &self) return 0;
     self.state = CoroutineState::ready;
-    return switch_into_returning_zero(self, *next);
+    return switch_into_returning_resume_value(self, *next);
   }
   int msleep(std::int64_t deadline_ms);
   /// hclose: a finished coroutine of the handle table's first chunk (the
@@ -267,6 +267,12 @@ class Scheduler final : public runtime::ReadinessSink {
   template <class At, class Acceptable, class Count>
   inline int choose_many(At at, Acceptable acceptable, Count count, std::int64_t deadline_ms, int& err,
                          runtime::BlockReason reason);
+  /// choose_many for an entry point, returning convert(result, err), as
+  /// choose_one_as: a choose of two (choose_of_two) parks as a choose of
+  /// one does, its clean completion returning the clause's index.
+  template <class At, class Acceptable, class Count, class Convert>
+  inline int choose_many_as(At at, Acceptable acceptable, Count count, std::int64_t deadline_ms, int& err,
+                            runtime::BlockReason reason, ParkedFinish how, int* clause_err, Convert convert);
   /// choose_many's count for a choose of two clauses, the usual many.
   using choose_of_two = std::integral_constant<int, 2>;
   /// choose() of exactly one clause (chsend, chrecv): returns 0 or -errno,
@@ -286,7 +292,7 @@ class Scheduler final : public runtime::ReadinessSink {
                            runtime::BlockReason reason, ParkedFinish how, int* clause_err, Convert convert);
   /// Whether channel calls may park in this build: the swap returns 0 and
   /// no sanitizer must hear of each arrival (the swap is then a tail call).
-  static constexpr bool parks_calls = CANOPY_CTX_SWAP_RETURNS_ZERO && !CANOPY_ASAN && !CANOPY_TSAN;
+  static constexpr bool parks_calls = CANOPY_CTX_SWAP_RETURNS_RESUME_VALUE && !CANOPY_ASAN && !CANOPY_TSAN;
 
   // --- descriptors (fd.cpp) ---
   /// These return 0 or -errno.
@@ -393,12 +399,23 @@ class Scheduler final : public runtime::ReadinessSink {
   /// A switch to `to` counted, and `to` made the running coroutine.
   [[gnu::always_inline]] inline void count_switch_to(Coroutine& to);
   void switch_into(Coroutine& from, Coroutine& to);
-  /// switch_into, then 0, for a caller that returns that 0 at once: where
-  /// the swap itself returns 0 and no sanitizer must hear of the arrival,
+  /// switch_into, then `from`'s resume value (0 unless its waker set one
+  /// with set_resume_value), for a caller that returns it at once: where
+  /// the swap itself returns it and no sanitizer must hear of the arrival,
   /// the swap is the tail call. The resumed coroutine then continues in its
   /// own caller's code, where returning through this function would have
   /// been a return the CPU had not seen called, mispredicted, once a switch.
-  [[gnu::always_inline]] inline int switch_into_returning_zero(Coroutine& from, Coroutine& to);
+  [[gnu::always_inline]] inline int switch_into_returning_resume_value(Coroutine& from, Coroutine& to);
+  /// Makes the switch that resumes `c`, ready, return `value` (a parked
+  /// call's result) where switches return one.
+  static void set_resume_value(Coroutine& c, int value) {
+#if CANOPY_CTX_SWAP_RETURNS_RESUME_VALUE
+    c.context.resume_value = value;
+#else
+    (void)c;
+    (void)value;
+#endif
+  }
   /// Makes a coroutine (`out`) for `request`: its handle (0 for a bundle
   /// member), or -errno. Inline in both kinds of go(): it is most of one.
   inline int create(const SpawnRequest& request, Coroutine*& out);
@@ -467,13 +484,19 @@ class Scheduler final : public runtime::ReadinessSink {
                                             std::int64_t deadline_ms, int& err,
                                             runtime::BlockReason reason);
   inline void enqueue(Clause& q, const ChooseClause& c, ChannelEnd& end, int index);
+  /// choose_many's wait in a frame, for a call that does not park.
+  template <class At, class Count>
+  inline int choose_many_blocking(At at, ChannelEnd* const* ends, Count count, std::int64_t deadline_ms,
+                                  int& err, runtime::BlockReason reason);
   /// Whether a call that blocks with deadline `deadline_ms` may park: it
   /// would block, a coroutine is ready to switch to, and no poll is due.
   inline bool may_park(std::int64_t deadline_ms) const;
-  /// Queues clause `c` on `end` in the running coroutine's ParkedCall and
-  /// switches to the next ready coroutine as the last step: returns the
-  /// swap's 0 when the clause completed (else the detour returns for it).
-  inline int park(const ChooseClause& c, ChannelEnd& end, std::int64_t deadline_ms,
+  /// Queues the `count` clauses at(i), on ends[i], in the running
+  /// coroutine's ParkedCall and switches to the next ready coroutine as
+  /// the last step: returns the swap's value, the index of the clause that
+  /// completed (else the detour returns for the call).
+  template <class At>
+  inline int park(At at, ChannelEnd* const* ends, int count, std::int64_t deadline_ms,
                   runtime::BlockReason reason, ParkedFinish how, int* clause_err);
   /// wake()'s part for a parked call woken without its clause completing
   /// cleanly: its return goes through canopy_ctx_detour.
@@ -683,8 +706,8 @@ inline void Scheduler::switch_into(Coroutine& from, Coroutine& to) {
   asan_arrive(from, switched_from_);
 }
 
-inline int Scheduler::switch_into_returning_zero(Coroutine& from, Coroutine& to) {
-#if CANOPY_CTX_SWAP_RETURNS_ZERO && !CANOPY_ASAN && !CANOPY_TSAN
+inline int Scheduler::switch_into_returning_resume_value(Coroutine& from, Coroutine& to) {
+#if CANOPY_CTX_SWAP_RETURNS_RESUME_VALUE && !CANOPY_ASAN && !CANOPY_TSAN
   count_switch_to(to);
   return canopy_ctx_swap(&from.context, &to.context);
 #else

@@ -36,14 +36,15 @@ std::string err_name(int e) {
   }
 }
 
-// A choose of one receive that blocks (another coroutine is ready, so it
-// switches out with no frame of its own) and records how it ended.
-coroutine void choose_recv_one(int ch, int64_t deadline) {
-  int value = 0;
-  struct chclause cl[] = {{CHRECV, ch, &value, sizeof value}};
-  int rc = choose(cl, 1, deadline);
+// A choose that receives on `a`, and on `b` too unless it is -1, blocks
+// (another coroutine is ready, so it switches out with no frame of its
+// own) and records how it ended.
+coroutine void choose_recv(int a, int b, int64_t deadline) {
+  int values[2] = {0, 0};
+  struct chclause cl[] = {{CHRECV, a, &values[0], sizeof(int)}, {CHRECV, b, &values[1], sizeof(int)}};
+  int rc = choose(cl, b < 0 ? 1 : 2, deadline);
   int e = errno;
-  record.push_back("chooser " + std::to_string(rc) + (rc == 0 ? " got " + std::to_string(value) : "") +
+  record.push_back("chooser " + std::to_string(rc) + (rc >= 0 ? " got " + std::to_string(values[rc]) : "") +
                    " errno " + err_name(e) + " at " + std::to_string(now()));
 }
 
@@ -61,23 +62,28 @@ coroutine void sleep_then_clobber_errno(int64_t deadline) {
   record.push_back("sleeper set EBADF");
 }
 
-// The record of a choose_recv_one on a new channel, with a deadline
-// `deadline_after_ms` from now (-1: none) and `before` started first,
-// while main does `then` with the channel; main then closes the chooser.
+// The record of a choose_recv of `clauses` (1 or 2) on new channels, with
+// a deadline `deadline_after_ms` from now (-1: none) and `before` started
+// first, while main does `then` with the channels (int[2][2]); main then
+// closes the chooser.
 template <class Before, class Then>
-Record blocked_chooser_story(int64_t deadline_after_ms, Before before, Then then) {
+Record blocked_chooser_story(int clauses, int64_t deadline_after_ms, Before before, Then then) {
   record.clear();
   auto run = run_virtual([&] {
-    int ch[2];
-    REQUIRE(chmake(ch) == 0);
+    int ch[2][2];
+    REQUIRE(chmake(ch[0]) == 0);
+    REQUIRE(chmake(ch[1]) == 0);
     int first = before();
-    int chooser = go(choose_recv_one(ch[0], deadline_after_ms < 0 ? -1 : now() + deadline_after_ms));
+    int chooser = go(choose_recv(ch[0][0], clauses == 2 ? ch[1][0] : -1,
+                                 deadline_after_ms < 0 ? -1 : now() + deadline_after_ms));
     then(ch);
     if (first >= 0) hclose(first);
     hclose(chooser);
     record.push_back("chooser closed");
-    hclose(ch[0]);
-    hclose(ch[1]);
+    for (auto& c : ch) {
+      hclose(c[0]);
+      hclose(c[1]);
+    }
   });
   CHECK(run.finished);
   return record;
@@ -169,39 +175,69 @@ TEST_CASE("choose rejects bad clauses before doing anything") {
   CHECK(run.finished);
 }
 
-// A choose of one that blocks while another coroutine is ready switches out
-// with no frame of its own; these check that what it returns, and errno,
-// are as if it had waited in a frame.
+// A choose of one or two clauses that blocks while another coroutine is
+// ready switches out with no frame of its own; these check that what it
+// returns, and errno, are as if it had waited in a frame.
 
-TEST_CASE("a choose of one that switched out returns 0 with errno 0 though its waker set errno") {
-  Record r = blocked_chooser_story(-1, nothing_first, [](int ch[2]) {
-    msleep(now() + 10);
-    int sender = go(send_then_clobber_errno(ch[1], 7));
-    msleep(now() + 10);
-    hclose(sender);
-  });
-  CHECK(r == Record{"sender set EBADF", "chooser 0 got 7 errno 0 at 1010", "chooser closed"});
+TEST_CASE("a choose that switched out returns its clause's index with errno 0 though its waker set errno") {
+  for (int clauses : {1, 2}) {
+    CAPTURE(clauses);
+    int last = clauses - 1;
+    Record r = blocked_chooser_story(clauses, -1, nothing_first, [last](int ch[2][2]) {
+      msleep(now() + 10);
+      int sender = go(send_then_clobber_errno(ch[last][1], 7));
+      msleep(now() + 10);
+      hclose(sender);
+    });
+    CHECK(r == Record{"sender set EBADF", "chooser " + std::to_string(last) + " got 7 errno 0 at 1010",
+                      "chooser closed"});
+  }
 }
 
-TEST_CASE("a choose of one that switched out reports its done channel as index 0 with EPIPE") {
-  Record r = blocked_chooser_story(-1, nothing_first, [](int ch[2]) {
+TEST_CASE("a choose of two that switched out and completed leaves no clause queued") {
+  // The clause on the first channel went away with the call: a send there
+  // finds no receiver.
+  Record r = blocked_chooser_story(2, -1, nothing_first, [](int ch[2][2]) {
     msleep(now() + 10);
-    CHECK(chdone(ch[1]) == 0);
-    errno = EBADF;
+    int value = 3;
+    CHECK(chsend(ch[1][1], &value, sizeof value, -1) == 0);
     msleep(now() + 10);
+    CHECK(chsend(ch[0][1], &value, sizeof value, 0) == -1);
+    CHECK(errno == ETIMEDOUT);
   });
-  CHECK(r == Record{"chooser 0 got 0 errno EPIPE at 1010", "chooser closed"});
+  CHECK(r == Record{"chooser 1 got 3 errno 0 at 1010", "chooser closed"});
 }
 
-TEST_CASE("a choose of one that switched out and times out sets errno when it resumes, not when woken") {
+TEST_CASE("a choose that switched out reports its done channel as the clause's index with EPIPE") {
+  for (int clauses : {1, 2}) {
+    CAPTURE(clauses);
+    int last = clauses - 1;
+    Record r = blocked_chooser_story(clauses, -1, nothing_first, [last](int ch[2][2]) {
+      msleep(now() + 10);
+      CHECK(chdone(ch[last][1]) == 0);
+      errno = EBADF;
+      msleep(now() + 10);
+    });
+    CHECK(r == Record{"chooser " + std::to_string(last) + " got 0 errno EPIPE at 1010", "chooser closed"});
+  }
+}
+
+TEST_CASE("a choose that switched out and times out sets errno when it resumes, not when woken") {
   // Both deadlines fire in one poll; the sleeper, armed first, runs first and
   // writes errno after the chooser was woken but before it resumes.
-  Record r = blocked_chooser_story(
-      100, [] { return go(sleep_then_clobber_errno(now() + 100)); }, [](int*) { msleep(now() + 200); });
-  CHECK(r == Record{"sleeper set EBADF", "chooser -1 errno ETIMEDOUT at 1100", "chooser closed"});
+  for (int clauses : {1, 2}) {
+    CAPTURE(clauses);
+    Record r = blocked_chooser_story(
+        clauses, 100, [] { return go(sleep_then_clobber_errno(now() + 100)); },
+        [](int(*)[2]) { msleep(now() + 200); });
+    CHECK(r == Record{"sleeper set EBADF", "chooser -1 errno ETIMEDOUT at 1100", "chooser closed"});
+  }
 }
 
-TEST_CASE("a choose of one that switched out and is cancelled fails with ECANCELED") {
-  Record r = blocked_chooser_story(-1, nothing_first, [](int*) { msleep(now() + 30); });
-  CHECK(r == Record{"chooser -1 errno ECANCELED at 1030", "chooser closed"});
+TEST_CASE("a choose that switched out and is cancelled fails with ECANCELED") {
+  for (int clauses : {1, 2}) {
+    CAPTURE(clauses);
+    Record r = blocked_chooser_story(clauses, -1, nothing_first, [](int(*)[2]) { msleep(now() + 30); });
+    CHECK(r == Record{"chooser -1 errno ECANCELED at 1030", "chooser closed"});
+  }
 }

@@ -160,3 +160,36 @@ TEST_CASE("a typed receive that switched out reports its deadline, then the next
   CHECK(run.finished);
   CHECK(seen == std::vector<std::string>{"timed out", "got 7", "ended"});
 }
+
+TEST_CASE("a typed choose of two that switched out reports its deadline, each clause, the end, then cancellation") {
+  std::vector<std::string> seen;
+  auto run = run_virtual([&] {
+    canopy::channel<int> numbers, idle;
+    canopy::channel<std::string> words;
+    canopy::child chooser = canopy::go([&seen, n = numbers.rx(), w = words.rx(), i = idle.rx()] {
+      auto number = [&](canopy::result<int> v) {
+        seen.push_back(v ? "number " + std::to_string(*v) : v.error().ended() ? "numbers ended" : "other");
+      };
+      auto word = [&](canopy::result<std::string> v) { seen.push_back(v ? "word " + *v : "other"); };
+      auto told = [&](canopy::result<std::size_t> r) {
+        seen.push_back(r ? "clause " + std::to_string(*r)
+                         : r.error().timed_out() ? "timed out" : r.error().cancelled() ? "cancelled" : "other");
+      };
+      told(canopy::choose(canopy::clock::now() + 100ms, canopy::on_recv(n, number), canopy::on_recv(w, word)));
+      for (int k = 0; k < 3; ++k) {
+        told(canopy::choose(canopy::deadline::forever(), canopy::on_recv(n, number), canopy::on_recv(w, word)));
+      }
+      told(canopy::choose(canopy::deadline::forever(), canopy::on_recv(w, word), canopy::on_recv(i, number)));
+    });
+    (void)canopy::sleep_for(200ms);
+    CHECK(words.send("hi").ok());
+    (void)canopy::sleep_for(10ms);
+    CHECK(numbers.send(5).ok());
+    (void)canopy::sleep_for(10ms);
+    CHECK(numbers.done().ok());
+    (void)canopy::sleep_for(10ms);
+  });
+  CHECK(run.finished);
+  CHECK(seen == std::vector<std::string>{"timed out", "word hi", "clause 1", "number 5", "clause 0",
+                                         "numbers ended", "clause 0", "cancelled"});
+}

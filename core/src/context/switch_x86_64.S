@@ -1,5 +1,6 @@
 /* Context switching for x86-64 (System V ABI). See context.h: sp 0,
- * saved[8] 8..64 (sp, pc, rbx, rbp, r12, r13, r14, r15), from_save 72. */
+ * saved[8] 8..64 (sp, pc, rbx, rbp, r12, r13, r14, r15), from_save 72,
+ * resume_value 80. */
         .text
 
 /* int canopy_ctx_save(canopy_ctx* ctx): setjmp-like; returns 0, and 1 when
@@ -25,7 +26,8 @@ canopy_ctx_save:
         .cfi_endproc
         .size canopy_ctx_save,.-canopy_ctx_save
 
-/* int canopy_ctx_swap(canopy_ctx* from, const canopy_ctx* to): 0 */
+/* int canopy_ctx_swap(canopy_ctx* from, const canopy_ctx* to): from's
+ * resume_value once resumed. */
         .globl canopy_ctx_swap
         .type canopy_ctx_swap,@function
         .p2align 4
@@ -63,9 +65,11 @@ canopy_ctx_swap:
         popq    %r12
         popq    %rbx
         popq    %rbp
-        /* A context on its stack was left by a swap, which returns 0
-         * (context.h), or is a new one, which ignores it. */
-        xorl    %eax, %eax
+        /* A context on its stack was left by a swap, which returns its
+         * resume_value and leaves it 0 for the next (context.h), or is a
+         * new one, which ignores it. */
+        movl    80(%rdi), %eax
+        movq    $0, 80(%rdi)
         cmpq    %r8, (%rsp)
         jne     1f
         ret

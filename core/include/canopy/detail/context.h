@@ -16,7 +16,7 @@ extern "C" {
 #endif
 
 #if defined(__x86_64__)
-#define CANOPY_CTX_SWAP_RETURNS_ZERO 1
+#define CANOPY_CTX_SWAP_RETURNS_RESUME_VALUE 1
 typedef struct canopy_ctx {
   /* Where a switched-out coroutine's stack pointer stands. canopy_ctx_swap
    * leaves the callee-saved registers and the return address on the stack
@@ -32,9 +32,13 @@ typedef struct canopy_ctx {
    * canopy_ctx_save, cleared by the jump that resumes such a context, so
    * that canopy_ctx_swap, the switch itself, need not store it. */
   long from_save;
+  /* What the canopy_ctx_swap that resumes this context returns, then
+   * cleared by it: 0 unless whoever made the coroutine ready set it (the
+   * clause a parked choose completed with, its call's result). */
+  long resume_value;
 } canopy_ctx;
 #elif defined(__aarch64__)
-#define CANOPY_CTX_SWAP_RETURNS_ZERO 0
+#define CANOPY_CTX_SWAP_RETURNS_RESUME_VALUE 0
 typedef struct canopy_ctx {
   void* sp;       /* stack pointer to restore */
   void* pc;       /* where to continue (the saved link register) */
@@ -52,9 +56,10 @@ typedef struct canopy_ctx {
 __attribute__((returns_twice)) int canopy_ctx_save(canopy_ctx* ctx);
 
 /* Saves the caller into `from`, resumes `to`; returns when `from` is
- * resumed: with 0 where CANOPY_CTX_SWAP_RETURNS_ZERO is 1 (x86-64), so that
- * a caller that returns 0 after the switch can make the switch its tail
- * call, and with 1 elsewhere. */
+ * resumed: where CANOPY_CTX_SWAP_RETURNS_RESUME_VALUE is 1 (x86-64) with `from`'s
+ * resume_value, 0 unless its waker set one, so that a caller that returns
+ * that value after the switch can make the switch its tail call; with 1
+ * elsewhere. */
 __attribute__((nothrow)) int canopy_ctx_swap(canopy_ctx* from, const canopy_ctx* to);
 
 /* Resumes `to` and never comes back: for a coroutine that has finished. */
