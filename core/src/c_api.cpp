@@ -97,6 +97,8 @@ extern "C" {
 
 int canopy_vla_bytes = 1;
 
+const int canopy_go_tells_arrival = CANOPY_ASAN;
+
 int64_t dill_now(void) { return Scheduler::current().now_ms(); }
 
 namespace {
@@ -212,6 +214,15 @@ void canopy_go_started(void) { Scheduler::current().arrived(); }
 void canopy_go_resumed(void) { Scheduler::current().arrived(); }
 
 void canopy_go_epilogue(void) { Scheduler::current().exit_current(); }
+
+const canopy_ctx* canopy_go_finish(void) {
+#if CANOPY_ASAN || CANOPY_TSAN
+  // No frame may return once the sanitizers were told of the switch.
+  Scheduler::current().exit_current();
+#else
+  return Scheduler::current().finish_current();
+#endif
+}
 
 int canopy_go_closure(void* mem, size_t len, int join, int bndl, const char* file, int line,
                       const char* expr, size_t closure_bytes, size_t closure_align,
