@@ -44,9 +44,8 @@ int bundle_wait(int handle, std::int64_t deadline_ms) noexcept {
   return -SERVING.bundle_wait(handle, deadline_ms);
 }
 
-int spawn(const runtime::SpawnRequest& request, std::size_t closure_bytes, std::size_t closure_align,
-          void (*construct)(void*, void*), void* src, void (*run)(void*)) noexcept {
-  return SERVING.spawn_closure(request, closure_bytes, closure_align, construct, src, run);
+int spawn(const runtime::SpawnRequest& request, const runtime::SpawnClosure& closure) noexcept {
+  return SERVING.spawn_closure(request, closure);
 }
 
 int chmake(void* memory, int ends[2]) noexcept {

@@ -234,7 +234,7 @@ int canopy_go_closure(void* mem, size_t len, int join, int bndl, const char* fil
   request.memory_bytes = len;
   request.site = {file, line, expr};
   return c_result(
-      Scheduler::serving(CALLER).spawn_closure(request, closure_bytes, closure_align, construct, src, run));
+      Scheduler::serving(CALLER).spawn_closure(request, {closure_bytes, closure_align, construct, src, run}));
 }
 
 int dill_chmake(int chv[2]) {

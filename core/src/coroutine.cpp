@@ -144,8 +144,7 @@ void Scheduler::emit_spawn(const Coroutine& c, const Bundle* bundle) {
              .site = c.site});
 }
 
-int Scheduler::spawn_closure(const SpawnRequest& request, std::size_t bytes, std::size_t align,
-                             void (*construct)(void*, void*), void* src, void (*run)(void*)) {
+int Scheduler::spawn_closure(const SpawnRequest& request, const runtime::SpawnClosure& spec) {
   int handle = 0;
   Coroutine* c = request.memory == nullptr && !request.join
                      ? try_create_quick(request.site, request_stack_bytes(request), handle)
@@ -155,9 +154,9 @@ int Scheduler::spawn_closure(const SpawnRequest& request, std::size_t bytes, std
     if (handle < 0) return handle;
   }
   auto top = reinterpret_cast<std::uintptr_t>(c->stack.top);
-  std::uintptr_t closure = align_down(top - bytes, align < 16 ? 16 : align);
-  construct(reinterpret_cast<void*>(closure), src);
-  c->entry = run;
+  std::uintptr_t closure = align_down(top - spec.bytes, spec.align < 16 ? 16 : spec.align);
+  spec.construct(reinterpret_cast<void*>(closure), spec.src);
+  c->entry = spec.run;
   c->entry_arg = reinterpret_cast<void*>(closure);
 #if defined(__x86_64__)
   // Started as a saved context, by a jump to the trampoline rather than a

@@ -147,8 +147,7 @@ class Scheduler final : public runtime::ReadinessSink {
   /// C++ go: moves a callable of `bytes` onto the new stack with `construct`
   /// and runs it with `run` (which also destroys it). Returns a handle, 0 for
   /// a bundle member, or -errno.
-  int spawn_closure(const SpawnRequest& request, std::size_t bytes, std::size_t align,
-                    void (*construct)(void* dst, void* src), void* src, void (*run)(void*));
+  int spawn_closure(const SpawnRequest& request, const runtime::SpawnClosure& closure);
   /// C go() macro: creates the child and makes it current; the macro saves
   /// the parent into *parent_context and continues on *stack_top. Returns as
   /// spawn_closure does.

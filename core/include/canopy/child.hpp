@@ -78,7 +78,7 @@ int spawn_callable(int bundle_handle, F&& f, const go_options& options,
   request.stack_bytes = options.stack_bytes;
   request.site = {where.file_name(), static_cast<int>(where.line()),
                   options.name != nullptr ? options.name : where.function_name()};
-  return detail::spawn(request, sizeof(Fn), alignof(Fn), &construct_closure<Fn>, &local, &run_closure<Fn>);
+  return detail::spawn(request, {sizeof(Fn), alignof(Fn), &construct_closure<Fn>, &local, &run_closure<Fn>});
 }
 }  // namespace detail
 

@@ -35,8 +35,7 @@ int hdone(int handle, std::int64_t deadline_ms) noexcept;
 int bundle_open(void* memory) noexcept;
 int bundle_wait(int handle, std::int64_t deadline_ms) noexcept;
 /// A handle (0 for a bundle member), or minus an errno value.
-int spawn(const runtime::SpawnRequest& request, std::size_t closure_bytes, std::size_t closure_align,
-          void (*construct)(void*, void*), void* src, void (*run)(void*)) noexcept;
+int spawn(const runtime::SpawnRequest& request, const runtime::SpawnClosure& closure) noexcept;
 int chmake(void* memory, int ends[2]) noexcept;
 /// The index of the clause that completed (its own error in `err`), or
 /// minus an errno value.

@@ -24,4 +24,16 @@ struct SpawnRequest {
   SpawnSite site{};
 };
 
+/// A C++ go()'s callable: `bytes` (aligned to `align`) built on the new
+/// stack from `src` by `construct`, then run (and destroyed) by `run`. One
+/// argument rather than five, so that every entry down to the scheduler
+/// passes its arguments in registers and ends in a tail call.
+struct SpawnClosure {
+  std::size_t bytes = 0;
+  std::size_t align = 1;
+  void (*construct)(void* dst, void* src) = nullptr;
+  void* src = nullptr;
+  void (*run)(void* closure) = nullptr;
+};
+
 }  // namespace canopy::runtime
