@@ -40,7 +40,7 @@ struct BareSwap {
   canopy_ctx other_ctx{};
 };
 
-void bare_entry(void* arg) {
+const canopy_ctx* bare_entry(void* arg) {
   auto* b = static_cast<BareSwap*>(arg);
   for (;;) canopy_ctx_swap(&b->other_ctx, &b->main_ctx);
 }
@@ -49,23 +49,17 @@ void switch_bare_swap(benchmark::State& state) {
   constexpr std::size_t stack_bytes = 64 * 1024;
   void* stack = std::aligned_alloc(64, stack_bytes);
   BareSwap b;
-  // As core/src/coroutine.cpp prepares a context: a frame that
-  // canopy_ctx_swap's `ret` takes into the trampoline, which calls r12(rbx)
-  // on a 16-byte aligned stack.
+  // As core/src/coroutine.cpp starts a coroutine: bare_entry(&b) on a
+  // 16-byte aligned stack, until its first swap back.
   auto top = reinterpret_cast<std::uintptr_t>(stack) + stack_bytes;
 #if defined(__x86_64__)
-  auto* frame = reinterpret_cast<void**>((top & ~std::uintptr_t{15}) - 16 - 7 * sizeof(void*));
-  frame[0] = frame[1] = frame[2] = nullptr;                    // r15 r14 r13
-  frame[3] = reinterpret_cast<void*>(&bare_entry);             // r12
-  frame[4] = &b;                                               // rbx
-  frame[5] = nullptr;                                          // rbp
-  frame[6] = reinterpret_cast<void*>(&canopy_ctx_trampoline);  // return address
-  b.other_ctx.sp = frame;
+  canopy_ctx_start(&b.main_ctx, reinterpret_cast<void*>(top & ~std::uintptr_t{15}), &bare_entry, &b);
 #elif defined(__aarch64__)
   b.other_ctx.sp = reinterpret_cast<void*>(top & ~std::uintptr_t{15});
   b.other_ctx.pc = reinterpret_cast<void*>(&canopy_ctx_trampoline);
   b.other_ctx.x[0] = &b;
   b.other_ctx.x[1] = reinterpret_cast<void*>(&bare_entry);
+  canopy_ctx_swap(&b.main_ctx, &b.other_ctx);
 #endif
   batched(state, [&](long n) {
     for (long i = 0; i < n; i += 2) canopy_ctx_swap(&b.main_ctx, &b.other_ctx);

@@ -279,7 +279,9 @@ template <class At, class Acceptable, class Count, class Convert>
       if (complete_now_on_copies(at(i), *ends[i], err)) return convert(i, err);
     }
   }
-  return convert(choose_many_blocking(at, ends, count, deadline_ms, err, reason), err);
+  // Blocking first: it sets `err`, which convert reads.
+  int result = choose_many_blocking(at, ends, count, deadline_ms, err, reason);
+  return convert(result, err);
 }
 
 // choose_many_as's end when nothing can complete now: wait, in a frame, for

@@ -29,8 +29,9 @@ std::uintptr_t align_down(std::uintptr_t p, std::size_t a) { return p & ~(std::u
   }
 }
 
-// Entered through canopy_ctx_trampoline on the new stack; returns the
-// context the trampoline resumes once this coroutine has finished.
+// Called on the new stack by canopy_ctx_start (x86-64) or
+// canopy_ctx_trampoline (AArch64); returns the context they resume once
+// this coroutine has finished.
 const canopy_ctx* coroutine_main(void* arg) {
   auto* self = static_cast<Coroutine*>(arg);
   Scheduler& s = Scheduler::current();
@@ -158,32 +159,22 @@ int Scheduler::spawn_closure(const SpawnRequest& request, const runtime::SpawnCl
   spec.construct(reinterpret_cast<void*>(closure), spec.src);
   c->entry = spec.run;
   c->entry_arg = reinterpret_cast<void*>(closure);
+  Coroutine& parent = *current_;
+  parent.state = CoroutineState::ready;
+  ready_.push(&parent);
 #if defined(__x86_64__)
-  // Started as a saved context, by a jump to the trampoline rather than a
-  // `ret` into it: a `ret` there would not match the CPU's prediction of
-  // returns and would mispredict the returns after it as well. The
-  // trampoline is entered with rsp 16-byte aligned and calls
-  // coroutine_main(c) (r12) with c (rbx).
-  c->context.saved[0] = reinterpret_cast<void*>(align_down(closure, 16) - 16);  // sp
-  c->context.saved[1] = reinterpret_cast<void*>(&canopy_ctx_trampoline);       // pc
-  c->context.saved[2] = c;                                                       // rbx
-  c->context.saved[3] = nullptr;                                                 // rbp
-  c->context.saved[4] = reinterpret_cast<void*>(&coroutine_main);               // r12
-  c->context.saved[5] = nullptr;                                                 // r13
-  c->context.saved[6] = nullptr;                                                 // r14
-  c->context.saved[7] = nullptr;                                                 // r15
-  c->context.from_save = 1;
+  // Started by a call on its stack, made from the switch itself: nothing
+  // to prepare in its context, and the CPU's return prediction stays in
+  // step (canopy_ctx_start).
+  start_into(parent, *c, reinterpret_cast<void*>(align_down(closure, 16)), &coroutine_main);
 #elif defined(__aarch64__)
   // The trampoline calls coroutine_main(c) with a 16-byte aligned stack.
   c->context.sp = reinterpret_cast<void*>(align_down(closure, 16));
   c->context.pc = reinterpret_cast<void*>(&canopy_ctx_trampoline);
   c->context.x[0] = c;
   c->context.x[1] = reinterpret_cast<void*>(&coroutine_main);
-#endif
-  Coroutine& parent = *current_;
-  parent.state = CoroutineState::ready;
-  ready_.push(&parent);
   switch_into(parent, *c);
+#endif
   return handle;
 }
 

@@ -398,6 +398,11 @@ class Scheduler final : public runtime::ReadinessSink {
   /// A switch to `to` counted, and `to` made the running coroutine.
   [[gnu::always_inline]] inline void count_switch_to(Coroutine& to);
   void switch_into(Coroutine& from, Coroutine& to);
+#if defined(__x86_64__)
+  /// switch_into for `to` that has never run: calls body(&to) on its stack
+  /// at `sp` (16-byte aligned); body returns the context to resume after it.
+  inline void start_into(Coroutine& from, Coroutine& to, void* sp, const canopy_ctx* (*body)(void*));
+#endif
   /// switch_into, then `from`'s resume value (0 unless its waker set one
   /// with set_resume_value), for a caller that returns it at once: where
   /// the swap itself returns it and no sanitizer must hear of the arrival,
@@ -704,6 +709,18 @@ inline void Scheduler::switch_into(Coroutine& from, Coroutine& to) {
   canopy_ctx_swap(&from.context, &to.context);
   asan_arrive(from, switched_from_);
 }
+
+#if defined(__x86_64__)
+inline void Scheduler::start_into(Coroutine& from, Coroutine& to, void* sp, const canopy_ctx* (*body)(void*)) {
+  count_switch_to(to);
+#if CANOPY_ASAN
+  switched_from_ = &from;  // only AddressSanitizer's bookkeeping reads it
+#endif
+  asan_leave(&from, to);
+  canopy_ctx_start(&from.context, sp, body, &to);
+  asan_arrive(from, switched_from_);
+}
+#endif
 
 inline int Scheduler::switch_into_returning_resume_value(Coroutine& from, Coroutine& to) {
 #if CANOPY_CTX_SWAP_RETURNS_RESUME_VALUE && !CANOPY_ASAN && !CANOPY_TSAN

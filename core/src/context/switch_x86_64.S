@@ -65,9 +65,9 @@ canopy_ctx_swap:
         popq    %r12
         popq    %rbx
         popq    %rbp
-        /* A context on its stack was left by a swap, which returns its
-         * resume_value and leaves it 0 for the next (context.h), or is a
-         * new one, which ignores it. */
+        /* A context on its stack was left by a swap (or canopy_ctx_start),
+         * which returns its resume_value and leaves it 0 for the next
+         * (context.h). */
         movl    80(%rdi), %eax
         movq    $0, 80(%rdi)
         cmpq    %r8, (%rsp)
@@ -79,6 +79,32 @@ canopy_ctx_swap:
         .cfi_endproc
         .size canopy_ctx_swap,.-canopy_ctx_swap
 
+/* int canopy_ctx_start(canopy_ctx* from, void* sp, body, void* arg): saves
+ * the caller into `from` as canopy_ctx_swap does, then calls body(arg) on
+ * the new stack and resumes the context it returns. */
+        .globl canopy_ctx_start
+        .type canopy_ctx_start,@function
+        .p2align 4
+canopy_ctx_start:
+        .cfi_startproc
+        pushq   %rbp
+        pushq   %rbx
+        pushq   %r12
+        pushq   %r13
+        pushq   %r14
+        pushq   %r15
+        movq    %rsp, 0(%rdi)
+        movq    %rsi, %rsp
+        /* On the new stack: the undefined return address ends every
+         * unwinder's walk here. */
+        .cfi_undefined rip
+        xorl    %ebp, %ebp
+        movq    %rcx, %rdi
+        callq   *%rdx
+        movq    %rax, %rdi
+        jmp     canopy_ctx_jump
+        .cfi_endproc
+        .size canopy_ctx_start,.-canopy_ctx_start
 /* void canopy_ctx_jump(const canopy_ctx* to): never returns. */
         .globl canopy_ctx_jump
         .type canopy_ctx_jump,@function
@@ -109,25 +135,6 @@ canopy_ctx_jump:
         .cfi_endproc
         .size canopy_ctx_jump,.-canopy_ctx_jump
 
-/* Entered by `ret` from a prepared stack with rsp 16-byte aligned, rbx =
- * argument, r12 = function. The undefined return address ends every
- * unwinder's walk here. */
-        .globl canopy_ctx_trampoline
-        .type canopy_ctx_trampoline,@function
-        .p2align 4
-canopy_ctx_trampoline:
-        .cfi_startproc
-        .cfi_undefined rip
-        xorl    %ebp, %ebp
-        movq    %rbx, %rdi
-        callq   *%r12
-        /* The function returned the context to resume (a finished
-         * coroutine's successor): jump there, with the CPU's stack of
-         * predicted returns as balanced as when the coroutine started. */
-        movq    %rax, %rdi
-        jmp     canopy_ctx_jump
-        .cfi_endproc
-        .size canopy_ctx_trampoline,.-canopy_ctx_trampoline
 
 /* Where the child of a C go() goes once its call returned (<libdill.h>),
  * by a jump with rsp 16-byte aligned rather than a call that would never

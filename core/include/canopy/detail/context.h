@@ -62,6 +62,17 @@ __attribute__((returns_twice)) int canopy_ctx_save(canopy_ctx* ctx);
  * elsewhere. */
 __attribute__((nothrow)) int canopy_ctx_swap(canopy_ctx* from, const canopy_ctx* to);
 
+#if defined(__x86_64__)
+/* canopy_ctx_swap into a coroutine that has never run: saves the caller
+ * into `from`, then calls body(arg) on the stack at `sp` (16-byte aligned);
+ * body returns the context to resume next, which is resumed as by
+ * canopy_ctx_jump. Returns as canopy_ctx_swap does, when `from` is
+ * resumed. A call made by the switch itself, returned from before the
+ * jump: the CPU's stack of predicted returns is as balanced as before. */
+__attribute__((nothrow)) int canopy_ctx_start(canopy_ctx* from, void* sp, const canopy_ctx* (*body)(void*),
+                                              void* arg);
+#endif
+
 /* Resumes `to` and never comes back: for a coroutine that has finished. */
 __attribute__((noreturn)) void canopy_ctx_jump(const canopy_ctx* to);
 
@@ -87,10 +98,12 @@ void canopy_ctx_detour(void);
 canopy_parked_result canopy_parked_finish(void);
 #endif
 
+#if defined(__aarch64__)
 /* First code run on a new stack: calls fn(arg) from the registers the
  * context was prepared with; fn returns the context to resume next (a
  * `const canopy_ctx*`), which the trampoline jumps to as canopy_ctx_jump. */
 void canopy_ctx_trampoline(void);
+#endif
 
 #ifdef __cplusplus
 }
