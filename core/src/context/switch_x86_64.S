@@ -3,6 +3,19 @@
  * resume_value 80. */
         .text
 
+/* The first half of a switch: the callee-saved registers pushed above the
+ * caller's return address, and the stack pointer kept in the context at
+ * rdi, where .Lresume_stack finds them. The pops there mirror it. */
+.macro switch_out
+        pushq   %rbp
+        pushq   %rbx
+        pushq   %r12
+        pushq   %r13
+        pushq   %r14
+        pushq   %r15
+        movq    %rsp, 0(%rdi)
+.endm
+
 /* int canopy_ctx_save(canopy_ctx* ctx): setjmp-like; returns 0, and 1 when
  * resumed. */
         .globl canopy_ctx_save
@@ -33,13 +46,7 @@ canopy_ctx_save:
         .p2align 4
 canopy_ctx_swap:
         .cfi_startproc
-        pushq   %rbp
-        pushq   %rbx
-        pushq   %r12
-        pushq   %r13
-        pushq   %r14
-        pushq   %r15
-        movq    %rsp, 0(%rdi)
+        switch_out
         /* from_save is already 0: the jump that resumed this context
          * cleared it (below), and a swap never runs in a saved one. */
         movq    %rsi, %rdi
@@ -87,13 +94,7 @@ canopy_ctx_swap:
         .p2align 4
 canopy_ctx_start:
         .cfi_startproc
-        pushq   %rbp
-        pushq   %rbx
-        pushq   %r12
-        pushq   %r13
-        pushq   %r14
-        pushq   %r15
-        movq    %rsp, 0(%rdi)
+        switch_out
         movq    %rsi, %rsp
         /* On the new stack: the undefined return address ends every
          * unwinder's walk here. */
