@@ -96,12 +96,17 @@ namespace canopy::core {
   }
   // A channel wait is registered with nothing but its clauses.
   assert(w.fd < 0 && w.bundle == nullptr && "a channel wait watches no descriptor and no bundle");
-  if (__builtin_expect(w.clause_count == 1, 1)) {
-    head = peer.next;
-    (peer.next != nullptr ? peer.next->prev : tail) = nullptr;
-    peer.half = nullptr;
-  } else {
-    unlink_clauses(w);
+  // The peer heads its queue: unlinked from there directly. The others of
+  // a choose, if any, go wherever they are queued.
+  head = peer.next;
+  (peer.next != nullptr ? peer.next->prev : tail) = nullptr;
+  peer.half = nullptr;
+  if (__builtin_expect(w.clause_count != 1, 0)) {
+    if (w.clause_count == 2) {
+      unlink_clause(w.clauses[1 - peer.index]);
+    } else {
+      unlink_clauses(w);
+    }
   }
   p.wait = nullptr;
   p.wake_err = 0;

@@ -198,8 +198,7 @@ const canopy_ctx* Scheduler::finish_current() {
   // nothing observes or steers the run, it owns no open handles, keeps its
   // handle open and has nobody waiting in hclose for it, and another is
   // ready. The next is then the oldest ready.
-  if (__builtin_expect(self.bundle == nullptr && !observed() && platform_.policy == nullptr &&
-                           self.owned == nullptr && self.handle >= 0 && self.joiner == nullptr &&
+  if (__builtin_expect(self.bundle == nullptr && fast_ && self.owned == nullptr && self.handle >= 0 && self.joiner == nullptr &&
                            !ready_.empty(), 1)) {
     count_out(self);
     return enter_after_finish(*ready_.pop());

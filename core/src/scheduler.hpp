@@ -476,6 +476,8 @@ class Scheduler final : public runtime::ReadinessSink {
   inline void hand_off(Clause& peer, Clause*& head, Clause*& tail);
   /// Takes every clause of `w` still queued off its channel's queue.
   static inline void unlink_clauses(Wait& w);
+  /// Takes one queued clause off its half's queue.
+  static inline void unlink_clause(Clause& clause);
   enum class Rendezvous { done, blocks, general };
   inline Rendezvous complete_fast(const ChooseClause& c, ChannelEnd& end);
   [[gnu::noinline]] bool complete_now_out_of_line(const ChooseClause& c, ChannelEnd& end, int& err);
@@ -542,16 +544,19 @@ class Scheduler final : public runtime::ReadinessSink {
   static constexpr std::size_t max_free_records = 1024;
 };
 
+inline void Scheduler::unlink_clause(Clause& cl) {
+  assert(cl.half != nullptr && "only a queued clause is unlinked");
+  ChannelHalf& h = *cl.half;
+  Clause*& head = cl.sending ? h.senders_head : h.receivers_head;
+  Clause*& tail = cl.sending ? h.senders_tail : h.receivers_tail;
+  (cl.prev != nullptr ? cl.prev->next : head) = cl.next;
+  (cl.next != nullptr ? cl.next->prev : tail) = cl.prev;
+  cl.half = nullptr;
+}
+
 inline void Scheduler::unlink_clauses(Wait& w) {
   for (int i = 0; i < w.clause_count; ++i) {
-    Clause& cl = w.clauses[i];
-    if (cl.half == nullptr) continue;
-    ChannelHalf& h = *cl.half;
-    Clause*& head = cl.sending ? h.senders_head : h.receivers_head;
-    Clause*& tail = cl.sending ? h.senders_tail : h.receivers_tail;
-    (cl.prev != nullptr ? cl.prev->next : head) = cl.next;
-    (cl.next != nullptr ? cl.next->prev : tail) = cl.prev;
-    cl.half = nullptr;
+    if (w.clauses[i].half != nullptr) unlink_clause(w.clauses[i]);
   }
 }
 
