@@ -477,7 +477,7 @@ class Scheduler final : public runtime::ReadinessSink {
   /// Takes every clause of `w` still queued off its channel's queue.
   static inline void unlink_clauses(Wait& w);
   /// Takes one queued clause off its half's queue.
-  static inline void unlink_clause(Clause& clause);
+  [[gnu::always_inline]] static inline void unlink_clause(Clause& clause);
   enum class Rendezvous { done, blocks, general };
   inline Rendezvous complete_fast(const ChooseClause& c, ChannelEnd& end);
   [[gnu::noinline]] bool complete_now_out_of_line(const ChooseClause& c, ChannelEnd& end, int& err);
