@@ -30,7 +30,24 @@ int yield() noexcept {
 
 int msleep(std::int64_t deadline_ms) noexcept { return -SERVING.msleep(deadline_ms); }
 
-int hclose(int handle) noexcept { return -SERVING.hclose(handle); }
+namespace {
+// hclose's every case but the common one (and the thread's first call),
+// with the C++ face's positive errno: a tail call from hclose, which then
+// needs no frame of its own.
+[[gnu::noinline]] int hclose_general_cpp(int handle, const void* caller) noexcept {
+  return -Scheduler::serving(caller).hclose(handle);
+}
+}  // namespace
+
+int hclose(int handle) noexcept {
+  const void* caller = __builtin_return_address(0);
+  Scheduler* s = Scheduler::current_if_any();
+  if (__builtin_expect(s != nullptr, 1)) {
+    s->set_call_site(caller);
+    if (__builtin_expect(s->forget_if_finished(handle), 1)) return 0;
+  }
+  return hclose_general_cpp(handle, caller);
+}
 
 int hdone(int handle, std::int64_t deadline_ms) noexcept {
   return -SERVING.hdone(handle, deadline_ms);
@@ -44,8 +61,22 @@ int bundle_wait(int handle, std::int64_t deadline_ms) noexcept {
   return -SERVING.bundle_wait(handle, deadline_ms);
 }
 
+namespace {
+// The thread's first use of the runtime, apart: spawn then keeps nothing
+// across a call and tail-calls the scheduler, with no frame.
+[[gnu::noinline, gnu::cold]] int spawn_first_use(const runtime::SpawnRequest& request,
+                                                const runtime::SpawnClosure& closure,
+                                                const void* caller) noexcept {
+  return Scheduler::serving(caller).spawn_closure(request, closure);
+}
+}  // namespace
+
 int spawn(const runtime::SpawnRequest& request, const runtime::SpawnClosure& closure) noexcept {
-  return SERVING.spawn_closure(request, closure);
+  const void* caller = __builtin_return_address(0);
+  Scheduler* s = Scheduler::current_if_any();
+  if (__builtin_expect(s == nullptr, 0)) return spawn_first_use(request, closure, caller);
+  s->set_call_site(caller);
+  return s->spawn_closure(request, closure);
 }
 
 int chmake(void* memory, int ends[2]) noexcept {

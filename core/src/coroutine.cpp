@@ -145,7 +145,7 @@ void Scheduler::emit_spawn(const Coroutine& c, const Bundle* bundle) {
              .site = c.site});
 }
 
-int Scheduler::spawn_closure(const SpawnRequest& request, const runtime::SpawnClosure& spec) {
+int Scheduler::spawn_closure(const SpawnRequest& request, const runtime::SpawnClosure& spec) noexcept {
   int handle = 0;
   Coroutine* c = request.memory == nullptr && !request.join
                      ? try_create_quick(request.site, request_stack_bytes(request), handle)
@@ -189,22 +189,6 @@ int Scheduler::spawn_inline(const SpawnRequest& request, canopy_ctx** parent_con
 }
 
 void Scheduler::exit_current() { canopy_ctx_jump(finish_current()); }
-
-const canopy_ctx* Scheduler::finish_current() {
-  Coroutine& self = *current_;
-  assert(!self.is_main && "the thread's main context never exits through the scheduler");
-  // The common end, with no call and so no frame: the coroutine is no
-  // bundle's member (tested first: a member's end is the general one),
-  // nothing observes or steers the run, it owns no open handles, keeps its
-  // handle open and has nobody waiting in hclose for it, and another is
-  // ready. The next is then the oldest ready.
-  if (__builtin_expect(self.bundle == nullptr && fast_ && self.owned == nullptr && self.handle >= 0 && self.joiner == nullptr &&
-                           !ready_.empty(), 1)) {
-    count_out(self);
-    return enter_after_finish(*ready_.pop());
-  }
-  return finish_current_general();
-}
 
 const canopy_ctx* Scheduler::finish_current_general() {
   Coroutine& self = *current_;

@@ -147,7 +147,9 @@ class Scheduler final : public runtime::ReadinessSink {
   /// C++ go: moves a callable of `bytes` onto the new stack with `construct`
   /// and runs it with `run` (which also destroys it). Returns a handle, 0 for
   /// a bundle member, or -errno.
-  int spawn_closure(const SpawnRequest& request, const runtime::SpawnClosure& closure);
+  /// noexcept, as the entry points that call it are, so that they may
+  /// tail-call it (a callable whose move throws ends the process).
+  int spawn_closure(const SpawnRequest& request, const runtime::SpawnClosure& closure) noexcept;
   /// C go() macro: creates the child and makes it current; the macro saves
   /// the parent into *parent_context and continues on *stack_top. Returns as
   /// spawn_closure does.
@@ -171,10 +173,11 @@ class Scheduler final : public runtime::ReadinessSink {
   [[noreturn]] void exit_current();
   /// Ends the running coroutine like exit_current, but returns the context
   /// to resume instead of resuming it, for a caller that leaves by returning
-  /// into canopy_ctx_trampoline: leaving by returns keeps the CPU's return
-  /// prediction in step, which a jump from deep inside a call chain breaks
-  /// for every return the resumed coroutine makes after it.
-  const canopy_ctx* finish_current();
+  /// into the code that started it (canopy_ctx_start, canopy_go_exit):
+  /// leaving by returns keeps the CPU's return prediction in step, which a
+  /// jump from deep inside a call chain breaks for every return the resumed
+  /// coroutine makes after it. Inline: its common end is a few stores.
+  [[gnu::always_inline]] inline const canopy_ctx* finish_current();
 
   /// These return 0 or -errno.
   /// yield is inline: when nothing observes or steers the run (fast_), the
@@ -649,6 +652,23 @@ inline const canopy_ctx* Scheduler::enter_after_finish(Coroutine& next) {
   switched_from_ = nullptr;
   asan_leave(nullptr, next);
   return &next.context;
+}
+
+inline const canopy_ctx* Scheduler::finish_current() {
+  Coroutine& self = *current_;
+  assert(!self.is_main && "the thread's main context never exits through the scheduler");
+  // The common end, with no call and so no frame: the coroutine is no
+  // bundle's member (tested first: a member's end is the general one),
+  // nothing observes or steers the run, it owns no open handles, keeps its
+  // handle open and has nobody waiting in hclose for it, and another is
+  // ready. The next is then the oldest ready.
+  if (__builtin_expect(self.bundle == nullptr && fast_ && self.owned == nullptr && self.handle >= 0 &&
+                           self.joiner == nullptr && !ready_.empty(),
+                       1)) {
+    count_out(self);
+    return enter_after_finish(*ready_.pop());
+  }
+  return finish_current_general();
 }
 
 inline Coroutine* Scheduler::try_create_quick(const runtime::SpawnSite& site, std::size_t stack_bytes,
