@@ -42,7 +42,14 @@ const canopy_ctx* coroutine_main(void* arg) {
     // tail call).
     std::unique_ptr<std::string> crash;
     try {
-      self->entry(self->entry_arg);
+      // The callable is moved here by the coroutine itself, before the
+      // spawner resumes: one call fewer in spawn_closure, which can then
+      // end in its switch.
+      const runtime::SpawnClosure& spec = *self->spawning;
+      void (*run)(void*) = spec.run;
+      self->spawning = nullptr;
+      spec.construct(self->closure, spec.src);
+      run(self->closure);
     } catch (...) {
       crash = describe_escaped_exception();
     }
@@ -150,32 +157,42 @@ int Scheduler::spawn_closure(const SpawnRequest& request, const runtime::SpawnCl
   Coroutine* c = request.memory == nullptr && !request.join
                      ? try_create_quick(request.site, request_stack_bytes(request), handle)
                      : nullptr;
-  if (__builtin_expect(c == nullptr, 0)) {
-    handle = create(request, c);
-    if (handle < 0) return handle;
-  }
-  auto top = reinterpret_cast<std::uintptr_t>(c->stack.top);
+  // Every call here is a tail call, so that the common path needs no frame.
+  if (__builtin_expect(c == nullptr, 0)) return spawn_closure_general(request, spec);
+  return start_closure(*c, spec, handle);
+}
+
+int Scheduler::spawn_closure_general(const SpawnRequest& request, const runtime::SpawnClosure& spec) noexcept {
+  Coroutine* c = nullptr;
+  int handle = create(request, c);
+  if (handle < 0) return handle;
+  return start_closure(*c, spec, handle);
+}
+
+inline int Scheduler::start_closure(Coroutine& c, const runtime::SpawnClosure& spec, int handle) noexcept {
+  auto top = reinterpret_cast<std::uintptr_t>(c.stack.top);
   std::uintptr_t closure = align_down(top - spec.bytes, spec.align < 16 ? 16 : spec.align);
-  spec.construct(reinterpret_cast<void*>(closure), spec.src);
-  c->entry = spec.run;
-  c->entry_arg = reinterpret_cast<void*>(closure);
+  c.spawning = &spec;
+  c.closure = reinterpret_cast<void*>(closure);
   Coroutine& parent = *current_;
   parent.state = CoroutineState::ready;
   ready_.push(&parent);
 #if defined(__x86_64__)
   // Started by a call on its stack, made from the switch itself: nothing
   // to prepare in its context, and the CPU's return prediction stays in
-  // step (canopy_ctx_start).
-  start_into(parent, *c, reinterpret_cast<void*>(align_down(closure, 16)), &coroutine_main);
+  // step (canopy_ctx_start). The switch is the tail call: the handle is
+  // what it returns when the spawner resumes.
+  return start_into_returning(parent, c, reinterpret_cast<void*>(align_down(closure, 16)), &coroutine_main,
+                              handle);
 #elif defined(__aarch64__)
   // The trampoline calls coroutine_main(c) with a 16-byte aligned stack.
-  c->context.sp = reinterpret_cast<void*>(align_down(closure, 16));
-  c->context.pc = reinterpret_cast<void*>(&canopy_ctx_trampoline);
-  c->context.x[0] = c;
-  c->context.x[1] = reinterpret_cast<void*>(&coroutine_main);
-  switch_into(parent, *c);
-#endif
+  c.context.sp = reinterpret_cast<void*>(align_down(closure, 16));
+  c.context.pc = reinterpret_cast<void*>(&canopy_ctx_trampoline);
+  c.context.x[0] = &c;
+  c.context.x[1] = reinterpret_cast<void*>(&coroutine_main);
+  switch_into(parent, c);
   return handle;
+#endif
 }
 
 int Scheduler::spawn_inline(const SpawnRequest& request, canopy_ctx** parent_context,

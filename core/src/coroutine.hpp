@@ -9,6 +9,7 @@
 #include "channel.hpp"
 #include "object.hpp"
 #include "canopy/runtime/platform.hpp"
+#include "canopy/runtime/spawn.hpp"
 #include "stack_pool.hpp"
 #include "timer_heap.hpp"
 
@@ -97,8 +98,11 @@ struct Coroutine : Object {
   Coroutine* all_next = nullptr;     ///< (a kept record: the next kept one)
   Stack stack{};                     ///< where it runs; pooled unless user memory; kept after it finished, for the next go() to reuse
   runtime::SpawnSite site{};         ///< go() call site, for reports
-  void (*entry)(void*) = nullptr;    ///< C++ go: the type-erased callable runner
-  void* entry_arg = nullptr;         ///< C++ go: the callable, stored at the stack top
+  /// C++ go, until the coroutine's first instruction: the callable to move
+  /// onto its stack, in the spawner's frame (alive: the spawner resumes only
+  /// once the coroutine first switches out).
+  const runtime::SpawnClosure* spawning = nullptr;
+  void* closure = nullptr;           ///< C++ go: where the callable goes, at the stack top
   // AddressSanitizer's view of the stack, kept even when not built with ASan
   // so that the layout does not depend on build flags.
   void* asan_fake_stack = nullptr;   ///< ASan's fake stack while switched out
@@ -128,8 +132,8 @@ struct Coroutine : Object {
     wake_err = 0;
     wake_index = -1;
     member_prev = member_next = nullptr;
-    entry = nullptr;
-    entry_arg = nullptr;
+    spawning = nullptr;
+    closure = nullptr;
     asan_fake_stack = nullptr;
   }
 };

@@ -150,6 +150,13 @@ class Scheduler final : public runtime::ReadinessSink {
   /// noexcept, as the entry points that call it are, so that they may
   /// tail-call it (a callable whose move throws ends the process).
   int spawn_closure(const SpawnRequest& request, const runtime::SpawnClosure& closure) noexcept;
+  /// spawn_closure when try_create_quick declines.
+  [[gnu::noinline]] int spawn_closure_general(const SpawnRequest& request,
+                                              const runtime::SpawnClosure& closure) noexcept;
+  /// The rest of spawn_closure, for `c` made: starts it with `closure`;
+  /// returns `handle` once the spawner resumes.
+  [[gnu::always_inline]] inline int start_closure(Coroutine& c, const runtime::SpawnClosure& closure,
+                                                  int handle) noexcept;
   /// C go() macro: creates the child and makes it current; the macro saves
   /// the parent into *parent_context and continues on *stack_top. Returns as
   /// spawn_closure does.
@@ -404,7 +411,11 @@ class Scheduler final : public runtime::ReadinessSink {
 #if defined(__x86_64__)
   /// switch_into for `to` that has never run: calls body(&to) on its stack
   /// at `sp` (16-byte aligned); body returns the context to resume after it.
-  inline void start_into(Coroutine& from, Coroutine& to, void* sp, const canopy_ctx* (*body)(void*));
+  /// Returns `value` once `from` is resumed: where no sanitizer must hear
+  /// of the arrival, as the switch's own result (its resume_value), so that
+  /// the switch is the tail call.
+  [[gnu::always_inline]] inline int start_into_returning(Coroutine& from, Coroutine& to, void* sp,
+                                                         const canopy_ctx* (*body)(void*), int value);
 #endif
   /// switch_into, then `from`'s resume value (0 unless its waker set one
   /// with set_resume_value), for a caller that returns it at once: where
@@ -736,14 +747,23 @@ inline void Scheduler::switch_into(Coroutine& from, Coroutine& to) {
 }
 
 #if defined(__x86_64__)
-inline void Scheduler::start_into(Coroutine& from, Coroutine& to, void* sp, const canopy_ctx* (*body)(void*)) {
+inline int Scheduler::start_into_returning(Coroutine& from, Coroutine& to, void* sp,
+                                           const canopy_ctx* (*body)(void*), int value) {
   count_switch_to(to);
+#if CANOPY_ASAN || CANOPY_TSAN
 #if CANOPY_ASAN
   switched_from_ = &from;  // only AddressSanitizer's bookkeeping reads it
 #endif
   asan_leave(&from, to);
   canopy_ctx_start(&from.context, sp, body, &to);
   asan_arrive(from, switched_from_);
+  return value;
+#else
+  // Nobody else writes a ready coroutine's resume value: only a parked
+  // call's waker does.
+  set_resume_value(from, value);
+  return canopy_ctx_start(&from.context, sp, body, &to);
+#endif
 }
 #endif
 
