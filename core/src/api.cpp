@@ -131,10 +131,10 @@ namespace {
 
 int choose_two(const choose_clause* clauses, std::int64_t deadline_ms, int& err) noexcept {
   const void* caller = __builtin_return_address(0);
-  if (__builtin_expect(Scheduler::current_if_any() == nullptr, 0)) {
-    return choose_two_first_use(caller, clauses, deadline_ms, err);
-  }
-  return serve_choose_two(caller, clauses, deadline_ms, err);
+  Scheduler* s = Scheduler::current_if_any();
+  if (__builtin_expect(s == nullptr, 0)) return choose_two_first_use(caller, clauses, deadline_ms, err);
+  s->set_call_site(caller);
+  return s->choose_two(as_core(clauses), deadline_ms, err, runtime::BlockReason::choose);
 }
 
 int chdone(int handle) noexcept { return -SERVING.chdone(handle); }

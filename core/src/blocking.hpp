@@ -44,9 +44,17 @@ namespace canopy::core {
   }
 }
 
-[[gnu::always_inline]] inline void Scheduler::enter_wait(Wait& wait, std::int64_t deadline_ms) {
+[[gnu::always_inline]] inline void Scheduler::enter_untimed_wait(Wait& wait) {
   Coroutine& self = *current_;
   wait.waiter = &self;
+  self.wait = &wait;
+  self.state = CoroutineState::blocked;
+  self.wake_err = 0;
+  self.wake_index = -1;
+}
+
+[[gnu::always_inline]] inline void Scheduler::enter_wait(Wait& wait, std::int64_t deadline_ms) {
+  Coroutine& self = *current_;
   if (deadline_ms >= 0) {
     std::int64_t lateness_ms =
         platform_.policy != nullptr ? platform_.policy->timer_lateness_ms(deadline_ms) : 0;
@@ -62,10 +70,7 @@ namespace canopy::core {
     wait.has_timer = true;
     timers_.push(&wait.timer);
   }
-  self.wait = &wait;
-  self.state = CoroutineState::blocked;
-  self.wake_err = 0;
-  self.wake_index = -1;
+  enter_untimed_wait(wait);
   CANOPY_EMIT({.kind = runtime::EventKind::block, .coroutine = self.id,
         .object = wait.object, .reason = wait.reason, .deadline_ms = deadline_ms});
 }

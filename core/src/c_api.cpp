@@ -91,6 +91,27 @@ template <class Count>
       });
 }
 
+// dill_choose of two clauses: choose_two_quick, which leaves everything
+// but its common paths to choose_clauses.
+[[gnu::noinline]] int choose_two_clauses(struct dill_chclause* clauses, int64_t deadline, const void* caller) {
+  Scheduler* s = Scheduler::current_if_any();
+  if (__builtin_expect(s == nullptr, 0)) return choose_clauses(clauses, Scheduler::choose_of_two{}, deadline, caller);
+  s->set_call_site(caller);
+  return s->choose_two_quick(
+      [clauses](int i) {
+        return canopy::core::ChooseClause{clauses[i].op == DILL_CHSEND, clauses[i].ch, clauses[i].val,
+                                          clauses[i].len, nullptr};
+      },
+      [clauses](int i) { return clauses[i].op == DILL_CHSEND || clauses[i].op == DILL_CHRECV; }, deadline,
+      canopy::runtime::BlockReason::choose, canopy::core::ParkedFinish::c_choose, nullptr,
+      [](int index, int* errno_location) {
+        // libdill's choose: the index, with errno 0 for a clean completion.
+        *errno_location = 0;
+        return index;
+      },
+      [=] { return choose_clauses(clauses, Scheduler::choose_of_two{}, deadline, caller); });
+}
+
 }  // namespace
 
 extern "C" {
@@ -269,7 +290,7 @@ int dill_choose(struct dill_chclause* clauses, int nclauses, int64_t deadline) {
     return channel_op(only.ch, only.val, only.len, deadline,
                       only.op == DILL_CHSEND ? op_choose_send : op_choose_recv, CALLER);
   }
-  if (nclauses == 2) return choose_clauses(clauses, Scheduler::choose_of_two{}, deadline, CALLER);
+  if (nclauses == 2) return choose_two_clauses(clauses, deadline, CALLER);
   return choose_clauses(clauses, nclauses, deadline, CALLER);
 }
 

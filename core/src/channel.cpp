@@ -168,6 +168,14 @@ int Scheduler::choose(const ChooseClause* clauses, int count, std::int64_t deadl
 int Scheduler::choose_two(const ChooseClause* clauses, std::int64_t deadline_ms, int& err,
                           runtime::BlockReason reason) noexcept {
   err = 0;
+  return choose_two_quick(
+      in_place(clauses), every_clause, deadline_ms, reason, ParkedFinish::cpp_call, &err,
+      [](int index, int*) { return index; },
+      [&] { return choose_two_general(clauses, deadline_ms, err, reason); });
+}
+
+int Scheduler::choose_two_general(const ChooseClause* clauses, std::int64_t deadline_ms, int& err,
+                                  runtime::BlockReason reason) noexcept {
   // Parks when it blocks: `err` is the caller's, so the detour can deliver
   // the clause's outcome there.
   return choose_many_as(in_place(clauses), every_clause, choose_of_two{}, deadline_ms, err, reason,

@@ -94,6 +94,13 @@ namespace canopy::core {
     wake(p, 0, peer.index);
     return;
   }
+  ready_.push(&hand_off_untimed(peer, head, tail));
+}
+
+[[gnu::always_inline]] inline Coroutine& Scheduler::hand_off_untimed(Clause& peer, Clause*& head, Clause*& tail) {
+  Coroutine& p = *peer.waiter;
+  Wait& w = *p.wait;
+  assert(!w.has_timer && "an untimed hand-off is to a wait with no deadline");
   // A channel wait is registered with nothing but its clauses.
   assert(w.fd < 0 && w.bundle == nullptr && "a channel wait watches no descriptor and no bundle");
   // The peer heads its queue: unlinked from there directly. The others of
@@ -114,7 +121,7 @@ namespace canopy::core {
   // A parked call returns it; a call blocked in a frame ignores it.
   set_resume_value(p, peer.index);
   p.state = CoroutineState::ready;
-  ready_.push(&p);
+  return p;
 }
 
 // The rendezvous of clause `c` on `end` when nothing observes the run
@@ -170,9 +177,55 @@ template <class At>
   p.finish = how;
   p.clause_err = clause_err;
   for (int i = 0; i < count; ++i) enqueue(p.clauses[i], at(i), *ends[i], i);
-  enter_wait(p.wait, deadline_ms);
+  if (deadline_ms < 0) {
+    // Unobserved (fast_) and untimed: nothing to arm or tell.
+    enter_untimed_wait(p.wait);
+  } else {
+    enter_wait(p.wait, deadline_ms);
+  }
   --switches_until_poll_;
   return switch_into_returning_resume_value(self, *ready_.pop());
+}
+
+template <class At, class Acceptable, class Done, class General>
+[[gnu::always_inline]] inline int Scheduler::choose_two_quick(At at, Acceptable acceptable,
+                                                              std::int64_t deadline_ms,
+                                                              runtime::BlockReason reason, ParkedFinish how,
+                                                              int* clause_err, Done done, General general) {
+  if (__builtin_expect(!fast_ || (current_->cancelled | current_->no_blocking), 0)) return general();
+  ChannelEnd* ends[2];
+  for (int i = 0; i < 2; ++i) {
+    if (!acceptable(i)) return general();
+    Object* o = handles_.find_in_first_chunk(at(i).handle);
+    if (o == nullptr || o->kind != runtime::ObjectKind::channel) return general();
+    if (at(i).bytes != 0 && at(i).value == nullptr) return general();
+    ends[i] = static_cast<ChannelEnd*>(o);
+  }
+  // The first clause that can complete now wins, in the caller's order.
+  for (int i = 0; i < 2; ++i) {
+    const ChooseClause& c = at(i);
+    ChannelHalf& half = half_for(*ends[i], c.send);
+    Clause*& head = c.send ? half.receivers_head : half.senders_head;
+    Clause*& tail = c.send ? half.receivers_tail : half.senders_tail;
+    Clause* peer = head;
+    if (peer == nullptr) {
+      if (half.done) return general();
+      continue;
+    }
+    if (peer->bytes != c.bytes || c.bytes - 4 > 4 || (c.send ? c.move : peer->move) != nullptr ||
+        peer->waiter->wait->has_timer || !ready_.has_room()) {
+      return general();
+    }
+    if (c.send) {
+      channel_transfer(peer->value, c.value, c.bytes, nullptr);
+    } else {
+      channel_transfer(c.value, peer->value, c.bytes, nullptr);
+    }
+    ready_.push_into_room(&hand_off_untimed(*peer, head, tail));
+    return done(i, errno_);
+  }
+  if (deadline_ms >= 0 || !may_park(deadline_ms)) return general();
+  return park(at, ends, 2, deadline_ms, reason, how, clause_err);
 }
 
 // chsend, chrecv and choose of one clause: the same rules as choose() with

@@ -65,9 +65,9 @@ class HandleTable {
     std::uint32_t index = value & ((1u << index_bits) - 1);
     if (__builtin_expect(index / chunk_slots != first_chunk_, 0)) return nullptr;
     const Slot& s = first_slots_[index % chunk_slots];
-    // A negative handle has bits above the generation's and never matches.
-    if (s.object == nullptr || s.generation != (value >> index_bits)) return nullptr;
-    return s.object;
+    // A negative handle has bits above the generation's and never matches;
+    // a free slot's object is null, which is the answer for it as well.
+    return s.generation == (value >> index_bits) ? s.object : nullptr;
   }
   /// Frees `handle`'s slot; the handle must be valid here.
   void close(int handle) {

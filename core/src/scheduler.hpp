@@ -265,6 +265,9 @@ class Scheduler final : public runtime::ReadinessSink {
   /// tail-call it.
   [[gnu::noinline]] int choose_two(const ChooseClause* clauses, std::int64_t deadline_ms, int& err,
                                    runtime::BlockReason reason) noexcept;
+  /// choose_two past choose_two_quick.
+  [[gnu::noinline]] int choose_two_general(const ChooseClause* clauses, std::int64_t deadline_ms, int& err,
+                                           runtime::BlockReason reason) noexcept;
   /// 0 or -errno.
   int chdone(int handle);
   /// choose() of clauses the caller reads with at(i) (a ChooseClause each),
@@ -282,6 +285,17 @@ class Scheduler final : public runtime::ReadinessSink {
   template <class At, class Acceptable, class Count, class Convert>
   inline int choose_many_as(At at, Acceptable acceptable, Count count, std::int64_t deadline_ms, int& err,
                             runtime::BlockReason reason, ParkedFinish how, int* clause_err, Convert convert);
+  /// choose_many_as of two clauses on its common paths, with no call but
+  /// tail calls, so that the entry needs no frame: unobserved, with valid
+  /// clauses of the handle table's first chunk, either a waiting peer with
+  /// no deadline of its own and a message of 4 to 8 plain bytes, or nobody
+  /// waiting, no deadline and a coroutine to switch to. Anything else is
+  /// general(), which starts over: nothing was changed. done(index, errno
+  /// location) is the entry's result for a clause that completed cleanly.
+  template <class At, class Acceptable, class Done, class General>
+  [[gnu::always_inline]] inline int choose_two_quick(At at, Acceptable acceptable, std::int64_t deadline_ms,
+                                                     runtime::BlockReason reason, ParkedFinish how,
+                                                     int* clause_err, Done done, General general);
   /// choose_many's count for a choose of two clauses, the usual many.
   using choose_of_two = std::integral_constant<int, 2>;
   /// choose() of exactly one clause (chsend, chrecv): returns 0 or -errno,
@@ -361,6 +375,9 @@ class Scheduler final : public runtime::ReadinessSink {
   /// block()'s first half: the running coroutine registered on `wait` and
   /// its deadline, and marked blocked; the switch is the caller's.
   [[gnu::always_inline]] inline void enter_wait(Wait& wait, std::int64_t deadline_ms);
+  /// enter_wait's part for a wait with no deadline, which makes no call:
+  /// enter_wait with -1 when nothing observes the run.
+  [[gnu::always_inline]] inline void enter_untimed_wait(Wait& wait);
   /// Asks the injector (simulation) whether the blocking call about to be
   /// made fails at once: 0, -ECANCELED or -ETIMEDOUT. Called before a blocking
   /// call links anything, so a refused call leaves nothing behind.
@@ -488,6 +505,9 @@ class Scheduler final : public runtime::ReadinessSink {
   void end_half(ChannelHalf& half);
   bool complete_now(const ChooseClause& c, ChannelEnd& end, int& err);
   inline void hand_off(Clause& peer, Clause*& head, Clause*& tail);
+  /// hand_off for a peer whose wait has no deadline, but for queueing it:
+  /// no call. Returns the peer's coroutine, ready, for the caller to queue.
+  [[gnu::always_inline]] inline Coroutine& hand_off_untimed(Clause& peer, Clause*& head, Clause*& tail);
   /// Takes every clause of `w` still queued off its channel's queue.
   static inline void unlink_clauses(Wait& w);
   /// Takes one queued clause off its half's queue.

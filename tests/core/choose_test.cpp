@@ -259,3 +259,75 @@ TEST_CASE("a choose that switched out and is cancelled fails with ECANCELED") {
     CHECK(r == Record{"chooser -1 errno ECANCELED at 1030", "chooser closed"});
   }
 }
+
+namespace {
+coroutine void send_with_deadline(int ch, int value, int64_t deadline) {
+  int rc = chsend(ch, &value, sizeof value, deadline);
+  record.push_back("sender " + std::to_string(rc) + " errno " + err_name(rc == 0 ? 0 : errno) + " at " +
+                   std::to_string(now()));
+}
+
+template <size_t Bytes>
+struct Message {
+  unsigned char bytes[Bytes];
+};
+
+template <size_t Bytes>
+coroutine void send_message(int ch, Message<Bytes> m) {
+  chsend(ch, &m, sizeof m, -1);
+}
+
+// A choose of two receiving, on the second of two channels, a message of
+// `Bytes` bytes from a sender already waiting: it arrives whole.
+template <size_t Bytes>
+void choose_two_receives_whole() {
+  auto run = run_virtual([] {
+    int idle[2], ch[2];
+    REQUIRE(chmake(idle) == 0);
+    REQUIRE(chmake(ch) == 0);
+    Message<Bytes> sent;
+    for (size_t i = 0; i < Bytes; ++i) sent.bytes[i] = static_cast<unsigned char>(i + 1);
+    int sender = go(send_message<Bytes>(ch[1], sent));
+    Message<Bytes> got{};
+    Message<Bytes> never{};
+    struct chclause cl[] = {{CHRECV, idle[0], &never, sizeof never}, {CHRECV, ch[0], &got, sizeof got}};
+    CHECK(choose(cl, 2, -1) == 1);
+    CHECK(errno == 0);
+    for (size_t i = 0; i < Bytes; ++i) CHECK(got.bytes[i] == sent.bytes[i]);
+    hclose(sender);
+    hclose(idle[0]); hclose(idle[1]); hclose(ch[0]); hclose(ch[1]);
+  });
+  CHECK(run.finished);
+}
+}  // namespace
+
+TEST_CASE("a choose of two served by a sender waiting with a deadline stops that sender's timer") {
+  record.clear();
+  auto run = run_virtual([] {
+    int idle[2], ch[2];
+    REQUIRE(chmake(idle) == 0);
+    REQUIRE(chmake(ch) == 0);
+    int sender = go(send_with_deadline(ch[1], 7, now() + 100));
+    msleep(now() + 10);
+    int a = 0, b = 0;
+    struct chclause cl[] = {{CHRECV, idle[0], &a, sizeof a}, {CHRECV, ch[0], &b, sizeof b}};
+    int rc = choose(cl, 2, -1);
+    record.push_back("chooser " + std::to_string(rc) + " got " + std::to_string(b) + " at " + std::to_string(now()));
+    msleep(now() + 200);
+    record.push_back("main at " + std::to_string(now()));
+    hclose(sender);
+    hclose(idle[0]); hclose(idle[1]); hclose(ch[0]); hclose(ch[1]);
+  });
+  CHECK(run.finished);
+  CHECK(record == Record{"chooser 1 got 7 at 1010", "sender 0 errno 0 at 1010", "main at 1210"});
+}
+
+TEST_CASE("a choose of two receives messages of every size whole from a waiting sender") {
+  choose_two_receives_whole<1>();
+  choose_two_receives_whole<2>();
+  choose_two_receives_whole<4>();
+  choose_two_receives_whole<6>();
+  choose_two_receives_whole<8>();
+  choose_two_receives_whole<9>();
+  choose_two_receives_whole<64>();
+}
