@@ -1,9 +1,11 @@
 /* Canopy's libdill-compatible C API.
  *
  * The names, signatures and error contract of libdill 2.x: every function
- * returns -1 and sets errno on failure. Programs written for libdill compile
- * unchanged against this header and run on Canopy's runtime, including
- * under the simulator (CANOPY_SEED) and with tracing (CANOPY_TRACE).
+ * returns -1 and sets errno on failure, and a coroutine resumes from a
+ * blocking call with errno 0 unless the call failed. Programs written for
+ * libdill compile unchanged against this header and run on Canopy's
+ * runtime, including under the simulator (CANOPY_SEED) and with tracing
+ * (CANOPY_TRACE).
  *
  * Every function is declared under its dill_ name; the raw names (go,
  * hclose, chsend, ...) are macros for them unless DILL_DISABLE_RAW_NAMES is

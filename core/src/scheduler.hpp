@@ -8,7 +8,10 @@
 // can fail returns an int: a non-negative result on success (0, a handle, a
 // choose clause's index) or a negative errno value on failure (-EBADF).
 // Nothing inside core reads or writes errno, except right at a system call,
-// whose errno is turned into this form on the spot. A result that is a
+// whose errno is turned into this form on the spot, and at a switch, which
+// clears it for the coroutine that resumes (count_switch_to): as libdill's
+// resumption does, and the errno 0 with which a parked C choose that
+// completed returns to its caller (choose_one.hpp). A result that is a
 // pointer comes back through an out parameter, with the int saying whether
 // it was set. Errno values carried as data rather than as an outcome (what a
 // waker delivers in Coroutine::wake_err, a completed clause's EPIPE, an

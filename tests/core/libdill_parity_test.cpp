@@ -50,6 +50,17 @@ coroutine void sleeper(const char* name, int64_t ms) {
                    std::to_string(now()));
 }
 
+// Leaves errno set before each call that switches out, and records errno
+// after it returns.
+coroutine void errno_after_switches(const char* name) {
+  errno = EBADF;
+  int rc = yield();
+  record.push_back(std::string(name) + " yield " + std::to_string(rc) + " errno " + std::to_string(errno));
+  errno = EBADF;
+  rc = msleep(now() + 10);
+  record.push_back(std::string(name) + " msleep " + std::to_string(rc) + " errno " + std::to_string(errno));
+}
+
 }  // namespace
 
 TEST_CASE("bundle_go adds a coroutine beside go's own and bundle_wait waits for both") {
@@ -314,4 +325,17 @@ TEST_CASE("go in a coroutine that is being closed fails with ECANCELED and start
     CHECK(err == ECANCELED);
   });
   CHECK(run.finished);
+}
+
+TEST_CASE("a coroutine resumes from a call that switched out with errno 0, as libdill's do") {
+  record.clear();
+  auto run = run_virtual([] {
+    int a = go(errno_after_switches("a"));
+    int b = go(errno_after_switches("b"));
+    msleep(now() + 20);
+    hclose(a);
+    hclose(b);
+  });
+  CHECK(run.finished);
+  CHECK(record == Record{"a yield 0 errno 0", "b yield 0 errno 0", "a msleep 0 errno 0", "b msleep 0 errno 0"});
 }
