@@ -68,6 +68,19 @@ enum ChannelOp : unsigned { op_chrecv = 0, op_chsend = 1, op_choose_recv = 2, op
   });
 }
 
+// <libdill.h>'s clause i as the scheduler's, read in place.
+auto read_clauses(struct dill_chclause* clauses) {
+  return [clauses](int i) {
+    return canopy::core::ChooseClause{clauses[i].op == DILL_CHSEND, clauses[i].ch, clauses[i].val, clauses[i].len,
+                                      nullptr};
+  };
+}
+
+// Whether <libdill.h>'s clause i is a send or a receive at all.
+auto known_operations(struct dill_chclause* clauses) {
+  return [clauses](int i) { return clauses[i].op == DILL_CHSEND || clauses[i].op == DILL_CHRECV; };
+}
+
 // dill_choose of `count` clauses (an int, or Scheduler::choose_of_two),
 // any number but one, read in place. A choose of two parks when it blocks,
 // as a choose of one does.
@@ -78,12 +91,8 @@ template <class Count>
   constexpr auto how = std::is_same_v<Count, Scheduler::choose_of_two> ? canopy::core::ParkedFinish::c_choose
                                                                         : canopy::core::ParkedFinish::none;
   return Scheduler::serving(caller).choose_many_as(
-      [clauses](int i) {
-        return canopy::core::ChooseClause{clauses[i].op == DILL_CHSEND, clauses[i].ch, clauses[i].val,
-                                          clauses[i].len, nullptr};
-      },
-      [clauses](int i) { return clauses[i].op == DILL_CHSEND || clauses[i].op == DILL_CHRECV; }, count,
-      deadline, err, canopy::runtime::BlockReason::choose, how, nullptr, [](int r, int clause_err) {
+      read_clauses(clauses), known_operations(clauses), count, deadline, err, canopy::runtime::BlockReason::choose,
+      how, nullptr, [](int r, int clause_err) {
         if (r < 0) return c_result(r);
         // libdill's choose: the index, with errno saying how that clause ended.
         errno = clause_err;
@@ -94,22 +103,18 @@ template <class Count>
 // dill_choose of two clauses: choose_two_quick, which leaves everything
 // but its common paths to choose_clauses.
 [[gnu::noinline]] int choose_two_clauses(struct dill_chclause* clauses, int64_t deadline, const void* caller) {
+  auto general = [=] { return choose_clauses(clauses, Scheduler::choose_of_two{}, deadline, caller); };
   Scheduler* s = Scheduler::current_if_any();
-  if (__builtin_expect(s == nullptr, 0)) return choose_clauses(clauses, Scheduler::choose_of_two{}, deadline, caller);
+  if (__builtin_expect(s == nullptr, 0)) return general();
   s->set_call_site(caller);
-  return s->choose_two_quick(
-      [clauses](int i) {
-        return canopy::core::ChooseClause{clauses[i].op == DILL_CHSEND, clauses[i].ch, clauses[i].val,
-                                          clauses[i].len, nullptr};
-      },
-      [clauses](int i) { return clauses[i].op == DILL_CHSEND || clauses[i].op == DILL_CHRECV; }, deadline,
-      canopy::runtime::BlockReason::choose, canopy::core::ParkedFinish::c_choose, nullptr,
-      [](int index, int* errno_location) {
-        // libdill's choose: the index, with errno 0 for a clean completion.
-        *errno_location = 0;
-        return index;
-      },
-      [=] { return choose_clauses(clauses, Scheduler::choose_of_two{}, deadline, caller); });
+  return s->choose_two_quick(read_clauses(clauses), known_operations(clauses), deadline,
+                             canopy::runtime::BlockReason::choose, canopy::core::ParkedFinish::c_choose, nullptr,
+                             [](int index, int* errno_location) {
+                               // libdill's choose: the index, with errno 0 for a clean completion.
+                               *errno_location = 0;
+                               return index;
+                             },
+                             general);
 }
 
 }  // namespace
