@@ -25,7 +25,9 @@ using core::Scheduler;
 std::int64_t now_ms() noexcept { return Scheduler::current().now_ms(); }
 
 int yield() noexcept {
-  return SERVING.yield_as([](int result) { return -result; });
+  return Scheduler::serve_frameless(__builtin_return_address(0), [](Scheduler& s) {
+    return s.yield_as([](int result) { return -result; });
+  });
 }
 
 int msleep(std::int64_t deadline_ms) noexcept { return -SERVING.msleep(deadline_ms); }
@@ -61,22 +63,10 @@ int bundle_wait(int handle, std::int64_t deadline_ms) noexcept {
   return -SERVING.bundle_wait(handle, deadline_ms);
 }
 
-namespace {
-// The thread's first use of the runtime, apart: spawn then keeps nothing
-// across a call and tail-calls the scheduler, with no frame.
-[[gnu::noinline, gnu::cold]] int spawn_first_use(const runtime::SpawnRequest& request,
-                                                const runtime::SpawnClosure& closure,
-                                                const void* caller) noexcept {
-  return Scheduler::serving(caller).spawn_closure(request, closure);
-}
-}  // namespace
-
 int spawn(const runtime::SpawnRequest& request, const runtime::SpawnClosure& closure) noexcept {
-  const void* caller = __builtin_return_address(0);
-  Scheduler* s = Scheduler::current_if_any();
-  if (__builtin_expect(s == nullptr, 0)) return spawn_first_use(request, closure, caller);
-  s->set_call_site(caller);
-  return s->spawn_closure(request, closure);
+  return Scheduler::serve_frameless(__builtin_return_address(0), [&](Scheduler& s) {
+    return s.spawn_closure(request, closure);
+  });
 }
 
 int chmake(void* memory, int ends[2]) noexcept {
@@ -121,10 +111,11 @@ int choose_one(const choose_clause& clause, std::int64_t deadline_ms, int& err) 
 }
 
 namespace {
-// The thread's first use of the runtime, apart: the common path then keeps
-// nothing across a call and tail-calls the scheduler, with no frame.
+// The thread's first use of the runtime, apart, as Scheduler::serve_frameless
+// does it; by hand, since a closure of the three arguments would be passed in
+// memory, which rules the tail calls out.
 [[gnu::noinline, gnu::cold]] int choose_two_first_use(const void* caller, const choose_clause* clauses,
-                                                     std::int64_t deadline_ms, int& err) {
+                                                     std::int64_t deadline_ms, int& err) noexcept {
   return serve_choose_two(caller, clauses, deadline_ms, err);
 }
 }  // namespace

@@ -24,14 +24,18 @@ namespace canopy::core {
   return pick_by_policy();
 }
 
+[[gnu::always_inline]] inline void Scheduler::poll_when_due() {
+  if (--switches_until_poll_ == 0) {
+    switches_until_poll_ = switches_per_poll;
+    poll(false);
+  }
+}
+
 [[gnu::always_inline]] inline void Scheduler::switch_to_next() {
   Coroutine& self = *current_;
   for (;;) {
     if (!ready_.empty()) {
-      if (--switches_until_poll_ == 0) {
-        switches_until_poll_ = switches_per_poll;
-        poll(false);
-      }
+      poll_when_due();
       Coroutine* next = pick_next();
       if (next == &self) {
         self.state = CoroutineState::running;

@@ -168,7 +168,11 @@ int dill_bundle_wait(int bndl, int64_t deadline) {
   return c_result(Scheduler::serving(CALLER).bundle_wait(bndl, deadline));
 }
 
-int dill_yield(void) { return Scheduler::serving(CALLER).yield_as(c_result); }
+int dill_yield(void) {
+  return Scheduler::serve_frameless(CALLER, [](Scheduler& s) {
+    return s.yield_as([](int result) { return c_result(result); });
+  });
+}
 
 int dill_msleep(int64_t deadline) { return c_result(Scheduler::serving(CALLER).msleep(deadline)); }
 

@@ -151,6 +151,7 @@ Scheduler* create_default_scheduler() {
 Scheduler::Scheduler(const runtime::Platform& platform, StackPool* stacks)
     : platform_(platform),
       fast_(platform.observer == nullptr && platform.policy == nullptr),
+      steered_(platform.observer != nullptr && platform.policy != nullptr),
       clock_cached_(platform.clock == &monotonic_clock()),
       clock_reading_(platform.clock != nullptr ? platform.clock->reading() : nullptr),
       stacks_(stacks != nullptr ? *stacks : own_stacks_) {
@@ -273,9 +274,31 @@ void Scheduler::abandon_to_main() {
 // ---------------------------------------------------------------------------
 // Switching
 
-// yield() (scheduler.hpp) one step at a time: cancelled, observed, steered
-// by a policy, or due for its periodic poll.
-int Scheduler::yield_slow(bool refusing) {
+// yield() (scheduler.hpp) observed and steered: yield_slow's steps for a
+// caller that does not refuse, with the switch as the tail call. The
+// observer hears of the yield before the coroutine is ready again, and the
+// policy picks from a queue that holds it, as in yield_slow.
+int Scheduler::yield_steered() noexcept {
+  Coroutine& self = *current_;
+  // A simulated clock is read in place (now_ns() would test for the real
+  // one first): nothing kept across a call to read it.
+  const std::int64_t time_ns = __builtin_expect(clock_reading_ != nullptr, 1) ? *clock_reading_ : now_ns();
+  platform_.observer->yielded(self.id, time_ns);
+  self.state = CoroutineState::ready;
+  ready_.push(&self);
+  poll_when_due();
+  Coroutine* next = pick_by_policy();
+  if (next == &self) {
+    self.state = CoroutineState::running;
+    return 0;
+  }
+  // Closed while waiting in the ready queue: still 0 (yield_slow).
+  return switch_into_returning_resume_value(self, *next);
+}
+
+// yield() (scheduler.hpp) one step at a time: cancelled, observed or
+// steered alone, or due for its periodic poll.
+int Scheduler::yield_slow(bool refusing) noexcept {
   if (refusing && refuse_cancelled()) return -ECANCELED;
   Coroutine& self = *current_;
   // Told without building an Event (Observer::yielded): a dozen stores

@@ -107,6 +107,23 @@ class Scheduler final : public runtime::ReadinessSink {
     s.call_site_ = caller;
     return s;
   }
+  /// `serve(s)`, for this thread's scheduler `s` serving `caller`, for an
+  /// entry point that should keep no frame: the thread's first use, which
+  /// creates the scheduler, is out of line, so nothing is kept across a
+  /// call and serve's own tail call can be the entry's. `serve` is passed
+  /// on by value: a closure of more than two words goes in memory, which
+  /// rules that tail call out.
+  template <class Serve>
+  [[gnu::always_inline]] static int serve_frameless(const void* caller, Serve serve) {
+    Scheduler* s = tl_current;
+    if (__builtin_expect(s == nullptr, 0)) return serve_first_use(caller, serve);
+    s->call_site_ = caller;
+    return serve(*s);
+  }
+  template <class Serve>
+  [[gnu::noinline, gnu::cold]] static int serve_first_use(const void* caller, Serve serve) noexcept {
+    return serve(serving(caller));
+  }
   /// The scheduler in use on this thread, or null before first use.
   static Scheduler* current_if_any() { return tl_current; }
   /// Makes `s` this thread's scheduler and returns the previous one. For
@@ -201,11 +218,13 @@ class Scheduler final : public runtime::ReadinessSink {
   /// its own form (`convert`: errno, a positive value); the quick path's 0
   /// is returned as it is, straight from the swap, its tail call.
   template <class Convert>
-  [[gnu::always_inline]] int yield_as(Convert convert) {
+  [[gnu::always_inline]] int yield_as(Convert) {
+    static_assert(std::is_empty_v<Convert>,
+                  "yield_as converts with a stateless callable: yield_slow_as makes its own");
     Coroutine& self = *current_;
     const bool refusing = self.cancelled | self.no_blocking;
     if (__builtin_expect(refusing || !fast_ || switches_until_poll_ == 1, 0)) {
-      return convert(yield_slow(refusing));
+      return yield_slow_as<Convert>(refusing);
     }
     --switches_until_poll_;
     Coroutine* next = ready_.rotate(&self);
@@ -215,6 +234,18 @@ class Scheduler final : public runtime::ReadinessSink {
     if (next == &self) return 0;
     self.state = CoroutineState::ready;
     return switch_into_returning_resume_value(self, *next);
+  }
+  /// yield_as's other paths, out of line and reached by a tail call, so
+  /// that yield_as keeps no frame: a caller's frame there would leave its
+  /// return on the CPU's return stack, which the coroutine resumed returns
+  /// past (every simulated yield paid a mispredicted return). A simulation's
+  /// every yield is yield_steered's, whose 0 comes straight from the swap.
+  /// `Convert` is a type, not an argument: an argument in memory (an empty
+  /// lambda) would rule the tail call out, as would a callee that may throw.
+  template <class Convert>
+  [[gnu::noinline]] int yield_slow_as(bool refusing) noexcept {
+    if (__builtin_expect(steered_ && !refusing, 1)) return yield_steered();
+    return Convert{}(yield_slow(refusing));
   }
   int msleep(std::int64_t deadline_ms);
   /// hclose: a finished coroutine of the handle table's first chunk (the
@@ -403,10 +434,17 @@ class Scheduler final : public runtime::ReadinessSink {
   [[gnu::cold, gnu::noinline]] static Scheduler& create_current();
   /// yield() one step at a time; `refusing`: the caller's blocking calls
   /// refuse (cancelled, or inside a user object's close).
-  [[gnu::noinline]] int yield_slow(bool refusing);
+  [[gnu::noinline]] int yield_slow(bool refusing) noexcept;
+  /// yield() steered and observed (steered_), for a caller that does not
+  /// refuse: tells the observer, lets the policy pick and switches, with
+  /// the switch as its tail call. Returns 0.
+  [[gnu::noinline]] int yield_steered() noexcept;
   /// Reads the real clock and keeps the reading for now_ms().
   std::int64_t read_real_clock_ns();
   void switch_to_next();
+  /// One more switch towards the periodic poll, which runs when it is due
+  /// (switches_per_poll). Inline, in blocking.hpp.
+  inline void poll_when_due();
   /// Makes the next ready coroutine current (polling until there is one)
   /// after the running one finished, and returns its context.
   const canopy_ctx* next_after_finish();
@@ -551,6 +589,9 @@ class Scheduler final : public runtime::ReadinessSink {
   /// who runs next, so the hot paths may take their short forms (one
   /// predictable branch when tracing or simulating is off).
   bool fast_ = false;
+  /// Both an observer and a policy (a simulation): a yield is told to the
+  /// one and picked by the other, and yield_slow's short form does just that.
+  bool steered_ = false;
   bool clock_cached_ = false;              ///< the clock is the real one: now_ms() may reuse a reading
   const std::int64_t* clock_reading_ = nullptr;  ///< Clock::reading(): read in place, without a call
   std::uint64_t cached_clock_tsc_ = 0;     ///< time-stamp counter just before the kept reading

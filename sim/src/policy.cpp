@@ -2,6 +2,7 @@
 // is where steps are counted, the livelock budget is enforced and the
 // decisions that make a replay line are recorded.
 #include <algorithm>
+#include <cassert>
 #include <cerrno>
 
 #include "canopy/runtime/embedding.hpp"
@@ -79,6 +80,7 @@ SimPolicy::SimPolicy(Simulation& sim)
   max_steps_ = o.max_steps;
   step_limit_ = max_steps_ != 0 ? max_steps_ : UINT64_MAX;
   after_pick_on_ = strategy_counts_steps_ || slow_steps_on_;
+  quick_fair_ = drawn_stream_.on() && !after_pick_on_;
   quick_records_left_ = record_sizes_ ? 0 : max_recorded_decisions;
 }
 
@@ -112,16 +114,25 @@ void SimPolicy::take_slow_step(std::uint64_t step, std::uint64_t picked_id) {
   }
 }
 
+inline bool SimPolicy::tick_moves_time(std::int64_t now_ns) const {
+  return now_ns == last_now_ns_ && steps_at_same_time_ + 1 >= steps_per_tick;
+}
+
+inline void SimPolicy::tick_without_moving_time(std::int64_t now_ns) {
+  assert(!tick_moves_time(now_ns) && "a tick that moves time advances the clock (tick)");
+  steps_at_same_time_ = now_ns == last_now_ns_ ? steps_at_same_time_ + 1 : 0;
+  last_now_ns_ = now_ns;
+}
+
 inline void SimPolicy::tick() {
-  std::int64_t now = sim_.clock.now_ns();
-  if (now != last_now_ns_) {
-    last_now_ns_ = now;
-    steps_at_same_time_ = 0;
-  } else if (++steps_at_same_time_ >= steps_per_tick) {
-    sim_.advance_clock_ms(1);
-    last_now_ns_ = sim_.clock.now_ns();
-    steps_at_same_time_ = 0;
+  const std::int64_t now_ns = sim_.clock.now_ns();
+  if (!tick_moves_time(now_ns)) {
+    tick_without_moving_time(now_ns);
+    return;
   }
+  sim_.advance_clock_ms(1);
+  last_now_ns_ = sim_.clock.now_ns();
+  steps_at_same_time_ = 0;
 }
 
 void SimPolicy::over_step_budget() {
@@ -194,10 +205,45 @@ inline std::uint64_t SimPolicy::count_step() {
 // and as one function it paid the other's saving and restoring of six at
 // every step (about 14 instructions of its 45).
 std::size_t SimPolicy::pick(const runtime::ReadyView& ready) {
-  return tracks_fairness_ ? pick_fair(ready) : pick_oldest(ready);
+  if (!tracks_fairness_) return pick_oldest(ready);
+  return quick_fair_ ? pick_fair(ready) : pick_fair_general(ready);
 }
 
 std::size_t SimPolicy::pick_fair(const runtime::ReadyView& ready) {
+  Simulation& s = sim_;
+  const std::uint64_t step = s.stats.steps + 1;
+  const std::uint64_t decisions = s.stats.decisions;
+  const std::size_t size = ready.size();
+  std::vector<std::uint32_t>& record = s.decisions;
+  const std::int64_t now_ns = s.clock.now_ns();
+  // pick_fair_general's rare branches: the step budget, one coroutine
+  // ready, the stream drawn from elsewhere since its last draw here, a
+  // record that is full or must grow, and the tick that moves time.
+  if (__builtin_expect(step > step_limit_ || size < 2 || !drawn_stream_.fresh() ||
+                           quick_records_left_ == 0 || record.size() == record.capacity() || tick_moves_time(now_ns),
+                       0)) {
+    return pick_fair_general(ready);
+  }
+  const std::size_t index = static_cast<std::size_t>(drawn_stream_.peek_below(size));
+  const std::uint64_t probed = ready.id(probe_position(decisions, size));
+  const std::uint64_t picked = ready.id(index);
+  // ...and ready_since's growth, and the fairness bound's pick (decide).
+  if (__builtin_expect(probed >= ready_since_size_ || picked >= ready_since_size_ ||
+                           decisions - ready_since_data_[probed] >= fairness_bound_decisions + 2 * size,
+                       0)) {
+    return pick_fair_general(ready);
+  }
+  s.stats.steps = step;
+  drawn_stream_.take();
+  s.stats.decisions = decisions + 1;
+  --quick_records_left_;
+  record.push_back(static_cast<std::uint32_t>(index));
+  ready_since_data_[picked] = decisions + 1;
+  tick_without_moving_time(now_ns);
+  return index;
+}
+
+std::size_t SimPolicy::pick_fair_general(const runtime::ReadyView& ready) {
   const std::uint64_t step = count_step();
   const std::size_t size = ready.size();
   const std::size_t index = size > 1 ? decide(ready, size) : 0;
@@ -214,6 +260,22 @@ std::size_t SimPolicy::pick_fair(const runtime::ReadyView& ready) {
 // oldest (0): counted, and written out only for the outcome
 // (copy_decisions), not stored at every step.
 std::size_t SimPolicy::pick_oldest(const runtime::ReadyView& ready) {
+  // The common step, with nothing kept across a call: no step budget or
+  // after_pick work reached, and no tick due. pick_oldest_general takes the
+  // others, whole.
+  Simulation& s = sim_;
+  const std::uint64_t step = s.stats.steps + 1;
+  const std::int64_t now_ns = s.clock.now_ns();
+  if (__builtin_expect(step > step_limit_ || after_pick_on_ || tick_moves_time(now_ns), 0)) {
+    return pick_oldest_general(ready);
+  }
+  s.stats.steps = step;
+  tick_without_moving_time(now_ns);
+  if (ready.size() > 1) ++s.stats.decisions;
+  return 0;
+}
+
+std::size_t SimPolicy::pick_oldest_general(const runtime::ReadyView& ready) {
   const std::uint64_t step = count_step();
   if (__builtin_expect(after_pick_on_, 0)) after_pick_out_of_line(step, ready.id(0));
   tick();

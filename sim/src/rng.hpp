@@ -87,6 +87,16 @@ class DrawAhead {
     mix_next();
     return Rng::scaled_below(value, n);
   }
+  /// Nothing else drew from the stream since the next value was mixed:
+  /// below(n) is then peek_below(n) followed by take().
+  bool fresh() const { return stream_ != nullptr && stream_->state() == ahead_for_state_; }
+  /// What below(n) would return, when fresh(), without drawing it.
+  std::uint64_t peek_below(std::uint64_t n) const { return Rng::scaled_below(ahead_, n); }
+  /// Draws the value peek_below() read.
+  void take() {
+    stream_->skip();
+    mix_next();
+  }
 
  private:
   void mix_next() {

@@ -82,10 +82,16 @@ class SimPolicy final : public runtime::Policy {
   [[gnu::always_inline]] std::size_t decide(const runtime::ReadyView& ready, std::size_t size);
   /// The step about to run, counted against the step budget.
   [[gnu::always_inline]] std::uint64_t count_step();
-  /// pick() under every strategy but fifo.
+  /// pick() under every strategy but fifo when quick_fair_: a common step,
+  /// whose every rare case is tested before anything changes;
+  /// pick_fair_general takes the others, whole.
   [[gnu::noinline]] std::size_t pick_fair(const runtime::ReadyView& ready);
-  /// pick() under fifo: the oldest, recorded.
+  /// pick_fair's steps one by one.
+  [[gnu::noinline]] std::size_t pick_fair_general(const runtime::ReadyView& ready);
+  /// pick() under fifo: the oldest, recorded. Its common step keeps no
+  /// frame; pick_oldest_general takes the others, whole.
   [[gnu::noinline]] std::size_t pick_oldest(const runtime::ReadyView& ready);
+  [[gnu::noinline]] std::size_t pick_oldest_general(const runtime::ReadyView& ready);
   /// Counts decision `index` (of `size` ready) and keeps it for replay.
   [[gnu::always_inline]] void record(std::size_t index, std::size_t size);
   /// Moves virtual time before step `step` runs, when slow steps are on
@@ -93,6 +99,11 @@ class SimPolicy final : public runtime::Policy {
   void take_slow_step(std::uint64_t step, std::uint64_t picked_id);
   /// The tick that keeps always-ready programs from stopping time.
   void tick();
+  /// Whether this step's tick, at virtual time `now_ns`, moves time.
+  bool tick_moves_time(std::int64_t now_ns) const;
+  /// This step's tick when it does not move time: the count of steps at
+  /// one time, kept.
+  void tick_without_moving_time(std::int64_t now_ns);
   [[noreturn]] void over_step_budget();
   Simulation& sim_;
   std::unique_ptr<Strategy> strategy_;
@@ -115,6 +126,9 @@ class SimPolicy final : public runtime::Policy {
   std::uint64_t step_limit_ = UINT64_MAX;  ///< max_steps_, or no limit when it is 0: one compare a step
   /// pct's step count or slow steps: after_pick has work (one test a step).
   bool after_pick_on_ = false;
+  /// Decisions drawn inline from a stream (drawn_stream_), and no
+  /// after_pick work: pick_fair's short form may serve the step.
+  bool quick_fair_ = false;
   /// Decisions that may still be recorded without a look at the record's
   /// size against its bound (it starts empty), when no sizes are recorded
   /// with them; at 0, or when the record must grow, record_slow decides.
