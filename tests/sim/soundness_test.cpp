@@ -4,6 +4,7 @@
 // line; a bug only a what-if reaches is found by the what-if and labelled.
 #include <catch2/catch.hpp>
 
+#include <canopy/canopy.hpp>
 #include <canopy/sim/check.hpp>
 #include <canopy/sim/coverage.hpp>
 #include <canopy/sim/run.hpp>
@@ -209,6 +210,43 @@ TEST_CASE("coroutines that stay ready while waiting for time to pass do not stop
   CHECK(r.stats.virtual_ms == 2);  // the spinners' deadline, reached by the tick rule alone
   CHECK(r.stats.steps > 4096 * 2);
   CHECK(r.stats.steps < 4096 * 3);
+}
+
+TEST_CASE("fifo and random and pct all move time one ms after 4096 steps at one instant") {
+  // Two coroutines yield until virtual time moves, which only the tick rule
+  // can do here; every strategy counts the same steps to it, whichever
+  // coroutine each step runs (random and pct take their picks' short paths).
+  for (sim::strategy strategy : {sim::strategy::fifo, sim::strategy::random, sim::strategy::pct}) {
+    for (std::uint64_t seed : {1, 2, 3}) {
+      sim::options o;
+      o.strategy = strategy;
+      o.seed = seed;
+      using ms = std::chrono::milliseconds;
+      canopy::clock::time_point start;
+      canopy::clock::time_point end;
+      int yields = 0;
+      sim::outcome r = sim::run(o, [&] {
+        start = canopy::clock::now();
+        canopy::child other = canopy::go([&] {
+          while (canopy::clock::now() == start) {
+            ++yields;
+            (void)canopy::yield();
+          }
+        });
+        while (canopy::clock::now() == start) {
+          ++yields;
+          (void)canopy::yield();
+        }
+        end = canopy::clock::now();
+      });
+      INFO("strategy " << static_cast<int>(strategy) << ", seed " << seed << ": " << r.describe());
+      REQUIRE(r.passed);
+      CHECK(end - start == ms(1));
+      // Each yield is a step; the first at an instant starts the count and
+      // the 4096th after it moves time.
+      CHECK(yields == 4097);
+    }
+  }
 }
 
 TEST_CASE("strategy auto picks per seed, and its replay lines name what it picked") {
