@@ -215,7 +215,7 @@ class Scheduler final : public runtime::ReadinessSink {
     return yield_as([](int result) { return result; });
   }
   /// yield() for an entry point that turns the general path's result into
-  /// its own form (`convert`: errno, a positive value); the quick path's 0
+  /// its own form (`Convert`: errno, a positive value); the quick path's 0
   /// is returned as it is, straight from the swap, its tail call.
   template <class Convert>
   [[gnu::always_inline]] int yield_as(Convert) {
@@ -590,7 +590,7 @@ class Scheduler final : public runtime::ReadinessSink {
   /// predictable branch when tracing or simulating is off).
   bool fast_ = false;
   /// Both an observer and a policy (a simulation): a yield is told to the
-  /// one and picked by the other, and yield_slow's short form does just that.
+  /// one and picked by the other, which is all yield_steered does.
   bool steered_ = false;
   bool clock_cached_ = false;              ///< the clock is the real one: now_ms() may reuse a reading
   const std::int64_t* clock_reading_ = nullptr;  ///< Clock::reading(): read in place, without a call
