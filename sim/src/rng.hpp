@@ -82,10 +82,9 @@ class DrawAhead {
   /// Uniform in [0, n), n > 0: the stream's below(n).
   std::uint64_t below(std::uint64_t n) {
     if (__builtin_expect(stream_->state() != ahead_for_state_, 0)) mix_next();
-    const std::uint64_t value = ahead_;
-    stream_->skip();
-    mix_next();
-    return Rng::scaled_below(value, n);
+    const std::uint64_t value = peek_below(n);
+    take();
+    return value;
   }
   /// Nothing else drew from the stream since the next value was mixed:
   /// below(n) is then peek_below(n) followed by take().
