@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "canopy/runtime/embedding.hpp"
+#include "pct.hpp"
 #include "simulation.hpp"
 
 namespace canopy::sim::detail {
@@ -81,6 +82,8 @@ SimPolicy::SimPolicy(Simulation& sim)
   step_limit_ = max_steps_ != 0 ? max_steps_ : UINT64_MAX;
   after_pick_on_ = strategy_counts_steps_ || slow_steps_on_;
   quick_fair_ = drawn_stream_.on() && !after_pick_on_;
+  pct_ = dynamic_cast<Pct*>(strategy_.get());
+  quick_pct_ = pct_ != nullptr && !slow_steps_on_ && !drawn_stream_.on() && !record_sizes_;
   quick_records_left_ = record_sizes_ ? 0 : max_recorded_decisions;
 }
 
@@ -201,45 +204,79 @@ inline std::uint64_t SimPolicy::count_step() {
   return step;
 }
 
-// Two bodies behind one test, each tail-called: fifo's needs few registers,
-// and as one function it paid the other's saving and restoring of six at
-// every step (about 14 instructions of its 45).
+// Bodies behind tests, each tail-called: fifo's needs few registers, and
+// as one function it paid the others' saving and restoring of six at every
+// step (about 14 instructions of its 45).
 std::size_t SimPolicy::pick(const runtime::ReadyView& ready) {
   if (!tracks_fairness_) return pick_oldest(ready);
-  return quick_fair_ ? pick_fair(ready) : pick_fair_general(ready);
+  if (quick_fair_) return pick_fair(ready);
+  return quick_pct_ ? pick_pct(ready) : pick_fair_general(ready);
+}
+
+inline SimPolicy::QuickStep SimPolicy::quick_step(const runtime::ReadyView& ready) const {
+  return {sim_.stats.steps + 1, sim_.stats.decisions, ready.size(), sim_.clock.now_ns()};
+}
+
+inline bool SimPolicy::quick_step_is_common(const QuickStep& q) const {
+  const std::vector<std::uint32_t>& record = sim_.decisions;
+  return q.step <= step_limit_ && quick_records_left_ != 0 && record.size() != record.capacity() &&
+         !tick_moves_time(q.now_ns);
+}
+
+inline bool SimPolicy::fair_at_once(std::uint64_t probed, std::uint64_t picked, const QuickStep& q) const {
+  return probed < ready_since_size_ && picked < ready_since_size_ &&
+         q.decisions - ready_since_data_[probed] < fairness_bound_decisions + 2 * q.size;
+}
+
+inline void SimPolicy::record_quick_decision(std::size_t index, std::uint64_t picked, const QuickStep& q) {
+  Simulation& s = sim_;
+  s.stats.steps = q.step;
+  s.stats.decisions = q.decisions + 1;
+  --quick_records_left_;
+  s.decisions.push_back(static_cast<std::uint32_t>(index));
+  ready_since_data_[picked] = q.decisions + 1;
+  tick_without_moving_time(q.now_ns);
 }
 
 std::size_t SimPolicy::pick_fair(const runtime::ReadyView& ready) {
-  Simulation& s = sim_;
-  const std::uint64_t step = s.stats.steps + 1;
-  const std::uint64_t decisions = s.stats.decisions;
-  const std::size_t size = ready.size();
-  std::vector<std::uint32_t>& record = s.decisions;
-  const std::int64_t now_ns = s.clock.now_ns();
-  // pick_fair_general's rare branches: the step budget, one coroutine
-  // ready, the stream drawn from elsewhere since its last draw here, a
-  // record that is full or must grow, and the tick that moves time.
-  if (__builtin_expect(step > step_limit_ || size < 2 || !drawn_stream_.fresh() ||
-                           quick_records_left_ == 0 || record.size() == record.capacity() || tick_moves_time(now_ns),
-                       0)) {
+  const QuickStep q = quick_step(ready);
+  // pick_fair_general's rare branches: those of quick_step_is_common, one
+  // coroutine ready, and the stream drawn from elsewhere since its last
+  // draw here.
+  if (__builtin_expect(!quick_step_is_common(q) || q.size < 2 || !drawn_stream_.fresh(), 0)) {
     return pick_fair_general(ready);
   }
-  const std::size_t index = static_cast<std::size_t>(drawn_stream_.peek_below(size));
-  const std::uint64_t probed = ready.id(probe_position(decisions, size));
+  const std::size_t index = static_cast<std::size_t>(drawn_stream_.peek_below(q.size));
+  const std::uint64_t probed = ready.id(probe_position(q.decisions, q.size));
   const std::uint64_t picked = ready.id(index);
   // ...and ready_since's growth, and the fairness bound's pick (decide).
-  if (__builtin_expect(probed >= ready_since_size_ || picked >= ready_since_size_ ||
-                           decisions - ready_since_data_[probed] >= fairness_bound_decisions + 2 * size,
-                       0)) {
-    return pick_fair_general(ready);
-  }
-  s.stats.steps = step;
+  if (__builtin_expect(!fair_at_once(probed, picked, q), 0)) return pick_fair_general(ready);
   drawn_stream_.take();
-  s.stats.decisions = decisions + 1;
-  --quick_records_left_;
-  record.push_back(static_cast<std::uint32_t>(index));
-  ready_since_data_[picked] = decisions + 1;
-  tick_without_moving_time(now_ns);
+  record_quick_decision(index, picked, q);
+  return index;
+}
+
+std::size_t SimPolicy::pick_pct(const runtime::ReadyView& ready) {
+  const QuickStep q = quick_step(ready);
+  if (__builtin_expect(!quick_step_is_common(q), 0)) return pick_fair_general(ready);
+  // Past the last change point pct's pick is its highest ready coroutine,
+  // and step() only notes it (Pct::choose_settled).
+  const std::size_t index = pct_->choose_settled(ready, q.step);
+  if (__builtin_expect(index == Pct::undecided, 0)) return pick_fair_general(ready);
+  const std::uint64_t picked = ready.id(index);
+  if (q.size < 2) {
+    // One ready: no decision, as in pick_fair_general.
+    if (__builtin_expect(picked >= ready_since_size_, 0)) return pick_fair_general(ready);
+    sim_.stats.steps = q.step;
+    ready_since_data_[picked] = q.decisions;
+    pct_->ran_settled(picked);
+    tick_without_moving_time(q.now_ns);
+    return 0;
+  }
+  const std::uint64_t probed = ready.id(probe_position(q.decisions, q.size));
+  if (__builtin_expect(!fair_at_once(probed, picked, q), 0)) return pick_fair_general(ready);
+  pct_->ran_settled(picked);
+  record_quick_decision(index, picked, q);
   return index;
 }
 

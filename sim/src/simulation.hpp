@@ -26,6 +26,7 @@
 namespace canopy::sim::detail {
 
 class Simulation;
+class Pct;
 
 /// Virtual time: moves only when the poller says so.
 class SimClock final : public runtime::Clock {
@@ -86,8 +87,31 @@ class SimPolicy final : public runtime::Policy {
   /// whose every rare case is tested before anything changes;
   /// pick_fair_general takes the others, whole.
   [[gnu::noinline]] std::size_t pick_fair(const runtime::ReadyView& ready);
-  /// pick_fair's steps one by one.
+  /// pick() under pct when quick_pct_: a step past pct's last change
+  /// point whose every ready coroutine has its priority, and none of
+  /// pick_fair's rare cases; pick_fair_general takes the others, whole.
+  [[gnu::noinline]] std::size_t pick_pct(const runtime::ReadyView& ready);
+  /// pick_fair's and pick_pct's steps one by one.
   [[gnu::noinline]] std::size_t pick_fair_general(const runtime::ReadyView& ready);
+  /// What a quick pick reads before it decides anything.
+  struct QuickStep {
+    std::uint64_t step;       ///< the step about to run
+    std::uint64_t decisions;  ///< decisions made before it
+    std::size_t size;         ///< coroutines ready
+    std::int64_t now_ns;      ///< the clock, for the tick rule
+  };
+  [[gnu::always_inline]] QuickStep quick_step(const runtime::ReadyView& ready) const;
+  /// Whether a quick pick of `q` passes every rare case that is not the
+  /// strategy's: the step budget, the tick that moves time, and a record
+  /// at its bound or about to grow.
+  [[gnu::always_inline]] bool quick_step_is_common(const QuickStep& q) const;
+  /// Whether coroutines `probed` (at the fairness probe) and `picked` are
+  /// inside ready_since and `probed` is not starving: the fairness bound
+  /// leaves the pick as it is.
+  [[gnu::always_inline]] bool fair_at_once(std::uint64_t probed, std::uint64_t picked, const QuickStep& q) const;
+  /// A quick pick's bookkeeping: step `q.step` counted, decision `index`
+  /// (coroutine `picked`) recorded, and the tick that keeps time.
+  [[gnu::always_inline]] void record_quick_decision(std::size_t index, std::uint64_t picked, const QuickStep& q);
   /// pick() under fifo: the oldest, recorded. Its common step keeps no
   /// frame; pick_oldest_general takes the others, whole.
   [[gnu::noinline]] std::size_t pick_oldest(const runtime::ReadyView& ready);
@@ -129,6 +153,10 @@ class SimPolicy final : public runtime::Policy {
   /// Decisions drawn inline from a stream (drawn_stream_), and no
   /// after_pick work: pick_fair's short form may serve the step.
   bool quick_fair_ = false;
+  /// The strategy, when it is pct (else null), and whether pick_pct may
+  /// serve a step: pct with no slow steps.
+  Pct* pct_ = nullptr;
+  bool quick_pct_ = false;
   /// Decisions that may still be recorded without a look at the record's
   /// size against its bound (it starts empty), when no sizes are recorded
   /// with them; at 0, or when the record must grow, record_slow decides.
