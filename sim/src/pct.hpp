@@ -9,6 +9,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -31,18 +32,8 @@ class Pct final : public Strategy {
   }
 
   std::size_t choose(const runtime::ReadyView& ready, std::uint64_t) override {
-    std::size_t best = 0;
-    std::uint64_t best_priority = 0;
-    const std::size_t n = ready.size();
-    for (std::size_t i = 0; i < n; ++i) {
-      std::uint64_t p = priority(ready.id(i));
-      // Ties (never among initial priorities, which are distinct with
-      // overwhelming probability) go to the older position: fifo.
-      if (i == 0 || p > best_priority) {
-        best = i;
-        best_priority = p;
-      }
-    }
+    const std::size_t best = highest(ready, [this](std::uint64_t id) { return priority(id); });
+    assert(best != undecided && "every priority pct gives is above 0, so choose always decides");
     return best;
   }
 
@@ -54,20 +45,7 @@ class Pct final : public Strategy {
     if (step <= last_change_point_) return undecided;
     const std::uint64_t* priorities = priorities_.data();
     const std::size_t known = priorities_.size();
-    const std::size_t n = ready.size();
-    std::size_t best = 0;
-    std::uint64_t best_priority = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::uint64_t id = ready.id(i);
-      if (id >= known) return undecided;
-      const std::uint64_t p = priorities[id];
-      if (p == 0) return undecided;
-      if (p > best_priority) {  // every priority is above 0, so i == 0 wins here
-        best = i;
-        best_priority = p;
-      }
-    }
-    return best;
+    return highest(ready, [priorities, known](std::uint64_t id) { return id < known ? priorities[id] : 0; });
   }
   /// step()'s effect once choose_settled has picked coroutine `picked_id`.
   [[gnu::always_inline]] void ran_settled(std::uint64_t picked_id) { last_picked_ = picked_id; }
@@ -80,6 +58,25 @@ class Pct final : public Strategy {
   }
 
  private:
+  /// The position of the ready coroutine whose `priority_of` is highest,
+  /// or `undecided` when one of them has none (0). Ties (never among
+  /// initial priorities, which are distinct with overwhelming probability)
+  /// go to the older position: fifo.
+  template <class PriorityOf>
+  [[gnu::always_inline]] static std::size_t highest(const runtime::ReadyView& ready, PriorityOf priority_of) {
+    std::size_t best = 0;
+    std::uint64_t best_priority = 0;
+    const std::size_t n = ready.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint64_t p = priority_of(ready.id(i));
+      if (p == 0) return undecided;
+      if (p > best_priority) {
+        best = i;
+        best_priority = p;
+      }
+    }
+    return best;
+  }
   void change_priority(std::uint64_t step) {
     for (std::size_t i = 0; i < change_points_.size(); ++i) {
       if (change_points_[i] == step && last_picked_ != runtime::no_coroutine) {

@@ -83,7 +83,7 @@ SimPolicy::SimPolicy(Simulation& sim)
   after_pick_on_ = strategy_counts_steps_ || slow_steps_on_;
   quick_fair_ = drawn_stream_.on() && !after_pick_on_;
   pct_ = dynamic_cast<Pct*>(strategy_.get());
-  quick_pct_ = pct_ != nullptr && !slow_steps_on_ && !drawn_stream_.on() && !record_sizes_;
+  quick_pct_ = pct_ != nullptr && !slow_steps_on_;
   quick_records_left_ = record_sizes_ ? 0 : max_recorded_decisions;
 }
 
